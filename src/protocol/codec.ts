@@ -1,0 +1,203 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { ProtocolError } from '../errors/families.js';
+import { ErrorCodes } from '../errors/codes.js';
+
+/** Wire encodings the Mesos V1 HTTP APIs speak. */
+export type Encoding = 'protobuf' | 'json';
+
+/** The exact media types Mesos accepts (no parameters allowed: `; charset=...` gets a 415). */
+export const MEDIA_TYPES: Readonly<Record<Encoding, string>> = Object.freeze({
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+});
+
+/**
+ * Maps a `Content-Type` header value to an encoding. With `strict` (what the master does for
+ * requests) the whole value must equal one of the two media types; otherwise parameters are
+ * ignored and the comparison is case-insensitive (what a lenient client does for responses).
+ */
+export function encodingOf(contentType: string | undefined, strict = false): Encoding | undefined {
+  if (contentType === undefined) return undefined;
+  const value = strict ? contentType : contentType.split(';')[0]!.trim().toLowerCase();
+  if (value === MEDIA_TYPES.json) return 'json';
+  if (value === MEDIA_TYPES.protobuf) return 'protobuf';
+  return undefined;
+}
+
+/** Directory holding our `.proto` declaration of the Mesos v1 schema (shipped with the package). */
+export const PROTO_DIR = fileURLToPath(new URL('../../../proto/', import.meta.url));
+
+function listProtoFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...listProtoFiles(full));
+    else if (entry.endsWith('.proto')) out.push(full);
+  }
+  return out.sort();
+}
+
+let cachedRoot: protobuf.Root | undefined;
+
+/**
+ * The reflected schema: every message and enum of `proto/`, with proto field names kept as they
+ * are (snake_case), which is also the Mesos JSON naming. Loaded once, lazily.
+ */
+export function schema(): protobuf.Root {
+  if (cachedRoot) return cachedRoot;
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin: string, target: string) =>
+    target.startsWith(PROTO_DIR) ? target : join(PROTO_DIR, target);
+  const files = listProtoFiles(PROTO_DIR).map((f) => relative(PROTO_DIR, f));
+  root.loadSync(files, { keepCase: true });
+  root.resolveAll();
+  cachedRoot = root;
+  return root;
+}
+
+/** Options shared by every conversion to a plain object. */
+const OBJECT_OPTIONS: protobuf.IConversionOptions = { enums: String, longs: Number, defaults: false, arrays: false };
+
+/**
+ * Encoder/decoder for one message type. Messages are plain objects shaped like Mesos JSON:
+ * snake_case field names, enum values as their names, 64-bit integers as numbers, bytes as
+ * `Uint8Array` (base64 strings are accepted on input).
+ */
+export class MessageCodec<T extends object = Record<string, unknown>> {
+  constructor(readonly type: protobuf.Type) {}
+
+  get name(): string {
+    return this.type.fullName.replace(/^\./, '');
+  }
+
+  /** Binary protobuf encoding. */
+  encodeProtobuf(message: T): Uint8Array {
+    try {
+      return this.type.encode(this.type.fromObject(message as Record<string, unknown>)).finish();
+    } catch (cause) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_ENCODE, `cannot encode ${this.name} as protobuf: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Binary protobuf decoding; required fields are checked. */
+  decodeProtobuf(bytes: Uint8Array): T {
+    let decoded: protobuf.Message;
+    try {
+      decoded = this.type.decode(bytes);
+    } catch (cause) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to parse body into ${this.name}: ${(cause as Error).message}`, { cause });
+    }
+    return this.type.toObject(decoded, OBJECT_OPTIONS) as T;
+  }
+
+  /** Mesos JSON text (compact, fields in declaration order, explicit defaults written). */
+  encodeJson(message: T): Uint8Array {
+    return Buffer.from(JSON.stringify(this.toJsonObject(message)), 'utf8');
+  }
+
+  /** Parses Mesos JSON; unknown keys are ignored, missing required fields are an error. */
+  decodeJson(bytes: Uint8Array | string): T {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    } catch (cause) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to parse body into JSON: ${(cause as Error).message}`, { cause });
+    }
+    return this.fromJsonObject(parsed);
+  }
+
+  /** Converts an already-parsed JSON value into a message object. */
+  fromJsonObject(json: unknown): T {
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: expecting a JSON object`);
+    }
+    let message: protobuf.Message;
+    try {
+      message = this.type.fromObject(json as Record<string, unknown>);
+    } catch (cause) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: ${(cause as Error).message}`, { cause });
+    }
+    const problem = this.type.verify(message);
+    if (problem) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: ${problem}`);
+    }
+    return this.type.toObject(message, OBJECT_OPTIONS) as T;
+  }
+
+  /** Converts a message object into the JSON value Mesos would write. */
+  toJsonObject(message: T): Record<string, unknown> {
+    let normalized: protobuf.Message;
+    try {
+      normalized = this.type.fromObject(message as Record<string, unknown>);
+    } catch (cause) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_ENCODE, `cannot encode ${this.name} as JSON: ${(cause as Error).message}`, { cause });
+    }
+    const obj = this.type.toObject(normalized, { ...OBJECT_OPTIONS, bytes: String, json: true });
+    return withExplicitDefaults(this.type, obj);
+  }
+
+  encode(message: T, encoding: Encoding): Uint8Array {
+    return encoding === 'protobuf' ? this.encodeProtobuf(message) : this.encodeJson(message);
+  }
+
+  decode(bytes: Uint8Array, encoding: Encoding): T {
+    return encoding === 'protobuf' ? this.decodeProtobuf(bytes) : this.decodeJson(bytes);
+  }
+}
+
+/**
+ * Mesos's JSON writer emits optional fields that are unset but declare an explicit default
+ * (`[default = ...]`), unless they are deprecated. Nested messages get the same treatment.
+ */
+function withExplicitDefaults(type: protobuf.Type, obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    const value = obj[field.name];
+    if (value === undefined) {
+      const opts = field.options ?? {};
+      if (!field.repeated && !field.map && opts['default'] !== undefined && !opts['deprecated'] && !field.partOf) {
+        out[field.name] = opts['default'];
+      }
+      continue;
+    }
+    const nested = field.resolvedType;
+    if (nested instanceof protobuf.Type) {
+      if (field.map) {
+        const m: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value as Record<string, Record<string, unknown>>)) m[k] = withExplicitDefaults(nested, v);
+        out[field.name] = m;
+      } else if (field.repeated) {
+        out[field.name] = (value as Record<string, unknown>[]).map((v) => withExplicitDefaults(nested, v));
+      } else {
+        out[field.name] = withExplicitDefaults(nested, value as Record<string, unknown>);
+      }
+    } else {
+      out[field.name] = value;
+    }
+  }
+  return out;
+}
+
+const codecs = new Map<string, MessageCodec<object>>();
+
+/**
+ * The codec of a message type by its full name, e.g. `mesos.v1.scheduler.Call`.
+ * @throws ProtocolError `ERR_PROTOCOL_UNKNOWN_TYPE` when the schema has no such message.
+ */
+export function codecFor<T extends object>(fullName: string): MessageCodec<T> {
+  let codec = codecs.get(fullName);
+  if (!codec) {
+    let type: protobuf.Type;
+    try {
+      type = schema().lookupType(fullName);
+    } catch (cause) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_UNKNOWN_TYPE, `no message type named ${fullName} in the Mesos schema`, { cause });
+    }
+    codec = new MessageCodec(type);
+    codecs.set(fullName, codec);
+  }
+  return codec as MessageCodec<T>;
+}
