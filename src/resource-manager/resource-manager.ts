@@ -1,0 +1,154 @@
+import 'reflect-metadata';
+import { inject, injectable, optional } from 'inversify';
+import { TOKENS } from '../tokens.js';
+import type { v1 } from './mesos-types.js';
+import { OfferPool, systemClock, type ResourceClock } from './offer-pool.js';
+import { BinPackStrategy } from './placement/bin-pack.strategy.js';
+import { place } from './placement/placer.js';
+import type { Assignment, PlacementContext, PlacementRequest, PlacementResult, PlacementStrategy } from './placement/placement-types.js';
+
+/** Service identifier of {@link ResourceManagerOptions} (optional binding). */
+export const RESOURCE_MANAGER_OPTIONS = Symbol.for('mesos-sdk.ResourceManagerOptions');
+
+/** Options of the {@link ResourceManager}; every field is optional. */
+export interface ResourceManagerOptions {
+  /** Longest time an offer is held before it is handed back for declining. Default 30 000 ms. */
+  maxOfferHoldMs?: number;
+  /** `refuse_seconds` when declining while tasks are pending (offers should come back soon). Default 5. */
+  refuseSecondsWhilePending?: number;
+  /** `refuse_seconds` when declining with nothing pending. Default 120. */
+  refuseSecondsWhenIdle?: number;
+  /** Minimum time between two REVIVE calls. Default 1 000 ms. */
+  minReviveIntervalMs?: number;
+}
+
+/** The outcome of {@link ResourceManager.placePending}. */
+export interface PendingPlacement extends PlacementResult {
+  /** Accept these: per agent, the offers to pass to one ACCEPT call with the assignments' LAUNCH operations. */
+  accept: Array<{ agentId: v1.AgentID; offerIds: v1.OfferID[]; assignments: Assignment[] }>;
+  /** Offers to DECLINE now (unused and expired), with {@link PendingPlacement.declineFilters}. */
+  decline: v1.OfferID[];
+  /** Filters for the DECLINE call. */
+  declineFilters: v1.Filters;
+}
+
+/**
+ * Offer pool, placement and the suppress/revive policy as pure decisions: the framework glue turns
+ * them into ACCEPT, DECLINE, SUPPRESS and REVIVE calls.
+ *
+ * ```ts
+ * rm.onOffers(event.offers.offers);
+ * const { accept, decline, declineFilters, unplaced } = rm.placePending(requests, { running });
+ * if (rm.shouldSuppress(unplaced.length)) { await scheduler.suppress(); rm.recordSuppressed(); }
+ * ```
+ */
+@injectable()
+export class ResourceManager {
+  /** The held offers. */
+  readonly pool: OfferPool;
+  private readonly strategy: PlacementStrategy;
+  private readonly clock: ResourceClock;
+  private readonly opts: Required<ResourceManagerOptions>;
+  private suppressed = false;
+  private lastReviveAt = -Infinity;
+
+  constructor(
+    @inject(TOKENS.PlacementStrategy) @optional() strategy?: PlacementStrategy,
+    @inject(TOKENS.Clock) @optional() clock?: ResourceClock,
+    @inject(RESOURCE_MANAGER_OPTIONS) @optional() options?: ResourceManagerOptions,
+  ) {
+    this.strategy = strategy ?? new BinPackStrategy();
+    this.clock = clock ?? systemClock;
+    this.opts = {
+      maxOfferHoldMs: options?.maxOfferHoldMs ?? 30_000,
+      refuseSecondsWhilePending: options?.refuseSecondsWhilePending ?? 5,
+      refuseSecondsWhenIdle: options?.refuseSecondsWhenIdle ?? 120,
+      minReviveIntervalMs: options?.minReviveIntervalMs ?? 1_000,
+    };
+    this.pool = new OfferPool({ maxHoldMs: this.opts.maxOfferHoldMs, clock: this.clock });
+  }
+
+  /** The strategy in use. */
+  get strategyName(): string {
+    return this.strategy.name;
+  }
+
+  /** Holds offers from an OFFERS event. */
+  onOffers(offers: readonly v1.Offer[]): void {
+    this.pool.add(offers);
+  }
+
+  /** Drops a rescinded offer (RESCIND event). Returns whether it was held. */
+  onRescind(offerId: v1.OfferID | string): boolean {
+    return this.pool.rescind(offerId);
+  }
+
+  /** Removes and returns offers held too long; decline them with {@link declineFilter}. */
+  expireOffers(): v1.OfferID[] {
+    return this.pool.expire().map((o) => o.id);
+  }
+
+  /**
+   * Places pending requests on every held offer. Used offers leave the pool (accept them);
+   * unused and expired offers leave it too (decline them): with pending tasks unplaced they are
+   * declined for a short time so the master offers other agents, otherwise for long.
+   *
+   * @throws ValidationError when a request or constraint is invalid; every held offer then stays in the pool.
+   */
+  placePending(requests: readonly PlacementRequest[], context: PlacementContext = { running: [] }): PendingPlacement {
+    const offers = this.pool.listFresh();
+    // place() validates first and throws before anything changes: the pool keeps its offers then.
+    const result = requests.length === 0 ? { assignments: [], unplaced: [], unusedOfferIds: offers.map((o) => o.id) } : place(offers, requests, context, this.strategy);
+    const expired = this.pool.expire();
+    this.pool.takeAll();
+    const byAgent = new Map<string, { agentId: v1.AgentID; offerIds: v1.OfferID[]; assignments: Assignment[] }>();
+    for (const a of result.assignments) {
+      let entry = byAgent.get(a.agentId.value);
+      if (!entry) byAgent.set(a.agentId.value, (entry = { agentId: a.agentId, offerIds: [], assignments: [] }));
+      for (const id of a.offerIds) if (!entry.offerIds.some((x) => x.value === id.value)) entry.offerIds.push(id);
+      entry.assignments.push(a);
+    }
+    return {
+      ...result,
+      accept: [...byAgent.values()],
+      decline: [...expired.map((o) => o.id), ...result.unusedOfferIds],
+      declineFilters: this.declineFilter(result.unplaced.length),
+    };
+  }
+
+  /** Filters for declining: `refuse_seconds` 5 while tasks are pending, 120 when nothing is (both configurable). */
+  declineFilter(pendingCount: number): v1.Filters {
+    return { refuse_seconds: pendingCount > 0 ? this.opts.refuseSecondsWhilePending : this.opts.refuseSecondsWhenIdle };
+  }
+
+  /** True when offers should be suppressed: nothing pending and not already suppressed. */
+  shouldSuppress(pendingCount: number): boolean {
+    return pendingCount === 0 && !this.suppressed;
+  }
+
+  /** Records that SUPPRESS was sent. */
+  recordSuppressed(): void {
+    this.suppressed = true;
+  }
+
+  /**
+   * True when REVIVE should be sent: tasks are pending, offers are suppressed (or `force`, e.g. new
+   * tasks arrived that declined agents may fit), and the last revive was at least
+   * `minReviveIntervalMs` ago.
+   */
+  shouldRevive(pendingCount: number, force = false): boolean {
+    if (pendingCount === 0 || (!this.suppressed && !force)) return false;
+    return this.clock.now() - this.lastReviveAt >= this.opts.minReviveIntervalMs;
+  }
+
+  /** Records that REVIVE was sent (offers flow again; starts the rate-limit interval). */
+  recordRevived(): void {
+    this.suppressed = false;
+    this.lastReviveAt = this.clock.now();
+  }
+
+  /** Whether offers are currently suppressed (as recorded). */
+  get isSuppressed(): boolean {
+    return this.suppressed;
+  }
+}
