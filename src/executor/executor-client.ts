@@ -1,0 +1,297 @@
+import http from 'node:http';
+import https from 'node:https';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance } from 'axios';
+import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
+import { Codecs } from '../protocol/messages.js';
+import { decodeRecords, DEFAULT_MAX_FRAME_SIZE } from '../protocol/recordio.js';
+import type { executor, v1 } from '../protocol/generated/index.js';
+import { ApiError, ConnectionError, MesosSdkError, ProtocolError, SubscriptionError } from '../errors/index.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { ExecutorErrorCodes, type ExecutorEnvironment } from './executor-env.js';
+
+/** Minimal logger the executor client reports to (any console-like object fits). */
+export interface ExecutorLogger {
+  debug(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+}
+
+export interface ExecutorClientOptions {
+  /** Message encoding on the wire. @default 'protobuf' */
+  encoding?: Encoding;
+  /** Largest accepted event frame. @default 4 MiB */
+  maxFrameSize?: number;
+  /** Timeout of non-streaming calls (ms). @default 10000 */
+  requestTimeoutMs?: number;
+  logger?: ExecutorLogger;
+}
+
+export type ExecutorEventHandler = (event: executor.Event) => void | Promise<void>;
+export type ExecutorState = 'disconnected' | 'subscribing' | 'subscribed' | 'stopped';
+
+/** A status update as the executor writes it; the client fills uuid, source, timestamp and ids. */
+export type ExecutorStatusUpdate = Omit<v1.TaskStatus, 'uuid' | 'source' | 'timestamp'> & Partial<Pick<v1.TaskStatus, 'timestamp'>>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Client of the agent's V1 executor API (`POST /api/v1/executor`).
+ *
+ * It subscribes, delivers events one at a time to the handler, keeps every status update it sent
+ * until the agent acknowledges it, and, when checkpointing is on, re-subscribes after losing the
+ * agent (random wait up to `subscriptionBackoffMaxMs`, for at most `recoveryTimeoutMs`), sending the
+ * tasks and updates not yet acknowledged.
+ *
+ * @example
+ * ```ts
+ * const exec = new MesosExecutorClient(executorEnvironment());
+ * exec.onEvent(async (e) => { if (e.type === 'LAUNCH') await exec.update({ task_id: e.launch!.task.task_id, state: 'TASK_RUNNING' }); });
+ * await exec.start();
+ * ```
+ */
+export class MesosExecutorClient {
+  private readonly http: AxiosInstance;
+  private readonly encoding: Encoding;
+  private readonly maxFrameSize: number;
+  private handler: ExecutorEventHandler = () => {};
+  private currentState: ExecutorState = 'disconnected';
+  private stream: Readable | undefined;
+  private loop: Promise<void> | undefined;
+  /** Updates sent but not acknowledged, by uuid (base64). */
+  private readonly pendingUpdates = new Map<string, executor.Call.Update>();
+  /** Tasks launched here for which no update was acknowledged yet, by task id. */
+  private readonly pendingTasks = new Map<string, v1.TaskInfo>();
+  private readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private rejectFinished!: (err: Error) => void;
+
+  constructor(
+    readonly env: ExecutorEnvironment,
+    private readonly options: ExecutorClientOptions = {},
+  ) {
+    this.encoding = options.encoding ?? 'protobuf';
+    this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    const headers: Record<string, string> = {};
+    if (env.authenticationToken) headers['Authorization'] = `Bearer ${env.authenticationToken}`;
+    this.http = axios.create({
+      baseURL: env.agentUrl,
+      headers,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
+      transformResponse: (data: unknown) => data,
+    });
+    this.finished = new Promise((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    this.finished.catch(() => {});
+  }
+
+  get state(): ExecutorState {
+    return this.currentState;
+  }
+
+  private stopped(): boolean {
+    return this.currentState === 'stopped';
+  }
+
+  /** Updates not yet acknowledged by the agent. */
+  get unacknowledgedUpdates(): executor.Call.Update[] {
+    return [...this.pendingUpdates.values()];
+  }
+
+  /** Tasks launched on this executor with no acknowledged update yet. */
+  get unacknowledgedTasks(): v1.TaskInfo[] {
+    return [...this.pendingTasks.values()];
+  }
+
+  /** Sets the event handler; events are delivered one at a time, in order. */
+  onEvent(handler: ExecutorEventHandler): void {
+    this.handler = handler;
+  }
+
+  /** Resolves when the executor stops cleanly; rejects when it gives up on the agent. */
+  get done(): Promise<void> {
+    return this.finished;
+  }
+
+  /** Subscribes; resolves at the first SUBSCRIBED event. */
+  start(): Promise<void> {
+    if (this.loop) throw new MesosSdkError(ErrorCodes.CONFIG_INVALID, 'executor client already started');
+    return new Promise<void>((resolve, reject) => {
+      let first = true;
+      this.loop = this.run(() => {
+        if (first) {
+          first = false;
+          resolve();
+        }
+      }).then(
+        () => this.resolveFinished(),
+        (err: Error) => {
+          this.currentState = 'stopped';
+          if (first) reject(err);
+          this.rejectFinished(err);
+        },
+      );
+    });
+  }
+
+  /** Stops reading events and closes the connection. Unacknowledged updates are kept in memory. */
+  async stop(): Promise<void> {
+    this.currentState = 'stopped';
+    this.stream?.destroy();
+    await this.loop?.catch(() => {});
+  }
+
+  /**
+   * Sends a task status update (source SOURCE_EXECUTOR, fresh uuid). It is kept until ACKNOWLEDGED
+   * and resent on re-subscription, so it is never lost while the agent is away.
+   * @returns the update's uuid.
+   */
+  async update(status: ExecutorStatusUpdate): Promise<Uint8Array> {
+    const uuid = randomBytes(16);
+    const full: v1.TaskStatus = {
+      ...status,
+      executor_id: { value: this.env.executorId },
+      source: 'SOURCE_EXECUTOR',
+      uuid,
+      timestamp: status.timestamp ?? Date.now() / 1000,
+    };
+    const update: executor.Call.Update = { status: full };
+    this.pendingUpdates.set(uuid.toString('base64'), update);
+    if (this.currentState === 'subscribed') {
+      try {
+        await this.call({ type: 'UPDATE', update });
+      } catch (err) {
+        // Kept in pendingUpdates: it goes out again with the next SUBSCRIBE.
+        this.options.logger?.warn(`status update not delivered yet, will resend on re-subscription: ${(err as Error).message}`);
+      }
+    }
+    return uuid;
+  }
+
+  /** Sends a framework message to the scheduler (best effort, like Mesos). */
+  async message(data: Uint8Array): Promise<void> {
+    if (this.currentState !== 'subscribed') {
+      throw new SubscriptionError(ExecutorErrorCodes.NOT_SUBSCRIBED, 'cannot send a message while not subscribed to the agent', { retryable: true });
+    }
+    await this.call({ type: 'MESSAGE', message: { data } });
+  }
+
+  private base(): Pick<executor.Call, 'framework_id' | 'executor_id'> {
+    return { framework_id: { value: this.env.frameworkId }, executor_id: { value: this.env.executorId } };
+  }
+
+  private async call(partial: Omit<executor.Call, 'framework_id' | 'executor_id'>): Promise<void> {
+    const body = Codecs.executorCall().encode({ ...this.base(), ...partial }, this.encoding);
+    let res;
+    try {
+      res = await this.http.post('/api/v1/executor', Buffer.from(body), {
+        headers: { 'Content-Type': MEDIA_TYPES[this.encoding] },
+        responseType: 'text',
+        timeout: this.options.requestTimeoutMs ?? 10_000,
+      });
+    } catch (cause) {
+      throw new ConnectionError('ERR_CONNECTION', `agent unreachable: ${(cause as Error).message}`, { cause, retryable: true });
+    }
+    if (res.status !== 202) {
+      throw new ApiError(`ERR_HTTP_${res.status}`, `agent answered ${res.status}: ${String(res.data).slice(0, 500)}`, res.status, String(res.data), {
+        retryable: res.status === 503,
+      });
+    }
+  }
+
+  private async run(onSubscribed: () => void): Promise<void> {
+    let lostAt: number | undefined;
+    for (;;) {
+      if (this.stopped()) return;
+      try {
+        await this.subscribeOnce(() => {
+          lostAt = undefined;
+          onSubscribed();
+        });
+        if (this.stopped()) return;
+        throw new SubscriptionError('ERR_STREAM_ENDED', 'the agent closed the executor subscription', { retryable: true });
+      } catch (err) {
+        if (this.stopped()) return;
+        this.currentState = 'disconnected';
+        if (!this.env.checkpoint) {
+          throw new SubscriptionError('ERR_AGENT_LOST', `lost the agent and checkpointing is off: ${(err as Error).message}`, { cause: err });
+        }
+        lostAt ??= Date.now();
+        if (Date.now() - lostAt > this.env.recoveryTimeoutMs) {
+          throw new SubscriptionError(ExecutorErrorCodes.RECOVERY_TIMEOUT, `could not re-subscribe to the agent within the recovery timeout of ${this.env.recoveryTimeoutMs} ms`, { cause: err });
+        }
+        this.options.logger?.debug(`executor subscription lost (${(err as Error).message}); retrying`);
+        await sleep(Math.random() * this.env.subscriptionBackoffMaxMs);
+      }
+    }
+  }
+
+  private async subscribeOnce(onSubscribed: () => void): Promise<void> {
+    this.currentState = 'subscribing';
+    const call: executor.Call = {
+      ...this.base(),
+      type: 'SUBSCRIBE',
+      subscribe: { unacknowledged_tasks: this.unacknowledgedTasks, unacknowledged_updates: this.unacknowledgedUpdates },
+    };
+    const res = await this.http.post('/api/v1/executor', Buffer.from(Codecs.executorCall().encode(call, this.encoding)), {
+      headers: { 'Content-Type': MEDIA_TYPES[this.encoding], Accept: MEDIA_TYPES[this.encoding] },
+      responseType: 'stream',
+      timeout: 0,
+    });
+    const stream = res.data as Readable;
+    this.stream = stream;
+    if (res.status !== 200) {
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8').slice(0, 500);
+      throw new ApiError(`ERR_HTTP_${res.status}`, `agent refused SUBSCRIBE with ${res.status}: ${text}`, res.status, text, { retryable: res.status === 503 });
+    }
+    const encoding = encodingOf(String(res.headers['content-type'] ?? ''));
+    if (!encoding) {
+      stream.destroy();
+      throw new ProtocolError(ErrorCodes.PROTOCOL_CONTENT_TYPE, `agent answered SUBSCRIBE with unsupported Content-Type ${String(res.headers['content-type'])}`);
+    }
+    const codec = Codecs.executorEvent();
+    try {
+      for await (const record of decodeRecords(stream, { maxFrameSize: this.maxFrameSize })) {
+        const event = codec.decode(record, encoding);
+        this.track(event);
+        if (event.type === 'SUBSCRIBED') {
+          this.currentState = 'subscribed';
+          onSubscribed();
+          // Updates that went unacknowledged were just resent in the SUBSCRIBE body.
+        }
+        try {
+          await this.handler(event);
+        } catch (err) {
+          this.options.logger?.warn(`executor event handler failed on ${event.type}: ${(err as Error).message}`);
+        }
+        if (event.type === 'SHUTDOWN') {
+          this.currentState = 'stopped';
+          stream.destroy();
+          return;
+        }
+      }
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  /** Bookkeeping of unacknowledged tasks and updates. */
+  private track(event: executor.Event): void {
+    if (event.type === 'LAUNCH' && event.launch) {
+      this.pendingTasks.set(event.launch.task.task_id.value, event.launch.task);
+    } else if (event.type === 'LAUNCH_GROUP' && event.launch_group) {
+      for (const task of event.launch_group.task_group.tasks ?? []) this.pendingTasks.set(task.task_id.value, task);
+    } else if (event.type === 'ACKNOWLEDGED' && event.acknowledged) {
+      const key = Buffer.from(event.acknowledged.uuid).toString('base64');
+      this.pendingUpdates.delete(key);
+      this.pendingTasks.delete(event.acknowledged.task_id.value);
+    }
+  }
+}
