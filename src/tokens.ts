@@ -13,6 +13,8 @@ export const TOKENS = {
   Client: Symbol.for('mesos-sdk.Client'),
   /** Options of the HTTP client (TLS, auth, timeouts). */
   ClientOptions: Symbol.for('mesos-sdk.ClientOptions'),
+  /** Options of the scheduler state machine (`SchedulerOptions`: FrameworkInfo, heartbeat watchdog, backoff). */
+  SchedulerOptions: Symbol.for('mesos-sdk.SchedulerOptions'),
   /** Every scheduler call, the subscription state machine and the event stream (`Scheduler`). */
   Scheduler: Symbol.for('mesos-sdk.Scheduler'),
   /** Dispatches scheduler events to the user's decorated controllers. */

@@ -1,0 +1,106 @@
+import type { Encoding } from '../protocol/codec.js';
+import { ConfigurationError } from '../errors/families.js';
+import { ErrorCodes } from '../errors/codes.js';
+
+/** TLS settings for `https://` masters. Certificate verification is on unless turned off explicitly. */
+export interface TlsOptions {
+  /** CA certificate(s) (PEM) that sign the master's certificate. @default the system CAs */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate (PEM), when the master requires one. */
+  cert?: string | Buffer;
+  /** Client private key (PEM). */
+  key?: string | Buffer;
+  /** Verify the master's certificate. Turning this off is unsafe outside tests. @default true */
+  rejectUnauthorized?: boolean;
+  /** Server name used for SNI and hostname verification, if it differs from the URL's host. */
+  servername?: string;
+}
+
+/** HTTP authentication: Basic (principal/secret, as Mesos's `--credentials`) or a bearer token. */
+export type AuthOptions = { type: 'basic'; principal: string; secret: string } | { type: 'bearer'; token: string };
+
+export interface ClientLogger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/** Options of {@link MesosHttpClient}. */
+export interface MesosClientOptions {
+  /** Master URLs, e.g. `['http://m1:5050', 'http://m2:5050']`. The first reachable leader is used. */
+  masters: string[];
+  /** Encoding of calls and events. @default 'protobuf' */
+  encoding?: Encoding;
+  tls?: TlsOptions;
+  auth?: AuthOptions;
+  /** Timeout of one non-streaming call, in ms. @default 10000 */
+  requestTimeoutMs?: number;
+  /** Time allowed for the SUBSCRIBE response headers to arrive, in ms. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Largest event frame accepted, in bytes. @default 4 MiB */
+  maxFrameSize?: number;
+  /** 307 redirects followed in a row before giving up. @default 3 */
+  maxRedirects?: number;
+  /** Retries of 503 answers: attempts and jittered exponential backoff. @default { attempts: 5, baseDelayMs: 250, maxDelayMs: 5000 } */
+  retry503?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  logger?: ClientLogger;
+}
+
+export type ResolvedClientOptions = Required<Omit<MesosClientOptions, 'tls' | 'auth' | 'logger' | 'retry503'>> &
+  Pick<MesosClientOptions, 'tls' | 'auth' | 'logger'> & { retry503: { attempts: number; baseDelayMs: number; maxDelayMs: number } };
+
+/** Validates options and fills in defaults. @throws ConfigurationError ERR_CONFIG_INVALID */
+export function resolveClientOptions(options: MesosClientOptions): ResolvedClientOptions {
+  const masters = (options.masters ?? []).map((m) => m.replace(/\/+$/, ''));
+  if (masters.length === 0) {
+    throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, 'no master URL given; pass masters: ["http://host:5050"]');
+  }
+  for (const m of masters) {
+    let url: URL;
+    try {
+      url = new URL(m);
+    } catch {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `master URL ${JSON.stringify(m)} is not a URL; expected e.g. http://host:5050`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `master URL ${JSON.stringify(m)} must use http or https`);
+    }
+    if (url.username || url.password) {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, 'put credentials in the auth option, not in the master URL (URLs end up in logs)');
+    }
+  }
+  if (options.auth?.type === 'basic' && options.auth.principal.includes(':')) {
+    throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, 'a basic-auth principal cannot contain ":" (Mesos splits principal:secret on it)');
+  }
+  return {
+    masters,
+    encoding: options.encoding ?? 'protobuf',
+    tls: options.tls,
+    auth: options.auth,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    maxFrameSize: options.maxFrameSize ?? 4 * 1024 * 1024,
+    maxRedirects: options.maxRedirects ?? 3,
+    retry503: { attempts: 5, baseDelayMs: 250, maxDelayMs: 5000, ...options.retry503 },
+    logger: options.logger,
+  };
+}
+
+/** The Authorization header value for the configured auth; never logged. */
+export function authorizationHeader(auth: AuthOptions | undefined): string | undefined {
+  if (!auth) return undefined;
+  if (auth.type === 'basic') return `Basic ${Buffer.from(`${auth.principal}:${auth.secret}`).toString('base64')}`;
+  return `Bearer ${auth.token}`;
+}
+
+/** A copy of the options safe to log: secrets, tokens and keys replaced by `[REDACTED]`. */
+export function redactClientOptions(options: MesosClientOptions): Record<string, unknown> {
+  const auth = options.auth
+    ? options.auth.type === 'basic'
+      ? { type: 'basic', principal: options.auth.principal, secret: '[REDACTED]' }
+      : { type: 'bearer', token: '[REDACTED]' }
+    : undefined;
+  const tls = options.tls ? { ...options.tls, key: options.tls.key ? '[REDACTED]' : undefined } : undefined;
+  return { ...options, auth, tls, logger: undefined };
+}

@@ -1,0 +1,301 @@
+import { inject, injectable } from 'inversify';
+import type { scheduler, v1 } from '../protocol/generated/index.js';
+import { TOKENS } from '../tokens.js';
+import { ApiError, MesosSdkError, NotSubscribedError, SubscriptionError } from '../errors/index.js';
+import { backoffDelay, type MesosHttpClient, type Subscription } from '../client/http-client.js';
+import type { ClientLogger } from '../client/client-options.js';
+import { ClientErrorCodes } from '../client/client-error-codes.js';
+import { Calls } from './call-builders.js';
+import { SchedulerErrorCodes } from './scheduler-error-codes.js';
+import type { EventHandler, LifecycleEvent, Scheduler, SubscriptionState } from './scheduler.interface.js';
+
+/** Options of {@link MesosScheduler}. */
+export interface SchedulerOptions {
+  /** The framework to register. Set `id` to fail over to an existing framework. */
+  frameworkInfo: v1.FrameworkInfo;
+  /** Roles to subscribe suppressed. */
+  suppressedRoles?: string[];
+  offerConstraints?: scheduler.OfferConstraints;
+  /** Heartbeat intervals without any event after which the connection is declared dead. @default 5 */
+  heartbeatMissLimit?: number;
+  /** Reconnect backoff: jittered exponential from `initialMs` up to `maxMs`. @default { initialMs: 500, maxMs: 30000 } */
+  backoff?: { initialMs?: number; maxMs?: number };
+  logger?: ClientLogger;
+}
+
+/** The subscription-level HTTP statuses that retrying cannot fix. */
+const FATAL_SUBSCRIBE_STATUSES = new Set([400, 401, 403, 405, 406, 415, 501]);
+
+/**
+ * The scheduler: every call of the V1 scheduler API as a method, and a subscription state machine
+ * (disconnected → subscribing → subscribed) that keeps the subscription alive:
+ *
+ * - a heartbeat watchdog: no event at all for `heartbeatMissLimit` × the master's heartbeat
+ *   interval means the connection is dead;
+ * - reconnection with jittered exponential backoff, re-subscribing with the framework id
+ *   (`framework_info.id` and `framework_id`), so the master fails the framework over;
+ * - ERROR events: "Framework failed over" (another scheduler took over) and "Framework has been
+ *   removed" stop it; an ERROR before SUBSCRIBED means the subscription was refused and stops it.
+ *
+ * Events go to one handler, strictly one at a time. Calls made while not subscribed fail at once
+ * with {@link NotSubscribedError}.
+ */
+@injectable()
+export class MesosScheduler implements Scheduler {
+  private currentState: SubscriptionState = 'disconnected';
+  private handler: EventHandler = async () => {};
+  private readonly listeners = new Set<(e: LifecycleEvent) => void>();
+  private subscription: Subscription | undefined;
+  private id: string | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private everSubscribed = false;
+  private frameworkInfo: v1.FrameworkInfo;
+
+  constructor(
+    @inject(TOKENS.Client) private readonly client: MesosHttpClient,
+    @inject(TOKENS.SchedulerOptions) private readonly options: SchedulerOptions,
+  ) {
+    this.frameworkInfo = { ...options.frameworkInfo };
+    this.id = options.frameworkInfo.id?.value;
+  }
+
+  get state(): SubscriptionState {
+    return this.currentState;
+  }
+  get frameworkId(): string | undefined {
+    return this.id;
+  }
+  get streamId(): string | undefined {
+    return this.currentState === 'subscribed' ? this.subscription?.streamId : undefined;
+  }
+
+  setEventHandler(handler: EventHandler): void {
+    this.handler = handler;
+  }
+
+  onLifecycle(listener: (e: LifecycleEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): Promise<void> {
+    if (this.loop) throw new MesosSdkError(SchedulerErrorCodes.STOPPED, 'the scheduler was already started; create a new one to subscribe again');
+    return new Promise<void>((resolve, reject) => {
+      this.loop = this.run(resolve, reject);
+    });
+  }
+
+  async stop(options: { teardown?: boolean } = {}): Promise<void> {
+    if (options.teardown && this.currentState === 'subscribed') await this.teardown();
+    this.stopping = true;
+    this.subscription?.close();
+    this.wake?.();
+    await this.loop;
+    this.client.close();
+  }
+
+  // ---- calls ----
+  accept(offerIds: v1.OfferID[], operations: v1.Offer.Operation[], filters?: v1.Filters): Promise<void> {
+    return this.send((fw) => Calls.accept(fw, offerIds, operations, filters));
+  }
+  decline(offerIds: v1.OfferID[], filters?: v1.Filters): Promise<void> {
+    return this.send((fw) => Calls.decline(fw, offerIds, filters));
+  }
+  acceptInverseOffers(ids: v1.OfferID[], filters?: v1.Filters): Promise<void> {
+    return this.send((fw) => Calls.acceptInverseOffers(fw, ids, filters));
+  }
+  declineInverseOffers(ids: v1.OfferID[], filters?: v1.Filters): Promise<void> {
+    return this.send((fw) => Calls.declineInverseOffers(fw, ids, filters));
+  }
+  revive(roles?: string[]): Promise<void> {
+    return this.send((fw) => Calls.revive(fw, roles));
+  }
+  suppress(roles?: string[]): Promise<void> {
+    return this.send((fw) => Calls.suppress(fw, roles));
+  }
+  kill(taskId: v1.TaskID, agentId?: v1.AgentID, killPolicy?: v1.KillPolicy): Promise<void> {
+    return this.send((fw) => Calls.kill(fw, taskId, agentId, killPolicy));
+  }
+  shutdown(executorId: v1.ExecutorID, agentId: v1.AgentID): Promise<void> {
+    return this.send((fw) => Calls.shutdown(fw, executorId, agentId));
+  }
+  acknowledge(agentId: v1.AgentID, taskId: v1.TaskID, uuid: Uint8Array): Promise<void> {
+    return this.send((fw) => Calls.acknowledge(fw, agentId, taskId, uuid));
+  }
+  acknowledgeOperationStatus(args: scheduler.Call.AcknowledgeOperationStatus): Promise<void> {
+    return this.send((fw) => Calls.acknowledgeOperationStatus(fw, args));
+  }
+  reconcile(tasks?: scheduler.Call.Reconcile.Task[]): Promise<void> {
+    return this.send((fw) => Calls.reconcile(fw, tasks));
+  }
+  async reconcileOperations(operations?: scheduler.Call.ReconcileOperations.Operation[]): Promise<scheduler.Response.ReconcileOperations | undefined> {
+    const response = await this.sendFor((fw) => Calls.reconcileOperations(fw, operations));
+    return response?.reconcile_operations;
+  }
+  message(agentId: v1.AgentID, executorId: v1.ExecutorID, data: Uint8Array): Promise<void> {
+    return this.send((fw) => Calls.message(fw, agentId, executorId, data));
+  }
+  request(requests: v1.Request[]): Promise<void> {
+    return this.send((fw) => Calls.request(fw, requests));
+  }
+  async updateFramework(frameworkInfo: v1.FrameworkInfo, offerConstraints?: scheduler.OfferConstraints, suppressedRoles?: string[]): Promise<void> {
+    await this.send((fw) => Calls.updateFramework(fw, frameworkInfo, offerConstraints, suppressedRoles));
+    // Later re-subscriptions carry the updated FrameworkInfo.
+    this.frameworkInfo = { ...frameworkInfo, id: this.frameworkInfo.id };
+  }
+  teardown(): Promise<void> {
+    return this.send((fw) => Calls.teardown(fw));
+  }
+
+  private async send(build: (fw: v1.FrameworkID) => scheduler.Call): Promise<void> {
+    await this.sendFor(build);
+  }
+
+  private async sendFor(build: (fw: v1.FrameworkID) => scheduler.Call): Promise<scheduler.Response | undefined> {
+    const sub = this.subscription;
+    if (this.currentState !== 'subscribed' || !sub || !this.id) {
+      throw new NotSubscribedError(SchedulerErrorCodes.NOT_SUBSCRIBED, `cannot send a call while ${this.currentState}; wait for the subscription (OnSubscribed/OnConnected) and retry`, {
+        retryable: this.currentState !== 'stopped',
+      });
+    }
+    const call = build({ value: this.id });
+    try {
+      return await this.client.call(call, sub);
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === ClientErrorCodes.NOT_LEADER || err.status === 403)) {
+        // The master no longer knows this subscription: drop it and re-subscribe.
+        sub.close();
+      }
+      throw err;
+    }
+  }
+
+  // ---- subscription state machine ----
+  private emit(e: LifecycleEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.options.logger?.warn(`lifecycle listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async run(resolve: () => void, reject: (err: Error) => void): Promise<void> {
+    let attempt = 0;
+    let fatal: MesosSdkError | undefined;
+    while (!this.stopping) {
+      let error: MesosSdkError | undefined;
+      this.currentState = 'subscribing';
+      try {
+        const info = this.id ? { ...this.frameworkInfo, id: { value: this.id } } : this.frameworkInfo;
+        const sub = await this.client.subscribe(
+          Calls.subscribe(info, { suppressedRoles: this.options.suppressedRoles, offerConstraints: this.options.offerConstraints }),
+        );
+        this.subscription = sub;
+        const outcome = await this.consume(sub, () => {
+          attempt = 0;
+          resolve();
+        });
+        error = outcome.error;
+        fatal = outcome.fatal;
+      } catch (err) {
+        error = err instanceof MesosSdkError ? err : new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, String((err as Error)?.message ?? err), { cause: err, retryable: true });
+        if (err instanceof ApiError && FATAL_SUBSCRIBE_STATUSES.has(err.status)) fatal = err;
+      }
+      this.subscription = undefined;
+      if (this.stopping) break;
+      if (fatal) break;
+      this.currentState = 'disconnected';
+      this.emit({ type: 'disconnected', ...(error ? { error } : {}) });
+      const b = this.options.backoff ?? {};
+      const delay = backoffDelay(attempt++, b.initialMs ?? 500, b.maxMs ?? 30_000);
+      this.options.logger?.warn(`subscription lost (${error?.code ?? 'ended'}: ${error?.message ?? ''}); re-subscribing in ${Math.round(delay)} ms`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.wake = undefined;
+    }
+    this.currentState = 'stopped';
+    this.emit({ type: 'stopped', ...(fatal ? { error: fatal } : {}) });
+    if (fatal) reject(fatal);
+    else reject(new SubscriptionError(SchedulerErrorCodes.STOPPED, 'the scheduler was stopped before it subscribed'));
+  }
+
+  /** Reads one subscription's events until it ends. */
+  private async consume(sub: Subscription, onSubscribed: () => void): Promise<{ error?: MesosSdkError; fatal?: MesosSdkError }> {
+    let intervalMs = 15_000;
+    const missLimit = this.options.heartbeatMissLimit ?? 5;
+    let watchdogFired = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        watchdogFired = true;
+        sub.close();
+      }, intervalMs * missLimit);
+    };
+    let subscribedHere = false;
+    arm();
+    try {
+      for await (const event of sub.events) {
+        arm();
+        if (event.type === 'SUBSCRIBED' && event.subscribed) {
+          const resubscribed = this.everSubscribed;
+          this.id = event.subscribed.framework_id.value;
+          this.frameworkInfo = { ...this.frameworkInfo, id: { value: this.id } };
+          intervalMs = (event.subscribed.heartbeat_interval_seconds ?? 15) * 1000;
+          arm();
+          this.currentState = 'subscribed';
+          this.everSubscribed = true;
+          subscribedHere = true;
+          this.emit({ type: 'connected', frameworkId: this.id, streamId: sub.streamId, resubscribed });
+          onSubscribed();
+        }
+        let fatal: MesosSdkError | undefined;
+        if (event.type === 'ERROR') {
+          const message = event.error?.message ?? '';
+          const code = /failed over/i.test(message)
+            ? SchedulerErrorCodes.FRAMEWORK_FAILED_OVER
+            : /removed|torn down|teardown/i.test(message)
+              ? SchedulerErrorCodes.FRAMEWORK_REMOVED
+              : subscribedHere
+                ? SchedulerErrorCodes.MESOS_ERROR_EVENT
+                : SchedulerErrorCodes.SUBSCRIPTION_REFUSED;
+          const err = new SubscriptionError(code, `master sent ERROR: ${message}`, { retryable: code === SchedulerErrorCodes.MESOS_ERROR_EVENT });
+          this.emit({ type: 'error_event', error: err });
+          if (code !== SchedulerErrorCodes.MESOS_ERROR_EVENT) fatal = err;
+        }
+        try {
+          await this.handler(event);
+        } catch (error) {
+          this.emit({ type: 'handler_error', error, event });
+        }
+        if (fatal) {
+          sub.close();
+          return { error: fatal, fatal };
+        }
+        if (this.stopping) return {};
+      }
+      if (watchdogFired) {
+        return { error: new SubscriptionError(SchedulerErrorCodes.HEARTBEAT_TIMEOUT, `no event from the master for ${missLimit} heartbeat intervals (${(intervalMs * missLimit) / 1000} s); reconnecting`, { retryable: true }) };
+      }
+      return { error: new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, 'the master closed the subscription stream', { retryable: true }) };
+    } catch (err) {
+      if (watchdogFired) {
+        return { error: new SubscriptionError(SchedulerErrorCodes.HEARTBEAT_TIMEOUT, `no event from the master for ${missLimit} heartbeat intervals; reconnecting`, { retryable: true, cause: err }) };
+      }
+      const e = err instanceof MesosSdkError ? err : new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, (err as Error).message, { cause: err, retryable: true });
+      return { error: e };
+    } finally {
+      clearTimeout(timer);
+      sub.close();
+    }
+  }
+}
