@@ -120,11 +120,12 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     } catch (cause) {
       throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: ${(cause as Error).message}`, { cause });
     }
-    const problem = this.type.verify(message);
-    if (problem) {
-      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: ${problem}`);
+    const obj = this.type.toObject(message, OBJECT_OPTIONS);
+    const missing = missingRequired(this.type, obj, '');
+    if (missing.length > 0) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: Missing required fields: ${missing.join(', ')}`);
     }
-    return this.type.toObject(message, OBJECT_OPTIONS) as T;
+    return obj as T;
   }
 
   /** Converts a message object into the JSON value Mesos would write. */
@@ -176,6 +177,29 @@ function withExplicitDefaults(type: protobuf.Type, obj: Record<string, unknown>)
       }
     } else {
       out[field.name] = value;
+    }
+  }
+  return out;
+}
+
+/** Paths of required fields absent from a converted message (Mesos rejects such JSON with 400). */
+function missingRequired(type: protobuf.Type, obj: Record<string, unknown>, prefix: string): string[] {
+  const out: string[] = [];
+  for (const field of type.fieldsArray) {
+    const value = obj[field.name];
+    const path = prefix + field.name;
+    if (value === undefined) {
+      if (field.required) out.push(path);
+      continue;
+    }
+    const nested = field.resolvedType;
+    if (!(nested instanceof protobuf.Type)) continue;
+    if (field.map) {
+      for (const [k, v] of Object.entries(value as Record<string, Record<string, unknown>>)) out.push(...missingRequired(nested, v, `${path}[${k}].`));
+    } else if (field.repeated) {
+      (value as Record<string, unknown>[]).forEach((v, i) => out.push(...missingRequired(nested, v, `${path}[${i}].`)));
+    } else {
+      out.push(...missingRequired(nested, value as Record<string, unknown>, `${path}.`));
     }
   }
   return out;

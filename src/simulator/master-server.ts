@@ -1,0 +1,341 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Codecs } from '../protocol/messages.js';
+import { encodeRecord } from '../protocol/recordio.js';
+import { MEDIA_TYPES, type Encoding } from '../protocol/codec.js';
+import type { scheduler } from '../protocol/generated/index.js';
+import type { SimEngine } from './sim-engine.js';
+import { validateCall } from './call-validation.js';
+import { stateJson } from './state-endpoint.js';
+
+/** What a master server needs to know about the cluster it belongs to. */
+export interface ClusterView {
+  engine: SimEngine;
+  /** The leading server, or undefined while no leader is elected. */
+  leader(): MasterServer | undefined;
+  /** Credentials for basic authentication, if required. */
+  credentials?: Array<{ principal: string; secret: string }>;
+  heartbeatSeconds: number;
+  maxBodyBytes: number;
+  /** Answer this many more scheduler calls with 503. */
+  failCalls: { remaining: number };
+  heartbeatsStopped: boolean;
+  faultsApi: boolean;
+  handleFault(body: Record<string, unknown>): unknown;
+}
+
+interface OpenStream {
+  frameworkId: string;
+  streamId: string;
+  encoding: Encoding;
+  res: http.ServerResponse;
+  heartbeat: NodeJS.Timeout;
+}
+
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+const SCHEDULER_PATHS = new Set(['/api/v1/scheduler', '/master/api/v1/scheduler']);
+
+/** One simulated master process: an HTTP server speaking the V1 scheduler API. */
+export class MasterServer {
+  private readonly server: http.Server;
+  readonly streams = new Map<string, OpenStream>();
+  host = '127.0.0.1';
+  port = 0;
+
+  constructor(private readonly cluster: ClusterView) {
+    this.server = http.createServer((req, res) => {
+      this.route(req, res).catch((err: Error) => {
+        if (!res.headersSent) res.writeHead(500, TEXT).end(`Internal error: ${err.message}`);
+        else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 30_000;
+  }
+
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  async listen(host: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    this.host = host;
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.closeStreams();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Closes every subscription stream on this master (a crash or a leadership loss). */
+  closeStreams(frameworkId?: string): number {
+    let n = 0;
+    for (const s of [...this.streams.values()]) {
+      if (frameworkId && s.frameworkId !== frameworkId) continue;
+      s.res.destroy();
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes one event as one RecordIO record in its own HTTP chunk. */
+  send(frameworkId: string, event: scheduler.Event): boolean {
+    const s = this.streams.get(frameworkId);
+    if (!s || s.res.writableEnded || s.res.destroyed) return false;
+    s.res.write(encodeRecord(Codecs.schedulerEvent().encode(event, s.encoding)));
+    return true;
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    if (SCHEDULER_PATHS.has(path)) return this.scheduler(req, res);
+    if (path === '/health' || path === '/master/health') return void res.writeHead(200, { 'Content-Length': '0' }).end();
+    if (path === '/version') return json(res, 200, { version: '1.11.0', build_date: '2020-11-16 00:00:00', build_time: 1605484800, build_user: 'mesos-sdk-simulator' });
+    if (path === '/redirect' || path === '/master/redirect') {
+      const leader = this.cluster.leader();
+      if (!leader) return void res.writeHead(503, TEXT).end('No leader elected');
+      return void res.writeHead(307, { Location: `//${leader.host}:${leader.port}`, 'Content-Length': '0' }).end();
+    }
+    if (path === '/state' || path === '/master/state') {
+      const leader = this.cluster.leader();
+      if (leader !== this) return this.redirect(res, leader, path);
+      return json(res, 200, stateJson(this.cluster.engine, this));
+    }
+    if (path === '/__sim/faults' && this.cluster.faultsApi && req.method === 'POST') {
+      const body = await readBody(req, this.cluster.maxBodyBytes);
+      if (body === 'too-large') return void res.writeHead(413, TEXT).end('Request body too large');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        return void res.writeHead(400, TEXT).end('Expecting a JSON object');
+      }
+      try {
+        return json(res, 200, { ok: true, result: this.cluster.handleFault(parsed as Record<string, unknown>) ?? null });
+      } catch (err) {
+        return void res.writeHead(400, TEXT).end((err as Error).message);
+      }
+    }
+    res.writeHead(404, TEXT).end('404 Not Found.');
+  }
+
+  private redirect(res: http.ServerResponse, leader: MasterServer | undefined, path: string): void {
+    if (!leader) return void res.writeHead(503, TEXT).end('No leader elected');
+    const target = path.startsWith('/master/') ? path : `/master${path}`;
+    res.writeHead(307, { Location: `//${leader.host}:${leader.port}${target}`, 'Content-Length': '0' }).end();
+  }
+
+  /** POST /api/v1/scheduler, in the master's decision order. */
+  private async scheduler(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const { engine, credentials } = this.cluster;
+    if (credentials?.length) {
+      const header = req.headers['authorization'] ?? '';
+      const decoded = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':') : [];
+      const ok = decoded.length === 2 && credentials.some((c) => c.principal === decoded[0] && c.secret === decoded[1]);
+      if (!ok) {
+        req.resume();
+        return void res.writeHead(401, { ...TEXT, 'WWW-Authenticate': 'Basic realm="mesos-master-scheduler"' }).end('401 Unauthorized.');
+      }
+    }
+    const leader = this.cluster.leader();
+    if (leader !== this) {
+      req.resume();
+      return this.redirect(res, leader, '/api/v1/scheduler');
+    }
+    if (this.cluster.failCalls.remaining > 0) {
+      this.cluster.failCalls.remaining--;
+      req.resume();
+      return void res.writeHead(503, TEXT).end('Master has not finished recovery');
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      return void res.writeHead(405, { ...TEXT, Allow: 'POST' }).end(`405 Method Not Allowed. Expecting one of { 'POST' }, but received '${req.method}'.`);
+    }
+    const contentType = req.headers['content-type'];
+    if (contentType === undefined) {
+      req.resume();
+      return void res.writeHead(400, TEXT).end("Expecting 'Content-Type' to be present");
+    }
+    const encoding: Encoding | undefined = contentType === MEDIA_TYPES.json ? 'json' : contentType === MEDIA_TYPES.protobuf ? 'protobuf' : undefined;
+    if (!encoding) {
+      req.resume();
+      return void res.writeHead(415, TEXT).end("Expecting 'Content-Type' of application/json or application/x-protobuf");
+    }
+    const body = await readBody(req, this.cluster.maxBodyBytes);
+    if (body === 'too-large') return void res.writeHead(413, TEXT).end('Request body too large');
+    let call: scheduler.Call;
+    try {
+      call = Codecs.schedulerCall().decode(body, encoding);
+    } catch (err) {
+      const what = encoding === 'json' ? 'Failed to convert JSON into Call protobuf' : 'Failed to parse body into Call protobuf';
+      return void res.writeHead(400, TEXT).end(`${what}: ${(err as Error).message}`);
+    }
+    const invalid = validateCall(call);
+    if (invalid) return void res.writeHead(400, TEXT).end(`Failed to validate scheduler::Call: ${invalid}`);
+    const streamHeader = req.headers['mesos-stream-id'];
+    if (call.type === 'SUBSCRIBE') {
+      const accept = acceptedEncoding(req.headers['accept']);
+      if (!accept) return void res.writeHead(406, TEXT).end("Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+      if (streamHeader !== undefined) return void res.writeHead(400, TEXT).end("Subscribe calls should not include the 'Mesos-Stream-Id' header");
+      return this.subscribe(call, accept, res);
+    }
+    if (call.type === 'UNKNOWN') return void res.writeHead(501, TEXT).end('Received an unexpected UNKNOWN call');
+    const fw = engine.frameworks.get(call.framework_id!.value);
+    if (!fw || fw.removed) return void res.writeHead(400, TEXT).end('Framework cannot be found');
+    if (!fw.connected) return void res.writeHead(403, TEXT).end('Framework is not subscribed');
+    if (streamHeader === undefined) return void res.writeHead(400, TEXT).end("All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+    const stream = this.streams.get(fw.id);
+    if (!stream || stream.streamId !== streamHeader) {
+      return void res.writeHead(400, TEXT).end(`The stream ID '${String(streamHeader)}' included in this request didn't match the stream ID currently associated with framework ID ${fw.id}`);
+    }
+    if (call.type === 'RECONCILE_OPERATIONS') {
+      const accept = acceptedEncoding(req.headers['accept']);
+      if (!accept) return void res.writeHead(406, TEXT).end("Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+      const body = Codecs.schedulerResponse().encode({ type: 'RECONCILE_OPERATIONS', reconcile_operations: {} }, accept);
+      return void res.writeHead(200, { 'Content-Type': MEDIA_TYPES[accept] }).end(Buffer.from(body));
+    }
+    if (call.type === 'UPDATE_FRAMEWORK') {
+      const info = call.update_framework!.framework_info;
+      fw.info = { ...info, id: { value: fw.id }, user: fw.info.user, checkpoint: fw.info.checkpoint };
+      if (fw.multiRole) fw.roles = info.roles ?? fw.roles;
+      fw.suppressed = new Set(call.update_framework!.suppressed_roles ?? []);
+      engine.scheduleAllocation();
+      return void res.writeHead(200, { 'Content-Length': '0' }).end();
+    }
+    res.writeHead(202, { 'Content-Length': '0' }).end();
+    this.apply(call, fw.id);
+  }
+
+  private apply(call: scheduler.Call, frameworkId: string): void {
+    const { engine } = this.cluster;
+    const fw = engine.frameworks.get(frameworkId)!;
+    switch (call.type) {
+      case 'TEARDOWN':
+        engine.removeFramework(fw);
+        this.closeStreams(fw.id);
+        return;
+      case 'ACCEPT':
+        return engine.accept(fw, call.accept!.offer_ids ?? [], call.accept!.operations ?? [], call.accept!.filters);
+      case 'DECLINE':
+        return engine.decline(fw, call.decline!.offer_ids ?? [], call.decline!.filters);
+      case 'ACCEPT_INVERSE_OFFERS':
+      case 'DECLINE_INVERSE_OFFERS':
+      case 'REQUEST':
+      case 'ACKNOWLEDGE_OPERATION_STATUS':
+        return;
+      case 'REVIVE':
+        return engine.revive(fw, call.revive?.roles);
+      case 'SUPPRESS':
+        return engine.suppress(fw, call.suppress?.roles);
+      case 'KILL':
+        return engine.kill(fw, call.kill!);
+      case 'SHUTDOWN':
+        return engine.shutdown(fw, call.shutdown!.executor_id.value);
+      case 'ACKNOWLEDGE':
+        return engine.acknowledge(fw, call.acknowledge!);
+      case 'RECONCILE':
+        return engine.reconcile(fw, call.reconcile?.tasks ?? []);
+      case 'MESSAGE':
+        return;
+      default:
+        return;
+    }
+  }
+
+  private subscribe(call: scheduler.Call, encoding: Encoding, res: http.ServerResponse): void {
+    const { engine } = this.cluster;
+    const streamId = randomUUID();
+    res.writeHead(200, { 'Content-Type': MEDIA_TYPES[encoding], 'Mesos-Stream-Id': streamId });
+    const write = (event: scheduler.Event) => res.write(encodeRecord(Codecs.schedulerEvent().encode(event, encoding)));
+    const outcome = engine.subscribe(call);
+    if ('error' in outcome) {
+      write({ type: 'ERROR', error: { message: outcome.error } });
+      res.end();
+      return;
+    }
+    const fw = outcome.framework;
+    const old = this.streams.get(fw.id);
+    if (old) {
+      this.streams.delete(fw.id);
+      clearInterval(old.heartbeat);
+      if (!old.res.destroyed) {
+        old.res.write(encodeRecord(Codecs.schedulerEvent().encode({ type: 'ERROR', error: { message: 'Framework failed over' } }, old.encoding)));
+        old.res.end();
+      }
+    }
+    const heartbeat = setInterval(() => {
+      if (!this.cluster.heartbeatsStopped) write({ type: 'HEARTBEAT' });
+    }, this.cluster.heartbeatSeconds * 1000);
+    heartbeat.unref();
+    const stream: OpenStream = { frameworkId: fw.id, streamId, encoding, res, heartbeat };
+    this.streams.set(fw.id, stream);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      if (this.streams.get(fw.id) === stream) {
+        this.streams.delete(fw.id);
+        engine.disconnected(fw.id);
+      }
+    });
+    write({
+      type: 'SUBSCRIBED',
+      subscribed: {
+        framework_id: { value: fw.id },
+        heartbeat_interval_seconds: this.cluster.heartbeatSeconds,
+        master_info: {
+          id: engine.masterId,
+          ip: 16777343,
+          port: this.port,
+          pid: `master@${this.host}:${this.port}`,
+          hostname: this.host,
+          version: '1.11.0',
+          address: { hostname: this.host, ip: this.host, port: this.port },
+        },
+      },
+    });
+    write({ type: 'HEARTBEAT' });
+    engine.afterSubscribed(fw);
+  }
+}
+
+function acceptedEncoding(accept: string | undefined): Encoding | undefined {
+  if (accept === undefined) return 'json';
+  const ranges = accept.split(',').map((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    return { type: type ?? '', q: q ? Number(q.slice(2)) : 1 };
+  });
+  const allows = (media: string) => {
+    const [major] = media.split('/');
+    const match = ranges.find((r) => r.type === media) ?? ranges.find((r) => r.type === `${major}/*`) ?? ranges.find((r) => r.type === '*/*');
+    return !!match && match.q > 0;
+  };
+  if (allows(MEDIA_TYPES.json)) return 'json';
+  if (allows(MEDIA_TYPES.protobuf)) return 'protobuf';
+  return undefined;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
+}
+
+async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) {
+    req.resume();
+    return 'too-large';
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    // Past the limit the rest is drained but not kept, so the 413 still reaches the client.
+    if (size <= max) chunks.push(chunk as Buffer);
+  }
+  return size > max ? 'too-large' : Buffer.concat(chunks);
+}

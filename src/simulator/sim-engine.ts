@@ -1,0 +1,600 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { scheduler, v1 } from '../protocol/generated/index.js';
+import {
+  addQuantities,
+  containsQuantities,
+  emptyQuantities,
+  fromResources,
+  isAllocatable,
+  isEmptyQuantities,
+  subtractQuantities,
+  toResources,
+  describeQuantities,
+  type Quantities,
+} from './sim-resources.js';
+import { StatusUpdateStream } from './status-update-stream.js';
+import type { AgentSpec, SimAgent, SimOffer, SimulatorOptions, TaskBehaviour, UpdateFaults } from './sim-types.js';
+
+const TERMINAL = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
+/** States non-partition-aware frameworks see as TASK_LOST. */
+const PARTITION_STATES = new Set<v1.TaskState>(['TASK_UNREACHABLE', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']);
+
+export interface SimFramework {
+  id: string;
+  info: v1.FrameworkInfo;
+  roles: string[];
+  multiRole: boolean;
+  partitionAware: boolean;
+  killingState: boolean;
+  connected: boolean;
+  removed: boolean;
+  suppressed: Set<string>;
+  /** `agentId|role` → time until which offers are refused. */
+  filters: Map<string, number>;
+  failoverTimer?: NodeJS.Timeout;
+}
+
+export interface SimTask {
+  frameworkId: string;
+  info: v1.TaskInfo;
+  agentId: string;
+  state: v1.TaskState;
+  resources: Quantities;
+  updates: StatusUpdateStream;
+  timers: NodeJS.Timeout[];
+  launchedAt: number;
+}
+
+/** Where the engine sends events; returns false when the framework has no open stream. */
+export type EventSink = (frameworkId: string, event: scheduler.Event) => boolean;
+
+const isTerminal = (s: v1.TaskState) => TERMINAL.has(s);
+const key = (fw: string, task: string) => `${fw}/${task}`;
+
+/**
+ * The state machine of the simulated master and its agents: frameworks, offers, the allocator,
+ * task lifecycles with acknowledged status updates, reconciliation and agent faults. It knows no
+ * HTTP: the server feeds it calls and gives it a sink for events.
+ */
+export class SimEngine {
+  readonly masterId = randomUUID();
+  readonly agents = new Map<string, SimAgent>();
+  readonly frameworks = new Map<string, SimFramework>();
+  readonly offers = new Map<string, SimOffer>();
+  readonly tasks = new Map<string, SimTask>();
+  readonly completedTasks: Array<{ frameworkId: string; taskId: string; state: v1.TaskState; agentId: string }> = [];
+  readonly updateFaults: UpdateFaults = { duplicate: false, delayMs: 0, reorderWindowMs: 0 };
+  readonly stats = { offersSent: 0, updatesSent: 0, acks: 0, launched: 0 };
+  private frameworkSeq = 0;
+  private offerSeq = 0;
+  private agentSeq = 0;
+  private allocationTimer: NodeJS.Timeout | undefined;
+  private allocationScheduled = false;
+  private rrStart = 0;
+  sink: EventSink = () => false;
+
+  constructor(readonly options: SimulatorOptions) {
+    const agents = options.agents ?? 3;
+    const specs: AgentSpec[] = typeof agents === 'number' ? Array.from({ length: agents }, () => ({})) : agents;
+    for (const spec of specs) this.addAgent(spec);
+  }
+
+  start(): void {
+    this.allocationTimer = setInterval(() => this.allocate(), this.options.allocationIntervalMs ?? 1000);
+    this.allocationTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.allocationTimer);
+    for (const t of this.tasks.values()) this.clearTask(t);
+    for (const f of this.frameworks.values()) clearTimeout(f.failoverTimer);
+  }
+
+  // ---------- agents ----------
+  addAgent(spec: AgentSpec = {}): SimAgent {
+    const n = this.agentSeq++;
+    const total: Quantities = {
+      cpus: spec.cpus ?? 4,
+      mem: spec.mem ?? 8192,
+      disk: spec.disk ?? 65536,
+      gpus: spec.gpus ?? 0,
+      ports: (spec.ports ?? [[31000, 32000]]).map(([begin, end]) => ({ begin, end })),
+    };
+    const agent: SimAgent = {
+      id: `${this.masterId}-S${n}`,
+      hostname: spec.hostname ?? `agent-${n}.sim.local`,
+      total,
+      free: { ...total, ports: total.ports.map((r) => ({ ...r })) },
+      attributes: Object.entries(spec.attributes ?? {}).map(([name, value]) => ({ name, type: 'TEXT', text: { value } })),
+      state: 'active',
+    };
+    this.agents.set(agent.id, agent);
+    this.scheduleAllocation();
+    return agent;
+  }
+
+  // ---------- frameworks ----------
+  /** Handles SUBSCRIBE after the HTTP checks. Returns the framework or an error message for an ERROR event. */
+  subscribe(call: scheduler.Call): { framework: SimFramework; resubscribed: boolean } | { error: string } {
+    const info = call.subscribe!.framework_info;
+    const requestedId = info.id?.value ?? call.framework_id?.value;
+    const capabilities = new Set((info.capabilities ?? []).map((c) => c.type));
+    const multiRole = capabilities.has('MULTI_ROLE');
+    const roles = multiRole ? info.roles ?? [] : [info.role ?? '*'];
+    if (multiRole && info.role) return { error: "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable" };
+    if (!info.user || !info.name) return { error: 'FrameworkInfo must have a user and a name' };
+    let fw = requestedId ? this.frameworks.get(requestedId) : undefined;
+    if (fw?.removed) return { error: 'Framework has been removed' };
+    const resubscribed = !!fw;
+    if (!fw) {
+      const id = requestedId ?? `${this.masterId}-${String(this.frameworkSeq++).padStart(4, '0')}`;
+      fw = { id, info, roles, multiRole, partitionAware: false, killingState: false, connected: false, removed: false, suppressed: new Set(), filters: new Map() };
+      this.frameworks.set(id, fw);
+    }
+    clearTimeout(fw.failoverTimer);
+    fw.info = { ...info, id: { value: fw.id }, user: fw.info.user, checkpoint: fw.info.checkpoint };
+    fw.roles = roles;
+    fw.multiRole = multiRole;
+    fw.partitionAware = capabilities.has('PARTITION_AWARE');
+    fw.killingState = capabilities.has('TASK_KILLING_STATE');
+    fw.suppressed = new Set(call.subscribe!.suppressed_roles ?? []);
+    fw.connected = true;
+    // Outstanding offers are discarded without RESCIND on re-subscription.
+    for (const offer of [...this.offers.values()]) if (offer.frameworkId === fw.id) this.returnOffer(offer);
+    return { framework: fw, resubscribed };
+  }
+
+  /** After SUBSCRIBED went out: agents resend pending updates at once, and offers follow. */
+  afterSubscribed(fw: SimFramework): void {
+    for (const t of this.tasks.values()) if (t.frameworkId === fw.id) t.updates.resend();
+    this.scheduleAllocation();
+  }
+
+  /** The framework's stream closed: offers are rescinded and the failover timer starts. */
+  disconnected(frameworkId: string): void {
+    const fw = this.frameworks.get(frameworkId);
+    if (!fw || !fw.connected) return;
+    fw.connected = false;
+    for (const offer of [...this.offers.values()]) if (offer.frameworkId === fw.id) this.returnOffer(offer);
+    const timeoutMs = (fw.info.failover_timeout ?? 0) * 1000;
+    fw.failoverTimer = setTimeout(() => this.removeFramework(fw), Math.min(timeoutMs, 2 ** 31 - 1));
+    fw.failoverTimer.unref();
+  }
+
+  removeFramework(fw: SimFramework): void {
+    fw.removed = true;
+    fw.connected = false;
+    clearTimeout(fw.failoverTimer);
+    for (const offer of [...this.offers.values()]) if (offer.frameworkId === fw.id) this.returnOffer(offer);
+    for (const t of [...this.tasks.values()]) {
+      if (t.frameworkId !== fw.id) continue;
+      this.finishTask(t, 'TASK_KILLED');
+      this.retireTask(t);
+    }
+    this.scheduleAllocation();
+  }
+
+  // ---------- allocation ----------
+  scheduleAllocation(): void {
+    if (this.allocationScheduled) return;
+    this.allocationScheduled = true;
+    setImmediate(() => {
+      this.allocationScheduled = false;
+      this.allocate();
+    });
+  }
+
+  /** One allocation cycle: every free, allocatable agent is offered to one framework role, round-robin. */
+  allocate(): void {
+    const fws = [...this.frameworks.values()].filter((f) => f.connected && !f.removed);
+    if (fws.length === 0) return;
+    const now = Date.now();
+    const batches = new Map<string, v1.Offer[]>();
+    const candidates: Array<[SimFramework, string]> = fws.flatMap((f) => f.roles.filter((r) => !f.suppressed.has(r)).map((r) => [f, r] as [SimFramework, string]));
+    if (candidates.length === 0) return;
+    let i = this.rrStart++ % candidates.length;
+    for (const agent of this.agents.values()) {
+      if (agent.state !== 'active' || !isAllocatable(agent.free)) continue;
+      for (let tried = 0; tried < candidates.length; tried++) {
+        const [fw, role] = candidates[i++ % candidates.length]!;
+        const until = fw.filters.get(`${agent.id}|${role}`);
+        if (until !== undefined && until > now) continue;
+        const offer: SimOffer = { id: `${this.masterId}-O${this.offerSeq++}`, frameworkId: fw.id, agentId: agent.id, role, resources: agent.free };
+        agent.free = emptyQuantities();
+        this.offers.set(offer.id, offer);
+        const list = batches.get(fw.id) ?? [];
+        list.push(this.offerMessage(offer, fw, agent));
+        batches.set(fw.id, list);
+        break;
+      }
+    }
+    for (const [fwId, offers] of batches) {
+      this.stats.offersSent += offers.length;
+      if (!this.sink(fwId, { type: 'OFFERS', offers: { offers } })) {
+        for (const o of offers) {
+          const offer = this.offers.get(o.id.value);
+          if (offer) this.returnOffer(offer);
+        }
+      }
+    }
+  }
+
+  private offerMessage(offer: SimOffer, fw: SimFramework, agent: SimAgent): v1.Offer {
+    return {
+      id: { value: offer.id },
+      framework_id: { value: fw.id },
+      agent_id: { value: agent.id },
+      hostname: agent.hostname,
+      url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: 5051 }, path: '/slave(1)' },
+      resources: toResources(offer.resources, fw.multiRole ? offer.role : undefined),
+      ...(agent.attributes.length ? { attributes: agent.attributes } : {}),
+      ...(fw.multiRole ? { allocation_info: { role: offer.role } } : {}),
+    };
+  }
+
+  private returnOffer(offer: SimOffer): void {
+    this.offers.delete(offer.id);
+    const agent = this.agents.get(offer.agentId);
+    if (agent) agent.free = addQuantities(agent.free, offer.resources);
+  }
+
+  /** Sends RESCIND for the offers (all of a framework's, or all) and takes them back. */
+  rescindOffers(filter: (o: SimOffer) => boolean = () => true): number {
+    let n = 0;
+    for (const offer of [...this.offers.values()].filter(filter)) {
+      this.returnOffer(offer);
+      this.sink(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
+      n++;
+    }
+    this.scheduleAllocation();
+    return n;
+  }
+
+  // ---------- calls ----------
+  accept(fw: SimFramework, offerIds: v1.OfferID[], operations: v1.Offer.Operation[], filters: v1.Filters | undefined): void {
+    const ids = offerIds.map((o) => o.value);
+    let invalid: string | undefined;
+    if (ids.length === 0) invalid = 'No offers specified';
+    else if (new Set(ids).size !== ids.length) invalid = 'Duplicate offers';
+    const offers: SimOffer[] = [];
+    for (const id of ids) {
+      const offer = this.offers.get(id);
+      if (!offer) invalid ??= `Offer ${id} is no longer valid`;
+      else if (offer.frameworkId !== fw.id) invalid ??= `Offer ${id} has invalid framework`;
+      else offers.push(offer);
+    }
+    if (!invalid && new Set(offers.map((o) => o.role)).size > 1) invalid = 'Aggregated offers must be allocated to the same role';
+    if (!invalid && new Set(offers.map((o) => o.agentId)).size > 1) invalid = 'Aggregated offers must belong to one single agent';
+    for (const o of offers) this.offers.delete(o.id);
+    if (invalid) {
+      for (const o of offers) this.returnOfferResources(o.agentId, o.resources);
+      for (const op of operations) {
+        for (const task of launchTasks(op)) {
+          this.masterUpdate(fw, task.task_id, fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST', 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${invalid}`, task.agent_id.value);
+        }
+        this.operationError(fw, op, offers[0]?.agentId, invalid);
+      }
+      this.scheduleAllocation();
+      return;
+    }
+    const agent = this.agents.get(offers[0]!.agentId)!;
+    let pool = offers.reduce((acc, o) => addQuantities(acc, o.resources), emptyQuantities());
+    for (const op of operations) {
+      if (op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') {
+        if (op.id) {
+          for (const task of launchTasks(op)) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', 'REASON_TASK_INVALID', 'Operation ID cannot be set for LAUNCH or LAUNCH_GROUP', agent.id);
+          continue;
+        }
+        const group = op.type === 'LAUNCH_GROUP';
+        const tasks = launchTasks(op).map((t) => (group && op.launch_group ? { ...t, executor: op.launch_group.executor } : t));
+        const groupError = group && !op.launch_group?.executor?.type ? "'ExecutorInfo.type' must be set" : undefined;
+        let needed = emptyQuantities();
+        const errors = new Map<string, string>();
+        for (const task of tasks) {
+          const problem = groupError ?? this.validateTask(fw, task, agent, group);
+          if (problem) {
+            errors.set(task.task_id.value, problem);
+            continue;
+          }
+          needed = addQuantities(needed, fromResources(task.resources).quantities);
+        }
+        if (errors.size === 0 && !containsQuantities(pool, needed)) {
+          for (const task of tasks) errors.set(task.task_id.value, `Task uses more resources ${describeQuantities(needed)} than available ${describeQuantities(pool)}`);
+        }
+        if (group && errors.size > 0) {
+          const first = [...errors.values()][0]!;
+          for (const task of tasks) errors.set(task.task_id.value, first);
+        }
+        for (const task of tasks) {
+          const problem = errors.get(task.task_id.value);
+          if (problem) {
+            this.masterUpdate(fw, task.task_id, 'TASK_ERROR', group ? 'REASON_TASK_GROUP_INVALID' : 'REASON_TASK_INVALID', problem, agent.id);
+            continue;
+          }
+          const resources = fromResources(task.resources).quantities;
+          pool = subtractQuantities(pool, resources);
+          this.launchTask(fw, task, agent, resources);
+        }
+        continue;
+      }
+      this.operationError(fw, op, agent.id, `${op.type} is not modelled by the simulator`);
+    }
+    this.returnOfferResources(agent.id, pool);
+    const refuse = filters?.refuse_seconds ?? 5;
+    const seconds = refuse < 0 ? 5 : Math.min(refuse, 31_536_000);
+    if (!isEmptyQuantities(pool) && seconds > 0) {
+      fw.filters.set(`${agent.id}|${offers[0]!.role}`, Date.now() + seconds * 1000);
+      const t = setTimeout(() => this.scheduleAllocation(), seconds * 1000 + 5);
+      t.unref();
+    }
+    this.scheduleAllocation();
+  }
+
+  private validateTask(fw: SimFramework, task: v1.TaskInfo, agent: SimAgent, group: boolean): string | undefined {
+    if (this.tasks.has(key(fw.id, task.task_id.value))) return `Task has duplicate ID: ${task.task_id.value}`;
+    if (task.agent_id.value !== agent.id) return `Task uses invalid agent: ${task.agent_id.value}`;
+    if (!group && !!task.executor === !!task.command) return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
+    if (!task.resources?.length) return 'Task uses no resources';
+    const { unsupported } = fromResources(task.resources);
+    if (unsupported.length) return `Task uses resources the simulated agent does not have: ${unsupported.join(', ')}`;
+    return undefined;
+  }
+
+  private returnOfferResources(agentId: string, q: Quantities): void {
+    const agent = this.agents.get(agentId);
+    if (agent) agent.free = addQuantities(agent.free, q);
+  }
+
+  private operationError(fw: SimFramework, op: v1.Offer.Operation, agentId: string | undefined, message: string): void {
+    if (!op.id || op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') return;
+    this.sink(fw.id, {
+      type: 'UPDATE_OPERATION_STATUS',
+      update_operation_status: { status: { operation_id: op.id, state: 'OPERATION_ERROR', message, ...(agentId ? { agent_id: { value: agentId } } : {}) } },
+    });
+  }
+
+  decline(fw: SimFramework, offerIds: v1.OfferID[], filters: v1.Filters | undefined): void {
+    const valid = offerIds.filter((o) => this.offers.get(o.value)?.frameworkId === fw.id);
+    if (valid.length) this.accept(fw, valid, [], filters);
+  }
+
+  revive(fw: SimFramework, roles: string[] | undefined): void {
+    const target = roles?.length ? roles : fw.roles;
+    for (const r of target) fw.suppressed.delete(r);
+    for (const k of [...fw.filters.keys()]) if (target.includes(k.split('|')[1]!)) fw.filters.delete(k);
+    this.scheduleAllocation();
+  }
+
+  suppress(fw: SimFramework, roles: string[] | undefined): void {
+    for (const r of roles?.length ? roles : fw.roles) fw.suppressed.add(r);
+  }
+
+  acknowledge(fw: SimFramework, ack: scheduler.Call.Acknowledge): void {
+    const task = this.tasks.get(key(fw.id, ack.task_id.value));
+    if (!task) return;
+    const acked = task.updates.acknowledge(ack.uuid);
+    if (!acked) return;
+    this.stats.acks++;
+    if (isTerminal(acked.state) && task.updates.pending.length === 0) this.retireTask(task);
+  }
+
+  kill(fw: SimFramework, kill: scheduler.Call.Kill): void {
+    const task = this.tasks.get(key(fw.id, kill.task_id.value));
+    if (!task || isTerminal(task.state)) {
+      this.reconcile(fw, [{ task_id: kill.task_id, ...(kill.agent_id ? { agent_id: kill.agent_id } : {}) }]);
+      return;
+    }
+    for (const t of task.timers) clearTimeout(t);
+    task.timers = [];
+    if (fw.killingState) this.executorUpdate(task, 'TASK_KILLING');
+    this.later(task, this.options.killDelayMs ?? 10, () => this.finishTask(task, 'TASK_KILLED', 'Command terminated with signal Terminated'));
+  }
+
+  shutdown(fw: SimFramework, executorId: string): void {
+    for (const t of this.tasks.values()) {
+      if (t.frameworkId === fw.id && !isTerminal(t.state) && (t.info.executor?.executor_id.value ?? t.info.task_id.value) === executorId) {
+        this.finishTask(t, 'TASK_KILLED', 'Executor shut down', 'REASON_EXECUTOR_TERMINATED');
+      }
+    }
+  }
+
+  reconcile(fw: SimFramework, tasks: scheduler.Call.Reconcile.Task[]): void {
+    if (tasks.length === 0) {
+      for (const t of this.tasks.values()) {
+        if (t.frameworkId === fw.id) this.masterUpdate(fw, t.info.task_id, t.state, 'REASON_RECONCILIATION', 'Reconciliation: Latest task state', t.agentId);
+      }
+      return;
+    }
+    for (const { task_id, agent_id } of tasks) {
+      const t = this.tasks.get(key(fw.id, task_id.value));
+      if (t) {
+        this.masterUpdate(fw, task_id, t.state, 'REASON_RECONCILIATION', 'Reconciliation: Latest task state', t.agentId);
+        continue;
+      }
+      const agent = agent_id ? this.agents.get(agent_id.value) : undefined;
+      const [state, message]: [v1.TaskState, string] = !agent
+        ? ['TASK_UNKNOWN', 'Reconciliation: Task is unknown']
+        : agent.state === 'active'
+          ? ['TASK_GONE', 'Reconciliation: Task is unknown to the agent']
+          : agent.state === 'unreachable'
+            ? ['TASK_UNREACHABLE', 'Reconciliation: Task is unreachable']
+            : ['TASK_GONE_BY_OPERATOR', 'Reconciliation: Task is gone'];
+      this.masterUpdate(fw, task_id, state, 'REASON_RECONCILIATION', message, agent_id?.value);
+    }
+  }
+
+  /** Sends a framework message as if from the task's executor. */
+  executorMessage(frameworkId: string, agentId: string, executorId: string, data: Uint8Array): boolean {
+    return this.sink(frameworkId, { type: 'MESSAGE', message: { agent_id: { value: agentId }, executor_id: { value: executorId }, data } });
+  }
+
+  // ---------- tasks ----------
+  private launchTask(fw: SimFramework, info: v1.TaskInfo, agent: SimAgent, resources: Quantities): void {
+    const task: SimTask = {
+      frameworkId: fw.id,
+      info,
+      agentId: agent.id,
+      state: 'TASK_STAGING',
+      resources,
+      timers: [],
+      launchedAt: Date.now(),
+      updates: new StatusUpdateStream((status) => this.forwardUpdate(fw.id, status), this.options.statusUpdateRetryMs ?? 10_000, this.options.statusUpdateRetryMaxMs ?? 600_000),
+    };
+    this.tasks.set(key(fw.id, info.task_id.value), task);
+    this.stats.launched++;
+    const b = this.behaviourOf(info);
+    const start = b.startDelayMs ?? 10;
+    this.later(task, start, () => this.executorUpdate(task, 'TASK_STARTING'));
+    this.later(task, start + 1, () => this.executorUpdate(task, 'TASK_RUNNING'));
+    const outcome = b.outcome ?? 'finished';
+    if (outcome !== 'running-forever') {
+      const state: v1.TaskState = outcome === 'finished' ? 'TASK_FINISHED' : outcome === 'failed' ? 'TASK_FAILED' : 'TASK_LOST';
+      this.later(task, start + 1 + (b.runMs ?? 100), () =>
+        this.finishTask(task, state, b.message ?? (outcome === 'finished' ? 'Command exited with status 0' : 'Command exited with status 1'), outcome === 'failed' ? 'REASON_COMMAND_EXECUTOR_FAILED' : undefined),
+      );
+    }
+  }
+
+  private behaviourOf(info: v1.TaskInfo): TaskBehaviour {
+    for (const rule of this.options.taskBehaviours ?? []) {
+      if (rule.name !== undefined && !new RegExp(rule.name).test(info.name)) continue;
+      if (rule.label !== undefined) {
+        const [k, v] = rule.label.split('=');
+        if (!(info.labels?.labels ?? []).some((l) => l.key === k && (v === undefined || l.value === v))) continue;
+      }
+      return rule;
+    }
+    return {};
+  }
+
+  private later(task: SimTask, ms: number, fn: () => void): void {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    task.timers.push(t);
+  }
+
+  /** An update from the (simulated) executor: carries a uuid and must be acknowledged. */
+  private executorUpdate(task: SimTask, state: v1.TaskState, message?: string, reason?: v1.TaskStatus.Reason): void {
+    if (isTerminal(task.state)) return;
+    task.state = state;
+    const executorId = task.info.executor?.executor_id ?? { value: task.info.task_id.value };
+    task.updates.push({
+      task_id: task.info.task_id,
+      state,
+      source: 'SOURCE_EXECUTOR',
+      agent_id: { value: task.agentId },
+      executor_id: executorId,
+      timestamp: Date.now() / 1000,
+      uuid: randomBytes(16),
+      ...(message ? { message } : {}),
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  private finishTask(task: SimTask, state: v1.TaskState, message?: string, reason?: v1.TaskStatus.Reason): void {
+    if (isTerminal(task.state)) return;
+    for (const t of task.timers) clearTimeout(t);
+    task.timers = [];
+    this.executorUpdate(task, state, message, reason);
+    this.returnOfferResources(task.agentId, task.resources);
+    task.resources = emptyQuantities();
+    this.scheduleAllocation();
+  }
+
+  private retireTask(task: SimTask): void {
+    this.clearTask(task);
+    this.tasks.delete(key(task.frameworkId, task.info.task_id.value));
+    this.completedTasks.push({ frameworkId: task.frameworkId, taskId: task.info.task_id.value, state: task.state, agentId: task.agentId });
+    if (this.completedTasks.length > 10_000) this.completedTasks.splice(0, this.completedTasks.length - 10_000);
+  }
+
+  private clearTask(task: SimTask): void {
+    for (const t of task.timers) clearTimeout(t);
+    task.updates.close();
+  }
+
+  /** An update generated by the master: no uuid, never retried, nothing to acknowledge. */
+  private masterUpdate(fw: SimFramework, taskId: v1.TaskID, state: v1.TaskState, reason: v1.TaskStatus.Reason, message: string, agentId?: string): void {
+    const shown = !fw.partitionAware && PARTITION_STATES.has(state) ? 'TASK_LOST' : state;
+    this.forwardUpdate(fw.id, {
+      task_id: taskId,
+      state: shown,
+      source: 'SOURCE_MASTER',
+      reason,
+      message,
+      timestamp: Date.now() / 1000,
+      ...(agentId ? { agent_id: { value: agentId } } : {}),
+    });
+  }
+
+  private forwardUpdate(frameworkId: string, status: v1.TaskStatus): boolean {
+    const fw = this.frameworks.get(frameworkId);
+    if (!fw || !fw.connected) return false;
+    const shown = !fw.partitionAware && PARTITION_STATES.has(status.state) ? { ...status, state: 'TASK_LOST' as const } : status;
+    const send = () => {
+      this.stats.updatesSent++;
+      this.sink(frameworkId, { type: 'UPDATE', update: { status: shown } });
+    };
+    const { delayMs, reorderWindowMs, duplicate } = this.updateFaults;
+    const wait = delayMs + (reorderWindowMs > 0 ? Math.random() * reorderWindowMs : 0);
+    const times = duplicate ? 2 : 1;
+    for (let i = 0; i < times; i++) {
+      if (wait > 0) setTimeout(send, wait).unref();
+      else send();
+    }
+    return true;
+  }
+
+  // ---------- agent faults ----------
+  /** The agent stops answering: its tasks become unreachable (LOST for others), offers are rescinded. */
+  partitionAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.state !== 'active') return;
+    agent.state = 'unreachable';
+    agent.unreachableSince = Date.now();
+    this.rescindOffers((o) => o.agentId === agentId);
+    for (const t of this.tasks.values()) {
+      if (t.agentId !== agentId || isTerminal(t.state)) continue;
+      for (const timer of t.timers) clearTimeout(timer);
+      t.timers = [];
+      t.state = 'TASK_UNREACHABLE';
+      const fw = this.frameworks.get(t.frameworkId);
+      if (fw) this.masterUpdate(fw, t.info.task_id, 'TASK_UNREACHABLE', 'REASON_AGENT_REMOVED', 'Agent is unreachable', agentId);
+    }
+    for (const fw of this.frameworks.values()) if (fw.connected) this.sink(fw.id, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+  }
+
+  /** The agent comes back: its unreachable tasks report RUNNING again. */
+  healAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.state !== 'unreachable') return;
+    agent.state = 'active';
+    delete agent.unreachableSince;
+    for (const t of this.tasks.values()) if (t.agentId === agentId && t.state === 'TASK_UNREACHABLE') this.executorUpdate(t, 'TASK_RUNNING');
+    this.scheduleAllocation();
+  }
+
+  /** The agent is marked gone: its tasks are GONE_BY_OPERATOR (LOST for others). */
+  removeAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.state === 'gone') return;
+    const wasActive = agent.state === 'active';
+    agent.state = 'gone';
+    this.rescindOffers((o) => o.agentId === agentId);
+    for (const t of [...this.tasks.values()]) {
+      if (t.agentId !== agentId) continue;
+      const fw = this.frameworks.get(t.frameworkId);
+      for (const timer of t.timers) clearTimeout(timer);
+      t.state = 'TASK_GONE_BY_OPERATOR';
+      if (fw) this.masterUpdate(fw, t.info.task_id, 'TASK_GONE_BY_OPERATOR', 'REASON_AGENT_REMOVED_BY_OPERATOR', 'Agent was removed by the operator', agentId);
+      this.retireTask(t);
+    }
+    if (wasActive) for (const fw of this.frameworks.values()) if (fw.connected) this.sink(fw.id, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+  }
+}
+
+function launchTasks(op: v1.Offer.Operation): v1.TaskInfo[] {
+  if (op.type === 'LAUNCH') return op.launch?.task_infos ?? [];
+  if (op.type === 'LAUNCH_GROUP') return op.launch_group?.task_group.tasks ?? [];
+  return [];
+}

@@ -1,0 +1,88 @@
+import type { v1 } from '../protocol/generated/index.js';
+import type { Quantities } from './sim-resources.js';
+
+/** How a simulated task behaves once launched. The first matching rule wins. */
+export interface TaskBehaviour {
+  /** Matches the task name (regex source or RegExp). */
+  name?: string | RegExp;
+  /** Matches a task label `key=value` (or just `key`). */
+  label?: string;
+  /** Delay before TASK_STARTING, ms. @default 10 */
+  startDelayMs?: number;
+  /** Time spent RUNNING before the outcome, ms. @default 100 */
+  runMs?: number;
+  /** What happens after `runMs`. @default 'finished' */
+  outcome?: 'finished' | 'failed' | 'lost' | 'running-forever';
+  /** Message attached to the final update. */
+  message?: string;
+}
+
+/** One simulated agent. */
+export interface AgentSpec {
+  hostname?: string;
+  cpus?: number;
+  mem?: number;
+  disk?: number;
+  gpus?: number;
+  /** Port ranges. @default [[31000, 32000]] */
+  ports?: Array<[number, number]>;
+  /** Text attributes, e.g. `{ rack: 'r1', zone: 'a' }`. */
+  attributes?: Record<string, string>;
+}
+
+export interface SimulatorOptions {
+  /** `agents: 5` makes five default agents; or give each one. @default 3 */
+  agents?: number | AgentSpec[];
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Heartbeat interval announced in SUBSCRIBED and used on every stream, s. @default 15 */
+  heartbeatIntervalSeconds?: number;
+  /** Allocation cycle period, ms. @default 1000 */
+  allocationIntervalMs?: number;
+  /** First retry of an unacknowledged status update, ms (doubles each time). @default 10000 */
+  statusUpdateRetryMs?: number;
+  /** Cap of the status update retry interval, ms. @default 600000 */
+  statusUpdateRetryMaxMs?: number;
+  /** Task behaviour rules; tasks that match none use the defaults. */
+  taskBehaviours?: TaskBehaviour[];
+  /** Time between KILLING and KILLED, ms. @default 10 */
+  killDelayMs?: number;
+  /** Require HTTP basic authentication with these credentials. */
+  credentials?: Array<{ principal: string; secret: string }>;
+  /** Largest request body accepted, bytes. @default 10 MiB */
+  maxBodyBytes?: number;
+  /** Serve `POST /__sim/faults` so tests and people can inject faults over HTTP. @default true */
+  faultsApi?: boolean;
+}
+
+export type AgentState = 'active' | 'unreachable' | 'gone';
+
+export interface SimAgent {
+  id: string;
+  hostname: string;
+  total: Quantities;
+  free: Quantities;
+  attributes: v1.Attribute[];
+  state: AgentState;
+  unreachableSince?: number;
+}
+
+export interface SimOffer {
+  id: string;
+  frameworkId: string;
+  agentId: string;
+  role: string;
+  resources: Quantities;
+}
+
+/** Fault switches that act on every status update. */
+export interface UpdateFaults {
+  /** Send every status update twice. */
+  duplicate: boolean;
+  /** Hold every status update this long before sending it, ms. */
+  delayMs: number;
+  /** Hold each update a random 0..reorderWindowMs, so updates of different tasks cross. */
+  reorderWindowMs: number;
+}
