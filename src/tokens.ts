@@ -17,6 +17,8 @@ export const TOKENS = {
   SchedulerOptions: Symbol.for('mesos-sdk.SchedulerOptions'),
   /** Every scheduler call, the subscription state machine and the event stream (`Scheduler`). */
   Scheduler: Symbol.for('mesos-sdk.Scheduler'),
+  /** Options of the event dispatcher's built-in rules (`DispatcherOptions`). */
+  DispatcherOptions: Symbol.for('mesos-sdk.DispatcherOptions'),
   /** Dispatches scheduler events to the user's decorated controllers. */
   EventDispatcher: Symbol.for('mesos-sdk.EventDispatcher'),
   /** User event controllers (multi-bound). */

@@ -256,7 +256,6 @@ export class MesosScheduler implements Scheduler {
           this.everSubscribed = true;
           subscribedHere = true;
           this.emit({ type: 'connected', frameworkId: this.id, streamId: sub.streamId, resubscribed });
-          onSubscribed();
         }
         let fatal: MesosSdkError | undefined;
         if (event.type === 'ERROR') {
@@ -277,6 +276,8 @@ export class MesosScheduler implements Scheduler {
         } catch (error) {
           this.emit({ type: 'handler_error', error, event });
         }
+        // start() resolves once the first SUBSCRIBED has been handled.
+        if (event.type === 'SUBSCRIBED') onSubscribed();
         if (fatal) {
           sub.close();
           return { error: fatal, fatal };

@@ -1,0 +1,140 @@
+import 'reflect-metadata';
+import { Container, type ContainerModule, type ServiceIdentifier, type Newable } from 'inversify';
+import { TOKENS } from '../tokens.js';
+import type { v1 } from '../protocol/generated/index.js';
+import type { Encoding } from '../protocol/codec.js';
+import type { AuthOptions, MesosClientOptions, TlsOptions } from '../client/client-options.js';
+import type { SchedulerOptions } from '../scheduler/mesos-scheduler.js';
+import type { Scheduler, SubscriptionState } from '../scheduler/scheduler.interface.js';
+import type { EventDispatcher, DispatcherOptions } from '../discovery/event-dispatcher.js';
+import { MetadataAccessor } from '../decorators/metadata.js';
+import { ConfigurationError } from '../errors/families.js';
+import { defaultModules } from '../modules/default.modules.js';
+
+/** Replaces one provider before anything is built (like NestJS `overrideProvider`). */
+export type ProviderOverride<T = unknown> =
+  | { token: ServiceIdentifier<T>; useValue: T }
+  | { token: ServiceIdentifier<T>; useClass: Newable<T> }
+  | { token: ServiceIdentifier<T>; useFactory: (container: Container) => T };
+
+/** Options of {@link createFramework}. */
+export interface FrameworkOptions {
+  /** Master URL(s), e.g. `'http://127.0.0.1:5050'` or several for leader discovery. */
+  master: string | string[];
+  /** The framework to register; `user` defaults to the OS user, `failover_timeout` to one week. */
+  framework: Partial<v1.FrameworkInfo> & { name: string };
+  /** Event controller classes (decorated with `@EventController()`). */
+  controllers?: Array<Newable<object>>;
+  /** Extra container modules, loaded after the defaults (bind or rebind tokens there). */
+  modules?: ContainerModule[];
+  /** Providers to replace, applied after all modules. */
+  overrides?: ProviderOverride[];
+  /** Wire encoding. @default 'protobuf' */
+  encoding?: Encoding;
+  auth?: AuthOptions;
+  tls?: TlsOptions;
+  /** Further HTTP client options (timeouts, frame size, retries). */
+  client?: Partial<MesosClientOptions>;
+  /** Scheduler state machine options (heartbeat watchdog, backoff). */
+  scheduler?: Partial<Omit<SchedulerOptions, 'frameworkInfo'>>;
+  /** Built-in dispatcher rules (auto-acknowledge, ERROR as typed errors). */
+  dispatcher?: DispatcherOptions;
+}
+
+/** A running (or ready to run) framework. */
+export interface FrameworkHandle {
+  readonly container: Container;
+  /** Resolves once the controllers are bound (before any SUBSCRIBE). */
+  readonly ready: Promise<void>;
+  readonly state: SubscriptionState;
+  readonly frameworkId: string | undefined;
+  /** Subscribes; resolves at the first SUBSCRIBED. */
+  start(): Promise<void>;
+  /** Stops taking events, lets the handler in flight finish, then stops the scheduler. With `teardown` the framework is removed from Mesos. */
+  stop(options?: { teardown?: boolean }): Promise<void>;
+  get<T>(token: ServiceIdentifier<T>): T;
+}
+
+export const BootstrapErrorCodes = {
+  NOT_A_CONTROLLER: 'ERR_BOOTSTRAP_NOT_A_CONTROLLER',
+  BAD_OVERRIDE: 'ERR_BOOTSTRAP_BAD_OVERRIDE',
+} as const;
+
+/** One week, the failover timeout frameworks should use at the least. */
+const DEFAULT_FAILOVER_TIMEOUT = 7 * 24 * 3600;
+
+/**
+ * Builds a framework: container → default modules → user modules → overrides → controllers
+ * discovered and bound → ready. `start()` then subscribes, so no event arrives before its handlers exist.
+ *
+ * @example
+ * ```ts
+ * const fw = createFramework({ master: 'http://127.0.0.1:5050', framework: { name: 'demo' }, controllers: [MyController] });
+ * await fw.start();
+ * ```
+ */
+export function createFramework(options: FrameworkOptions): FrameworkHandle {
+  const masters = Array.isArray(options.master) ? options.master : [options.master];
+  const frameworkInfo: v1.FrameworkInfo = {
+    user: options.framework.user ?? process.env['USER'] ?? 'root',
+    failover_timeout: DEFAULT_FAILOVER_TIMEOUT,
+    capabilities: [{ type: 'MULTI_ROLE' }, { type: 'PARTITION_AWARE' }, { type: 'TASK_KILLING_STATE' }],
+    roles: ['*'],
+    ...options.framework,
+  };
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(TOKENS.FrameworkOptions).toConstantValue(options);
+  container.bind(TOKENS.ClientOptions).toConstantValue({ ...options.client, masters, encoding: options.encoding ?? options.client?.encoding ?? 'protobuf', auth: options.auth, tls: options.tls });
+  container.bind(TOKENS.SchedulerOptions).toConstantValue({ ...options.scheduler, frameworkInfo });
+  container.bind(TOKENS.DispatcherOptions).toConstantValue(options.dispatcher ?? {});
+  container.load(...defaultModules(), ...(options.modules ?? []));
+  for (const override of options.overrides ?? []) applyOverride(container, override);
+
+  const controllers = options.controllers ?? [];
+  for (const cls of controllers) {
+    if (!MetadataAccessor.controller(cls)) {
+      throw new ConfigurationError(BootstrapErrorCodes.NOT_A_CONTROLLER, `${cls.name} is listed in controllers but has no @EventController() decorator; add it`);
+    }
+    if (!container.isBound(cls)) container.bind(cls).toSelf().inSingletonScope();
+  }
+  const extra = container.isBound(TOKENS.Controller) ? container.getAll<object>(TOKENS.Controller) : [];
+  const dispatcher = container.get<EventDispatcher>(TOKENS.EventDispatcher);
+  dispatcher.register([...controllers.map((c) => container.get<object>(c)), ...extra]);
+  const scheduler = container.get<Scheduler>(TOKENS.Scheduler);
+  let detach: (() => void) | undefined;
+
+  const handle: FrameworkHandle = {
+    container,
+    ready: Promise.resolve(),
+    get state() {
+      return scheduler.state;
+    },
+    get frameworkId() {
+      return scheduler.frameworkId;
+    },
+    async start() {
+      detach ??= dispatcher.attach();
+      await dispatcher.lifecycle({ type: 'elected' });
+      await scheduler.start();
+    },
+    async stop(stopOptions = {}) {
+      await scheduler.stop(stopOptions);
+      await dispatcher.drain();
+      detach?.();
+      detach = undefined;
+    },
+    get<T>(token: ServiceIdentifier<T>): T {
+      return container.get<T>(token);
+    },
+  };
+  return handle;
+}
+
+function applyOverride(container: Container, override: ProviderOverride): void {
+  const { token } = override;
+  const binding = container.isBound(token) ? container.rebind(token) : container.bind(token);
+  if ('useValue' in override) binding.toConstantValue(override.useValue);
+  else if ('useClass' in override) binding.to(override.useClass).inSingletonScope();
+  else if ('useFactory' in override) binding.toDynamicValue(() => override.useFactory(container)).inSingletonScope();
+  else throw new ConfigurationError(BootstrapErrorCodes.BAD_OVERRIDE, `override of ${String(token)} needs useValue, useClass or useFactory`);
+}

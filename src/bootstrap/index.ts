@@ -1,0 +1,1 @@
+export { createFramework, BootstrapErrorCodes, type FrameworkOptions, type FrameworkHandle, type ProviderOverride } from './create-framework.js';

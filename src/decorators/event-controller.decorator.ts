@@ -1,0 +1,63 @@
+import { writeControllerMetadata, writeHandlerMetadata } from './metadata.js';
+import type { ControllerEvent } from './events.js';
+
+/**
+ * Marks a class as an event controller: its decorated methods receive Mesos and SDK events.
+ * Pass it to `createFramework({ controllers: [...] })`. Controllers may inject SDK providers
+ * (`@inject(TOKENS.Scheduler)`, ...).
+ *
+ * @example
+ * ```ts
+ * @EventController()
+ * class Tasks {
+ *   @OnUpdate() onUpdate(status: v1.TaskStatus) { console.log(status.state); }
+ * }
+ * ```
+ */
+export function EventController(options: { order?: number } = {}): ClassDecorator {
+  return (target) => writeControllerMetadata(target, { order: options.order ?? 0 });
+}
+
+function handler(event: ControllerEvent, name: string): () => MethodDecorator {
+  return () => (target, key, descriptor) => writeHandlerMetadata(target, key, descriptor, event, name);
+}
+
+/** `(subscribed: scheduler.Event.Subscribed, event)` — every SUBSCRIBED, first and later ones. */
+export const OnSubscribed = handler('SUBSCRIBED', '@OnSubscribed()');
+/** `(offers: v1.Offer[], event)` — the whole OFFERS batch. */
+export const OnOffers = handler('OFFERS', '@OnOffers()');
+/** `(offer: v1.Offer, event)` — once per offer of each batch, in order. */
+export const OnOffer = handler('OFFER', '@OnOffer()');
+/** `(inverseOffers: v1.InverseOffer[], event)` */
+export const OnInverseOffers = handler('INVERSE_OFFERS', '@OnInverseOffers()');
+/** `(offerId: v1.OfferID, event)` */
+export const OnRescind = handler('RESCIND', '@OnRescind()');
+/** `(inverseOfferId: v1.OfferID, event)` */
+export const OnRescindInverseOffer = handler('RESCIND_INVERSE_OFFER', '@OnRescindInverseOffer()');
+/** `(status: v1.TaskStatus, event)` — acknowledged automatically after all handlers ran (if it has a uuid). */
+export const OnUpdate = handler('UPDATE', '@OnUpdate()');
+/** `(status: v1.OperationStatus, event)` */
+export const OnOperationUpdate = handler('UPDATE_OPERATION_STATUS', '@OnOperationUpdate()');
+/** `(message: scheduler.Event.Message, event)` — a message from an executor. */
+export const OnMessage = handler('MESSAGE', '@OnMessage()');
+/** `(failure: scheduler.Event.Failure, event)` — an agent or executor failed. */
+export const OnFailure = handler('FAILURE', '@OnFailure()');
+/** `(error: MesosSdkError, event?)` — Mesos ERROR events (as `ERR_MESOS_ERROR_EVENT` errors) and failed handlers (`ERR_HANDLER_FAILED`). */
+export const OnError = handler('ERROR', '@OnError()');
+/** `(event)` */
+export const OnHeartbeat = handler('HEARTBEAT', '@OnHeartbeat()');
+/** `({ frameworkId, streamId })` — the first subscription. */
+export const OnConnected = handler('CONNECTED', '@OnConnected()');
+/** `({ frameworkId, streamId })` — every later re-subscription. */
+export const OnReconnected = handler('RECONNECTED', '@OnReconnected()');
+/** `(error?: MesosSdkError)` — the subscription was lost; the SDK reconnects. */
+export const OnDisconnected = handler('DISCONNECTED', '@OnDisconnected()');
+/** `()` — this instance became the leader (always, without HA). */
+export const OnElected = handler('ELECTED', '@OnElected()');
+/** `()` — this instance lost the leadership; it stops sending calls. */
+export const OnLostLeadership = handler('LOST_LEADERSHIP', '@OnLostLeadership()');
+
+/** Handles any event by name: `@OnEvent('UPDATE')`. Unknown names fail at once. */
+export function OnEvent(event: ControllerEvent): MethodDecorator {
+  return (target, key, descriptor) => writeHandlerMetadata(target, key, descriptor, event, `@OnEvent(${JSON.stringify(event)})`);
+}

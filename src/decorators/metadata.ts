@@ -1,0 +1,77 @@
+import { ConfigurationError } from '../errors/families.js';
+import { CONTROLLER_EVENTS, isControllerEvent, type ControllerEvent } from './events.js';
+
+/** Error codes of decorator misuse. */
+export const DecoratorErrorCodes = {
+  NOT_A_METHOD: 'ERR_DECORATOR_NOT_A_METHOD',
+  DUPLICATE_CONTROLLER: 'ERR_DECORATOR_DUPLICATE_CONTROLLER',
+  UNKNOWN_EVENT: 'ERR_DECORATOR_UNKNOWN_EVENT',
+  NOT_A_CLASS: 'ERR_DECORATOR_NOT_A_CLASS',
+} as const;
+
+export interface ControllerMetadata {
+  /** Controllers run in ascending order, then in registration order. @default 0 */
+  order: number;
+}
+
+export interface HandlerMetadata {
+  event: ControllerEvent;
+  method: string | symbol;
+}
+
+/**
+ * Where decorators write and the discovery reads. Keyed by class, so metadata never leaks onto
+ * instances and needs no emitted design types.
+ */
+const controllers = new WeakMap<Function, ControllerMetadata>();
+const handlers = new WeakMap<Function, HandlerMetadata[]>();
+
+export function writeControllerMetadata(target: unknown, meta: ControllerMetadata): void {
+  if (typeof target !== 'function') {
+    throw new ConfigurationError(DecoratorErrorCodes.NOT_A_CLASS, '@EventController() decorates classes only');
+  }
+  if (controllers.has(target)) {
+    throw new ConfigurationError(
+      DecoratorErrorCodes.DUPLICATE_CONTROLLER,
+      `@EventController() is applied twice to ${target.name}; keep one (pass { order } to it if you need ordering)`,
+    );
+  }
+  controllers.set(target, meta);
+}
+
+/** Appends a handler: stacked decorators all count. */
+export function writeHandlerMetadata(target: object, method: string | symbol, descriptor: PropertyDescriptor | undefined, event: unknown, decorator: string): void {
+  if (!isControllerEvent(event)) {
+    throw new ConfigurationError(
+      DecoratorErrorCodes.UNKNOWN_EVENT,
+      `${decorator} names the unknown event ${JSON.stringify(event)}; use one of ${CONTROLLER_EVENTS.join(', ')}`,
+    );
+  }
+  const where = `${typeof target === 'function' ? target.name : target.constructor.name}.${String(method)}`;
+  if (typeof target === 'function') {
+    throw new ConfigurationError(DecoratorErrorCodes.NOT_A_METHOD, `${decorator} is on the static member ${where}; event handlers must be instance methods`);
+  }
+  if (!descriptor || typeof descriptor.value !== 'function') {
+    throw new ConfigurationError(
+      DecoratorErrorCodes.NOT_A_METHOD,
+      `${decorator} is on ${where}, which is not a method (a property or an accessor); put it on an instance method`,
+    );
+  }
+  const ctor = target.constructor;
+  const list = handlers.get(ctor) ?? [];
+  list.push({ event, method });
+  handlers.set(ctor, list);
+}
+
+/** Reads what the decorators wrote. */
+export const MetadataAccessor = {
+  controller(cls: Function): ControllerMetadata | undefined {
+    return controllers.get(cls);
+  },
+  /** Handlers of a class and its base classes, base first, each in declaration order. */
+  handlers(cls: Function): HandlerMetadata[] {
+    const chain: Function[] = [];
+    for (let c: Function | null = cls; c && c !== Function.prototype && c !== Object; c = Object.getPrototypeOf(c) as Function | null) chain.unshift(c);
+    return chain.flatMap((c) => handlers.get(c) ?? []);
+  },
+};

@@ -1,0 +1,1 @@
+export { EventDispatcher, DispatcherErrorCodes, type DispatcherOptions } from './event-dispatcher.js';

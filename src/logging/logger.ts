@@ -1,0 +1,54 @@
+/** Log severities, lowest first. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The logging provider every SDK component writes to (bound to `TOKENS.Logger`). Swap it by
+ * rebinding the token; any object with these methods fits.
+ */
+export interface Logger {
+  trace(message: string, ...args: unknown[]): void;
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+  fatal(message: string, ...args: unknown[]): void;
+  /** A logger for a sub-component, e.g. `logger.child('scheduler')`. */
+  child(name: string): Logger;
+}
+
+/** A logger that writes nothing. */
+export class SilentLogger implements Logger {
+  trace(): void {}
+  debug(): void {}
+  info(): void {}
+  warn(): void {}
+  error(): void {}
+  fatal(): void {}
+  child(): Logger {
+    return this;
+  }
+}
+
+/** A logger that keeps its lines in memory, for tests. */
+export class MemoryLogger implements Logger {
+  readonly lines: Array<{ level: LogLevel; name: string; message: string; args: unknown[] }>;
+  constructor(
+    readonly name = 'mesos-sdk',
+    lines?: MemoryLogger['lines'],
+  ) {
+    this.lines = lines ?? [];
+  }
+  private log(level: LogLevel, message: string, args: unknown[]): void {
+    this.lines.push({ level, name: this.name, message, args });
+  }
+  trace(m: string, ...a: unknown[]): void { this.log('trace', m, a); }
+  debug(m: string, ...a: unknown[]): void { this.log('debug', m, a); }
+  info(m: string, ...a: unknown[]): void { this.log('info', m, a); }
+  warn(m: string, ...a: unknown[]): void { this.log('warn', m, a); }
+  error(m: string, ...a: unknown[]): void { this.log('error', m, a); }
+  fatal(m: string, ...a: unknown[]): void { this.log('fatal', m, a); }
+  child(name: string): Logger {
+    return new MemoryLogger(`${this.name}.${name}`, this.lines);
+  }
+}

@@ -1,0 +1,43 @@
+import { ContainerModule } from 'inversify';
+import { TOKENS } from '../tokens.js';
+import { MesosHttpClient } from '../client/http-client.js';
+import type { MesosClientOptions } from '../client/client-options.js';
+import { MesosScheduler } from '../scheduler/mesos-scheduler.js';
+import type { Scheduler } from '../scheduler/scheduler.interface.js';
+import { EventDispatcher, type DispatcherOptions } from '../discovery/event-dispatcher.js';
+import { ConsoleLogger } from '../logging/console.logger.js';
+import type { Logger } from '../logging/logger.js';
+import { ResourceManager } from '../resource-manager/resource-manager.js';
+
+/** `TOKENS.Client`: the axios HTTP client, built from `TOKENS.ClientOptions`. */
+export const clientModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.Client)
+    .toDynamicValue((ctx) => new MesosHttpClient(ctx.get<MesosClientOptions>(TOKENS.ClientOptions)))
+    .inSingletonScope();
+});
+
+/** `TOKENS.Scheduler`: the subscription state machine and every call. */
+export const schedulerModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.Scheduler).to(MesosScheduler).inSingletonScope();
+});
+
+/** `TOKENS.Logger`: a console logger (swap for MLOG or your own). */
+export const loggingModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.Logger).toConstantValue(new ConsoleLogger('mesos-sdk'));
+});
+
+/** `TOKENS.EventDispatcher`: routes events to the decorated controllers. */
+export const dispatcherModule = new ContainerModule(({ bind, isBound }) => {
+  if (!isBound(TOKENS.DispatcherOptions)) bind(TOKENS.DispatcherOptions).toConstantValue({});
+  bind(TOKENS.EventDispatcher)
+    .toDynamicValue((ctx) => new EventDispatcher(ctx.get<Scheduler>(TOKENS.Scheduler), ctx.get<Logger>(TOKENS.Logger).child('dispatcher'), ctx.get<DispatcherOptions>(TOKENS.DispatcherOptions)))
+    .inSingletonScope();
+});
+
+/** `TOKENS.ResourceManager`: offer pool and placement. */
+export const resourceManagerModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.ResourceManager).to(ResourceManager).inSingletonScope();
+});
+
+/** The modules `createFramework()` loads before the user's own. */
+export const defaultModules = (): ContainerModule[] => [loggingModule, clientModule, schedulerModule, dispatcherModule, resourceManagerModule];

@@ -1,0 +1,1 @@
+export { clientModule, schedulerModule, loggingModule, dispatcherModule, resourceManagerModule, defaultModules } from './default.modules.js';
