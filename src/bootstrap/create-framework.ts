@@ -118,8 +118,9 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       await scheduler.start();
     },
     async stop(stopOptions = {}) {
-      await scheduler.stop(stopOptions);
+      // Let the event in flight (and its acknowledgement) finish, then stop the subscription.
       await dispatcher.drain();
+      await scheduler.stop(stopOptions);
       detach?.();
       detach = undefined;
     },

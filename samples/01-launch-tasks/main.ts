@@ -1,0 +1,113 @@
+/**
+ * Sample 01: launch the tasks of a JSON file and wait for all of them to end.
+ *
+ *   npm start                                   # on an embedded simulated master
+ *   npm start -- --master http://HOST:5050      # on a real Mesos master
+ *   npm start -- --tasks my-tasks.json --agents 10
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { createFramework, SimulatedMaster, SilentLogger, TOKENS, type Encoding } from '../../src/index.js';
+import { LaunchTasksController, type TaskSpec } from './launch-tasks.controller.js';
+
+export interface RunOptions {
+  master?: string;
+  tasks: string;
+  agents: number;
+  encoding: Encoding;
+  timeout: number;
+  progress: boolean;
+}
+
+export interface RunSummary {
+  launched: number;
+  finished: number;
+  failed: number;
+  seconds: number;
+  frameworkId: string | undefined;
+}
+
+const DEFAULT_TASKS = fileURLToPath(new URL('../../../samples/01-launch-tasks/tasks.json', import.meta.url));
+
+/** Runs the sample; returns its summary. */
+export async function run(opts: RunOptions, log: (line: string) => void = console.log): Promise<RunSummary> {
+  const specs = (JSON.parse(readFileSync(opts.tasks, 'utf8')) as { tasks: TaskSpec[] }).tasks;
+  const started = Date.now();
+  const sim = opts.master ? undefined : await SimulatedMaster.start({ agents: opts.agents, allocationIntervalMs: 200, taskBehaviours: [{ runMs: 300 }] });
+  const master = opts.master ?? sim!.url;
+  log(`master: ${master}${sim ? ` (embedded simulator, ${opts.agents} agents)` : ''}`);
+  const framework = createFramework({
+    master,
+    framework: { name: 'sample-01-launch-tasks', roles: ['*'] },
+    controllers: [LaunchTasksController],
+    encoding: opts.encoding,
+    overrides: [{ token: TOKENS.Logger, useValue: new SilentLogger() }],
+  });
+  const controller = framework.get(LaunchTasksController);
+  controller.submit(specs);
+  const total = controller.pending.size;
+  const bar = opts.progress ? new cliProgress.SingleBar({ format: 'tasks [{bar}] {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(total, 0);
+  let lastTenth = 0;
+  controller.onProgress = (done) => {
+    bar?.update(done);
+    if (!bar && Math.floor((done * 10) / total) > lastTenth) {
+      lastTenth = Math.floor((done * 10) / total);
+      log(`progress: ${done}/${total} tasks done`);
+    }
+  };
+  const stop = async () => {
+    bar?.stop();
+    await framework.stop();
+    await sim?.stop();
+  };
+  const onSignal = () => void stop().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await framework.start();
+    log(`subscribed as framework ${framework.frameworkId}; launching ${total} tasks`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      controller.done,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`tasks still running after ${opts.timeout} s`)), opts.timeout * 1000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stop();
+  }
+  const states = [...controller.states.values()];
+  return {
+    launched: states.length,
+    finished: states.filter((s) => s === 'TASK_FINISHED').length,
+    failed: states.filter((s) => s !== 'TASK_FINISHED').length,
+    seconds: (Date.now() - started) / 1000,
+    frameworkId: framework.frameworkId,
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const program = new Command()
+    .name('sample-01-launch-tasks')
+    .option('--master <url>', 'Mesos master URL (default: an embedded simulated master)')
+    .option('--tasks <file>', 'JSON task file', DEFAULT_TASKS)
+    .option('--agents <n>', 'simulated agents (embedded simulator only)', (v) => parseInt(v, 10), 5)
+    .option('--encoding <encoding>', 'protobuf or json', 'protobuf')
+    .option('--timeout <seconds>', 'give up after this long', parseFloat, 120)
+    .parse();
+  const o = program.opts<Omit<RunOptions, 'progress'>>();
+  run({ ...o, progress: process.stderr.isTTY === true })
+    .then((s) => {
+      console.log(`summary: launched ${s.launched}, finished ${s.finished}, failed ${s.failed}, time ${s.seconds.toFixed(2)} s`);
+      process.exit(s.failed === 0 ? 0 : 2);
+    })
+    .catch((err: Error & { code?: string }) => {
+      console.error(`error${err.code ? ` ${err.code}` : ''}: ${err.message}`);
+      process.exit(1);
+    });
+}
