@@ -224,7 +224,9 @@ export class MasterServer {
       case 'DECLINE':
         return engine.decline(fw, call.decline!.offer_ids ?? [], call.decline!.filters);
       case 'ACCEPT_INVERSE_OFFERS':
+        return engine.answerInverseOffers(fw, call.accept_inverse_offers!.inverse_offer_ids ?? [], true);
       case 'DECLINE_INVERSE_OFFERS':
+        return engine.answerInverseOffers(fw, call.decline_inverse_offers!.inverse_offer_ids ?? [], false);
       case 'REQUEST':
       case 'ACKNOWLEDGE_OPERATION_STATUS':
         return;
@@ -241,6 +243,7 @@ export class MasterServer {
       case 'RECONCILE':
         return engine.reconcile(fw, call.reconcile?.tasks ?? []);
       case 'MESSAGE':
+        engine.frameworkMessages.push({ frameworkId, agentId: call.message!.agent_id.value, executorId: call.message!.executor_id.value, data: call.message!.data });
         return;
       default:
         return;

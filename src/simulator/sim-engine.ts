@@ -423,6 +423,9 @@ export class SimEngine {
     }
   }
 
+  /** Messages schedulers sent to executors (MESSAGE calls), oldest first. */
+  readonly frameworkMessages: Array<{ frameworkId: string; agentId: string; executorId: string; data: Uint8Array }> = [];
+
   /** Sends a framework message as if from the task's executor. */
   executorMessage(frameworkId: string, agentId: string, executorId: string, data: Uint8Array): boolean {
     return this.sink(frameworkId, { type: 'MESSAGE', message: { agent_id: { value: agentId }, executor_id: { value: executorId }, data } });
@@ -544,6 +547,63 @@ export class SimEngine {
     }
     return true;
   }
+
+  // ---------- maintenance ----------
+  /** Inverse offers outstanding, by id. */
+  readonly inverseOffers = new Map<string, { frameworkId: string; agentId: string }>();
+
+  /**
+   * Schedules maintenance of an agent: every connected framework with tasks or offers there (or all
+   * connected frameworks) gets an INVERSE_OFFERS event asking for the agent back.
+   */
+  scheduleMaintenance(agentId: string, startInMs = 60_000, durationMs = 3_600_000): string[] {
+    const agent = this.agents.get(agentId);
+    if (!agent) throw new Error(`no agent ${agentId}`);
+    const ids: string[] = [];
+    for (const fw of this.frameworks.values()) {
+      if (!fw.connected) continue;
+      const id = `${this.masterId}-O${this.offerSeq++}`;
+      this.inverseOffers.set(id, { frameworkId: fw.id, agentId });
+      ids.push(id);
+      const start = (Date.now() + startInMs) * 1e6;
+      this.sink(fw.id, {
+        type: 'INVERSE_OFFERS',
+        inverse_offers: {
+          inverse_offers: [{
+            id: { value: id },
+            framework_id: { value: fw.id },
+            agent_id: { value: agentId },
+            url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: 5051 }, path: '/slave(1)' },
+            unavailability: { start: { nanoseconds: start }, duration: { nanoseconds: durationMs * 1e6 } },
+          }],
+        },
+      });
+    }
+    return ids;
+  }
+
+  /** Withdraws outstanding inverse offers (maintenance cancelled) with RESCIND_INVERSE_OFFER. */
+  cancelMaintenance(agentId?: string): number {
+    let n = 0;
+    for (const [id, io] of [...this.inverseOffers]) {
+      if (agentId && io.agentId !== agentId) continue;
+      this.inverseOffers.delete(id);
+      this.sink(io.frameworkId, { type: 'RESCIND_INVERSE_OFFER', rescind_inverse_offer: { inverse_offer_id: { value: id } } });
+      n++;
+    }
+    return n;
+  }
+
+  /** ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS: the answer is recorded and the inverse offer used up. */
+  answerInverseOffers(fw: SimFramework, ids: v1.OfferID[], accepted: boolean): void {
+    for (const { value } of ids) {
+      const io = this.inverseOffers.get(value);
+      if (!io || io.frameworkId !== fw.id) continue;
+      this.inverseOffers.delete(value);
+      this.inverseOfferAnswers.push({ id: value, frameworkId: fw.id, agentId: io.agentId, accepted });
+    }
+  }
+  readonly inverseOfferAnswers: Array<{ id: string; frameworkId: string; agentId: string; accepted: boolean }> = [];
 
   // ---------- agent faults ----------
   /** The agent stops answering: its tasks become unreachable (LOST for others), offers are rescinded. */

@@ -21,6 +21,8 @@ export type Fault =
   | { action: 'add-agent'; agent?: AgentSpec }
   | { action: 'rescind-offers'; frameworkId?: string }
   | { action: 'fail-calls'; count: number }
+  | { action: 'schedule-maintenance'; agentId: string; startInMs?: number; durationMs?: number }
+  | { action: 'cancel-maintenance'; agentId?: string }
   | ({ action: 'update-faults' } & Partial<UpdateFaults>);
 
 /**
@@ -120,6 +122,10 @@ export class SimulatedMaster implements ClusterView {
         return this.engine.addAgent(fault.agent).id;
       case 'rescind-offers':
         return this.engine.rescindOffers((o) => !fault.frameworkId || o.frameworkId === fault.frameworkId);
+      case 'schedule-maintenance':
+        return this.engine.scheduleMaintenance(fault.agentId, fault.startInMs, fault.durationMs);
+      case 'cancel-maintenance':
+        return this.engine.cancelMaintenance(fault.agentId);
       case 'fail-calls':
         this.failCalls.remaining = fault.count;
         return undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inject } from 'inversify';
 import {
-  EventController, OnConnected, OnDisconnected, OnElected, OnError, OnFailure, OnHeartbeat, OnMessage, OnOffer, OnOffers,
+  EventController, OnInverseOffers, OnRescindInverseOffer, OnConnected, OnDisconnected, OnElected, OnError, OnFailure, OnHeartbeat, OnMessage, OnOffer, OnOffers,
   OnOperationUpdate, OnReconnected, OnRescind, OnSubscribed, OnUpdate,
 } from '../../src/decorators/index.js';
 import { TOKENS } from '../../src/tokens.js';
@@ -26,6 +26,8 @@ class Recorder {
   @OnOffers() batch(list: v1.Offer[]) { seen.push('OFFERS'); offers.push(...list); }
   @OnOffer() one() { seen.push('OFFER'); }
   @OnRescind() rescind() { seen.push('RESCIND'); }
+  @OnInverseOffers() inverse(list: v1.InverseOffer[]) { seen.push(`INVERSE_OFFERS:${list.length}`); }
+  @OnRescindInverseOffer() rescindInverse() { seen.push('RESCIND_INVERSE_OFFER'); }
   @OnUpdate() update(s: v1.TaskStatus) { seen.push(`UPDATE:${s.state}`); }
   @OnOperationUpdate() op(s: v1.OperationStatus) { seen.push(`OPERATION:${s.state}`); }
   @OnMessage() message(m: scheduler.Event.Message) { seen.push(`MESSAGE:${Buffer.from(m.data).toString()}`); }
@@ -69,6 +71,10 @@ describe('createFramework with the simulated master', () => {
     await waitFor(() => simulator.engine.offers.size > 0);
     simulator.fault({ action: 'rescind-offers' });
     await waitFor(() => seen.includes('RESCIND'));
+    simulator.fault({ action: 'schedule-maintenance', agentId: offer.agent_id.value });
+    await waitFor(() => seen.includes('INVERSE_OFFERS:1'));
+    simulator.fault({ action: 'cancel-maintenance' });
+    await waitFor(() => seen.includes('RESCIND_INVERSE_OFFER'));
     simulator.fault({ action: 'partition-agent', agentId: offer.agent_id.value });
     await waitFor(() => seen.includes('FAILURE') && seen.includes('UPDATE:TASK_UNREACHABLE'));
     simulator.fault({ action: 'drop-stream' });

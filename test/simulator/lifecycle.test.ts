@@ -232,3 +232,75 @@ describe('simulated master: faults', () => {
     await sub.waitFor((s) => s.ended);
   });
 });
+
+describe('simulated master: maintenance, messages, delays and the CLI', () => {
+  let sim: SimulatedMaster | undefined;
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
+  });
+
+  it('sends inverse offers for maintenance and records the framework answer', async () => {
+    sim = await SimulatedMaster.start({ agents: 1 });
+    const sub = await RawSubscription.open(sim.url, fwInfo);
+    await sub.waitFor((s) => s.frameworkId !== '');
+    const agentId = [...sim.engine.agents.keys()][0]!;
+    sim.fault({ action: 'schedule-maintenance', agentId, startInMs: 1000 });
+    await sub.waitFor((s) => s.ofType('INVERSE_OFFERS').length === 1);
+    const io = sub.ofType('INVERSE_OFFERS')[0]!['inverse_offers'].inverse_offers[0];
+    assert.equal(io.agent_id.value, agentId);
+    assert.ok(io.unavailability.start.nanoseconds > Date.now() * 1e6);
+    assert.equal((await sub.call(sim.url, { type: 'ACCEPT_INVERSE_OFFERS', accept_inverse_offers: { inverse_offer_ids: [io.id] } })).status, 202);
+    await sim.waitFor((s) => s.engine.inverseOfferAnswers.length === 1);
+    assert.equal(sim.engine.inverseOfferAnswers[0]!.accepted, true);
+    sub.close();
+  });
+
+  it('records MESSAGE calls for the executor', async () => {
+    sim = await SimulatedMaster.start({ agents: 1 });
+    const sub = await RawSubscription.open(sim.url, fwInfo);
+    await sub.waitFor((s) => s.frameworkId !== '');
+    await sub.call(sim.url, { type: 'MESSAGE', message: { agent_id: { value: 'a' }, executor_id: { value: 'e' }, data: Buffer.from('ping').toString('base64') } });
+    await sim.waitFor((s) => s.engine.frameworkMessages.length === 1);
+    assert.equal(Buffer.from(sim.engine.frameworkMessages[0]!.data).toString(), 'ping');
+    sub.close();
+  });
+
+  it('delays status updates on demand', async () => {
+    sim = await SimulatedMaster.start({ agents: 1, allocationIntervalMs: 50, taskBehaviours: [{ outcome: 'running-forever', startDelayMs: 0 }] });
+    sim.fault({ action: 'update-faults', delayMs: 150 });
+    const sub = await RawSubscription.open(sim.url, fwInfo);
+    await sub.waitFor((s) => s.ofType('OFFERS').length > 0);
+    const offer = sub.ofType('OFFERS')[0]!['offers'].offers[0];
+    const sent = Date.now();
+    await sub.call(sim.url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'slow')] } });
+    await sub.waitFor((s) => s.updates('slow').length > 0);
+    assert.ok(Date.now() - sent >= 140, 'the update was held back');
+    sub.close();
+  });
+
+  it('runs as a CLI and serves a framework', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const cli = fileURLToPath(new URL('../../src/simulator/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, '--agents', '2', '--port', '0', '--heartbeat', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /leading master at (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`mesos-sim exited with ${code}`)));
+      });
+      const sub = await RawSubscription.open(url, fwInfo);
+      await sub.waitFor((s) => s.ofType('OFFERS').length > 0);
+      assert.equal(sub.ofType('OFFERS')[0]!['offers'].offers.length, 2);
+      sub.close();
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
