@@ -4,15 +4,13 @@ import {
   addQuantities,
   containsQuantities,
   emptyQuantities,
-  fromResources,
   isAllocatable,
   isEmptyQuantities,
   subtractQuantities,
-  toResources,
-  describeQuantities,
   type Quantities,
 } from './sim-resources.js';
 import { StatusUpdateStream } from './status-update-stream.js';
+import { addHoldings, demandOf, emptyHolding, holdingContains, holdingResources, takeDemand, type Holding } from './sim-holdings.js';
 import type { AgentSpec, SimAgent, SimOffer, SimulatorOptions, TaskBehaviour, UpdateFaults } from './sim-types.js';
 
 const TERMINAL = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
@@ -26,6 +24,7 @@ export interface SimFramework {
   multiRole: boolean;
   partitionAware: boolean;
   killingState: boolean;
+  refinement: boolean;
   connected: boolean;
   removed: boolean;
   suppressed: Set<string>;
@@ -39,7 +38,7 @@ export interface SimTask {
   info: v1.TaskInfo;
   agentId: string;
   state: v1.TaskState;
-  resources: Quantities;
+  resources: Holding;
   updates: StatusUpdateStream;
   timers: NodeJS.Timeout[];
   launchedAt: number;
@@ -105,6 +104,8 @@ export class SimEngine {
       hostname: spec.hostname ?? `agent-${n}.sim.local`,
       total,
       free: { ...total, ports: total.ports.map((r) => ({ ...r })) },
+      reserved: new Map(),
+      volumes: [],
       attributes: Object.entries(spec.attributes ?? {}).map(([name, value]) => ({ name, type: 'TEXT', text: { value } })),
       state: 'active',
     };
@@ -128,7 +129,7 @@ export class SimEngine {
     const resubscribed = !!fw;
     if (!fw) {
       const id = requestedId ?? `${this.masterId}-${String(this.frameworkSeq++).padStart(4, '0')}`;
-      fw = { id, info, roles, multiRole, partitionAware: false, killingState: false, connected: false, removed: false, suppressed: new Set(), filters: new Map() };
+      fw = { id, info, roles, multiRole, partitionAware: false, killingState: false, refinement: false, connected: false, removed: false, suppressed: new Set(), filters: new Map() };
       this.frameworks.set(id, fw);
     }
     clearTimeout(fw.failoverTimer);
@@ -137,6 +138,7 @@ export class SimEngine {
     fw.multiRole = multiRole;
     fw.partitionAware = capabilities.has('PARTITION_AWARE');
     fw.killingState = capabilities.has('TASK_KILLING_STATE');
+    fw.refinement = capabilities.has('RESERVATION_REFINEMENT');
     fw.suppressed = new Set(call.subscribe!.suppressed_roles ?? []);
     fw.connected = true;
     // Outstanding offers are discarded without RESCIND on re-subscription.
@@ -194,13 +196,19 @@ export class SimEngine {
     if (candidates.length === 0) return;
     let i = this.rrStart++ % candidates.length;
     for (const agent of this.agents.values()) {
-      if (agent.state !== 'active' || !isAllocatable(agent.free)) continue;
+      if (agent.state !== 'active') continue;
       for (let tried = 0; tried < candidates.length; tried++) {
         const [fw, role] = candidates[i++ % candidates.length]!;
         const until = fw.filters.get(`${agent.id}|${role}`);
         if (until !== undefined && until > now) continue;
-        const offer: SimOffer = { id: `${this.masterId}-O${this.offerSeq++}`, frameworkId: fw.id, agentId: agent.id, role, resources: agent.free };
+        const reserved = agent.reserved.get(role) ?? emptyQuantities();
+        const volumes = agent.volumes.filter((v) => v.role === role);
+        if (!isAllocatable(addQuantities(agent.free, reserved)) && volumes.length === 0) continue;
+        const holding: Holding = { role, unreserved: agent.free, reserved, volumes };
         agent.free = emptyQuantities();
+        agent.reserved.delete(role);
+        agent.volumes = agent.volumes.filter((v) => v.role !== role);
+        const offer: SimOffer = { id: `${this.masterId}-O${this.offerSeq++}`, frameworkId: fw.id, agentId: agent.id, role, holding };
         this.offers.set(offer.id, offer);
         const list = batches.get(fw.id) ?? [];
         list.push(this.offerMessage(offer, fw, agent));
@@ -226,7 +234,7 @@ export class SimEngine {
       agent_id: { value: agent.id },
       hostname: agent.hostname,
       url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: 5051 }, path: '/slave(1)' },
-      resources: toResources(offer.resources, fw.multiRole ? offer.role : undefined),
+      resources: holdingResources(offer.holding, fw.multiRole, fw.refinement),
       ...(agent.attributes.length ? { attributes: agent.attributes } : {}),
       ...(fw.multiRole ? { allocation_info: { role: offer.role } } : {}),
     };
@@ -234,8 +242,16 @@ export class SimEngine {
 
   private returnOffer(offer: SimOffer): void {
     this.offers.delete(offer.id);
-    const agent = this.agents.get(offer.agentId);
-    if (agent) agent.free = addQuantities(agent.free, offer.resources);
+    this.giveBack(offer.agentId, offer.holding);
+  }
+
+  /** Puts a holding back into the agent's unused resources. */
+  private giveBack(agentId: string, h: Holding): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    agent.free = addQuantities(agent.free, h.unreserved);
+    if (!isEmptyQuantities(h.reserved)) agent.reserved.set(h.role, addQuantities(agent.reserved.get(h.role) ?? emptyQuantities(), h.reserved));
+    agent.volumes.push(...h.volumes);
   }
 
   /** Sends RESCIND for the offers (all of a framework's, or all) and takes them back. */
@@ -267,62 +283,35 @@ export class SimEngine {
     if (!invalid && new Set(offers.map((o) => o.agentId)).size > 1) invalid = 'Aggregated offers must belong to one single agent';
     for (const o of offers) this.offers.delete(o.id);
     if (invalid) {
-      for (const o of offers) this.returnOfferResources(o.agentId, o.resources);
+      for (const o of offers) this.giveBack(o.agentId, o.holding);
       for (const op of operations) {
         for (const task of launchTasks(op)) {
           this.masterUpdate(fw, task.task_id, fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST', 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${invalid}`, task.agent_id.value);
         }
-        this.operationError(fw, op, offers[0]?.agentId, invalid);
+        this.operationStatus(fw, op, offers[0]?.agentId, 'OPERATION_ERROR', invalid);
       }
       this.scheduleAllocation();
       return;
     }
     const agent = this.agents.get(offers[0]!.agentId)!;
-    let pool = offers.reduce((acc, o) => addQuantities(acc, o.resources), emptyQuantities());
+    let pool = offers.reduce((acc, o) => addHoldings(acc, o.holding), emptyHolding(offers[0]!.role));
     for (const op of operations) {
       if (op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') {
-        if (op.id) {
-          for (const task of launchTasks(op)) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', 'REASON_TASK_INVALID', 'Operation ID cannot be set for LAUNCH or LAUNCH_GROUP', agent.id);
-          continue;
-        }
-        const group = op.type === 'LAUNCH_GROUP';
-        const tasks = launchTasks(op).map((t) => (group && op.launch_group ? { ...t, executor: op.launch_group.executor } : t));
-        const groupError = group && !op.launch_group?.executor?.type ? "'ExecutorInfo.type' must be set" : undefined;
-        let needed = emptyQuantities();
-        const errors = new Map<string, string>();
-        for (const task of tasks) {
-          const problem = groupError ?? this.validateTask(fw, task, agent, group);
-          if (problem) {
-            errors.set(task.task_id.value, problem);
-            continue;
-          }
-          needed = addQuantities(needed, fromResources(task.resources).quantities);
-        }
-        if (errors.size === 0 && !containsQuantities(pool, needed)) {
-          for (const task of tasks) errors.set(task.task_id.value, `Task uses more resources ${describeQuantities(needed)} than available ${describeQuantities(pool)}`);
-        }
-        if (group && errors.size > 0) {
-          const first = [...errors.values()][0]!;
-          for (const task of tasks) errors.set(task.task_id.value, first);
-        }
-        for (const task of tasks) {
-          const problem = errors.get(task.task_id.value);
-          if (problem) {
-            this.masterUpdate(fw, task.task_id, 'TASK_ERROR', group ? 'REASON_TASK_GROUP_INVALID' : 'REASON_TASK_INVALID', problem, agent.id);
-            continue;
-          }
-          const resources = fromResources(task.resources).quantities;
-          pool = subtractQuantities(pool, resources);
-          this.launchTask(fw, task, agent, resources);
-        }
+        pool = this.applyLaunch(fw, op, agent, pool);
         continue;
       }
-      this.operationError(fw, op, agent.id, `${op.type} is not modelled by the simulator`);
+      const outcome = applyOperation(op, pool, agent);
+      if (typeof outcome === 'string') this.operationStatus(fw, op, agent.id, 'OPERATION_ERROR', outcome);
+      else {
+        pool = outcome;
+        this.operationStatus(fw, op, agent.id, 'OPERATION_FINISHED');
+      }
     }
-    this.returnOfferResources(agent.id, pool);
+    const unused = !isEmptyQuantities(pool.unreserved) || !isEmptyQuantities(pool.reserved) || pool.volumes.length > 0;
+    this.giveBack(agent.id, pool);
     const refuse = filters?.refuse_seconds ?? 5;
     const seconds = refuse < 0 ? 5 : Math.min(refuse, 31_536_000);
-    if (!isEmptyQuantities(pool) && seconds > 0) {
+    if (unused && seconds > 0) {
       fw.filters.set(`${agent.id}|${offers[0]!.role}`, Date.now() + seconds * 1000);
       const t = setTimeout(() => this.scheduleAllocation(), seconds * 1000 + 5);
       t.unref();
@@ -330,28 +319,68 @@ export class SimEngine {
     this.scheduleAllocation();
   }
 
+  /** LAUNCH / LAUNCH_GROUP against the pooled offers; returns what is left of the pool. */
+  private applyLaunch(fw: SimFramework, op: v1.Offer.Operation, agent: SimAgent, pool: Holding): Holding {
+    const group = op.type === 'LAUNCH_GROUP';
+    const reason: v1.TaskStatus.Reason = group ? 'REASON_TASK_GROUP_INVALID' : 'REASON_TASK_INVALID';
+    const tasks = launchTasks(op).map((t) => (group && op.launch_group ? { ...t, executor: op.launch_group.executor } : t));
+    if (op.id) {
+      for (const task of tasks) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, 'Operation ID cannot be set for LAUNCH or LAUNCH_GROUP', agent.id);
+      return pool;
+    }
+    const groupError = group && !op.launch_group?.executor?.type ? "'ExecutorInfo.type' must be set" : undefined;
+    // A group is all or nothing: try it on a copy of the pool first.
+    let trial = pool;
+    const placed: Array<{ task: v1.TaskInfo; taken: Holding }> = [];
+    const errors = new Map<string, string>();
+    for (const task of tasks) {
+      const problem = groupError ?? this.validateTask(fw, task, agent, group);
+      const demand = demandOf(task.resources);
+      const missing = problem ?? holdingContains(trial, demand);
+      if (missing) {
+        errors.set(task.task_id.value, missing);
+        continue;
+      }
+      const { rest, taken } = takeDemand(trial, demand);
+      trial = rest;
+      placed.push({ task, taken });
+    }
+    if (group && errors.size > 0) {
+      const first = [...errors.values()][0]!;
+      for (const task of tasks) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, first, agent.id);
+      return pool;
+    }
+    for (const task of tasks) {
+      const problem = errors.get(task.task_id.value);
+      if (problem) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, problem, agent.id);
+    }
+    for (const { task, taken } of placed) this.launchTask(fw, task, agent, taken);
+    return trial;
+  }
+
   private validateTask(fw: SimFramework, task: v1.TaskInfo, agent: SimAgent, group: boolean): string | undefined {
     if (this.tasks.has(key(fw.id, task.task_id.value))) return `Task has duplicate ID: ${task.task_id.value}`;
     if (task.agent_id.value !== agent.id) return `Task uses invalid agent: ${task.agent_id.value}`;
     if (!group && !!task.executor === !!task.command) return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
     if (!task.resources?.length) return 'Task uses no resources';
-    const { unsupported } = fromResources(task.resources);
+    const { unsupported } = demandOf(task.resources);
     if (unsupported.length) return `Task uses resources the simulated agent does not have: ${unsupported.join(', ')}`;
     return undefined;
   }
 
-  private returnOfferResources(agentId: string, q: Quantities): void {
-    const agent = this.agents.get(agentId);
-    if (agent) agent.free = addQuantities(agent.free, q);
-  }
-
-  private operationError(fw: SimFramework, op: v1.Offer.Operation, agentId: string | undefined, message: string): void {
+  /** Feedback for an offer operation that set an `id` (the simulated agents support operation feedback). */
+  private operationStatus(fw: SimFramework, op: v1.Offer.Operation, agentId: string | undefined, state: v1.OperationState, message?: string): void {
     if (!op.id || op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') return;
+    this.operationStatuses.push({ frameworkId: fw.id, operationId: op.id.value, state });
     this.sink(fw.id, {
       type: 'UPDATE_OPERATION_STATUS',
-      update_operation_status: { status: { operation_id: op.id, state: 'OPERATION_ERROR', message, ...(agentId ? { agent_id: { value: agentId } } : {}) } },
+      update_operation_status: {
+        status: { operation_id: op.id, state, ...(message ? { message } : {}), ...(agentId ? { agent_id: { value: agentId } } : {}), uuid: { value: randomBytes(16) } },
+      },
     });
   }
+  /** Every operation status sent, oldest first. */
+  readonly operationStatuses: Array<{ frameworkId: string; operationId: string; state: v1.OperationState }> = [];
 
   decline(fw: SimFramework, offerIds: v1.OfferID[], filters: v1.Filters | undefined): void {
     const valid = offerIds.filter((o) => this.offers.get(o.value)?.frameworkId === fw.id);
@@ -432,7 +461,7 @@ export class SimEngine {
   }
 
   // ---------- tasks ----------
-  private launchTask(fw: SimFramework, info: v1.TaskInfo, agent: SimAgent, resources: Quantities): void {
+  private launchTask(fw: SimFramework, info: v1.TaskInfo, agent: SimAgent, resources: Holding): void {
     const task: SimTask = {
       frameworkId: fw.id,
       info,
@@ -499,8 +528,8 @@ export class SimEngine {
     for (const t of task.timers) clearTimeout(t);
     task.timers = [];
     this.executorUpdate(task, state, message, reason);
-    this.returnOfferResources(task.agentId, task.resources);
-    task.resources = emptyQuantities();
+    this.giveBack(task.agentId, task.resources);
+    task.resources = emptyHolding(task.resources.role);
     this.scheduleAllocation();
   }
 
@@ -650,6 +679,48 @@ export class SimEngine {
       this.retireTask(t);
     }
     if (wasActive) for (const fw of this.frameworks.values()) if (fw.connected) this.sink(fw.id, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+  }
+}
+
+/** RESERVE, UNRESERVE, CREATE and DESTROY applied to the pooled offers; a string is the error. */
+function applyOperation(op: v1.Offer.Operation, pool: Holding, agent: SimAgent): Holding | string {
+  switch (op.type) {
+    case 'RESERVE': {
+      if (op.reserve?.source?.length) return 'Reservation updates are not yet implemented for the scheduler API';
+      const d = demandOf(op.reserve?.resources);
+      if (d.reservedRoles.size !== 1 || !d.reservedRoles.has(pool.role)) return `RESERVE must reserve for the offers' role ${pool.role}`;
+      if (!isEmptyQuantities(d.unreserved) || d.volumeIds.length) return 'RESERVE resources must all carry a reservation';
+      if (!containsQuantities(pool.unreserved, d.reserved)) return 'Invalid RESERVE: unreserved resources are not covered by the offers';
+      return { ...pool, unreserved: subtractQuantities(pool.unreserved, d.reserved), reserved: addQuantities(pool.reserved, d.reserved) };
+    }
+    case 'UNRESERVE': {
+      const d = demandOf(op.unreserve?.resources);
+      if (!isEmptyQuantities(d.unreserved) || d.volumeIds.length) return 'UNRESERVE takes reserved resources without volumes';
+      const missing = holdingContains(pool, { ...d, unreserved: emptyQuantities() });
+      if (missing) return `Invalid UNRESERVE: ${missing}`;
+      return { ...pool, reserved: subtractQuantities(pool.reserved, d.reserved), unreserved: addQuantities(pool.unreserved, d.reserved) };
+    }
+    case 'CREATE': {
+      const d = demandOf(op.create?.volumes);
+      if (d.volumes.length === 0 || d.unsupported.length) return 'CREATE takes persistent volumes on reserved disk';
+      const known = new Set([...agent.volumes, ...pool.volumes].map((v) => v.id));
+      const dup = d.volumes.find((v) => known.has(v.id));
+      if (dup) return `Persistent volume ${dup.id} already exists`;
+      const disk = d.volumes.reduce((a, v) => a + v.mb, 0);
+      if (d.volumes.some((v) => v.role !== pool.role)) return `volumes must be reserved for the offers' role ${pool.role}`;
+      if (pool.reserved.disk < disk) return 'Invalid CREATE: reserved disk is not covered by the offers';
+      return { ...pool, reserved: subtractQuantities(pool.reserved, { ...emptyQuantities(), disk }), volumes: [...pool.volumes, ...d.volumes] };
+    }
+    case 'DESTROY': {
+      const d = demandOf(op.destroy?.volumes);
+      const missing = d.volumeIds.filter((id) => !pool.volumes.some((v) => v.id === id));
+      if (d.volumeIds.length === 0 || missing.length) return `Invalid DESTROY: volume(s) ${missing.join(', ') || '(none)'} not in the offers`;
+      const gone = pool.volumes.filter((v) => d.volumeIds.includes(v.id));
+      const disk = gone.reduce((a, v) => a + v.mb, 0);
+      return { ...pool, volumes: pool.volumes.filter((v) => !d.volumeIds.includes(v.id)), reserved: addQuantities(pool.reserved, { ...emptyQuantities(), disk }) };
+    }
+    default:
+      return `${op.type} is not modelled by the simulator`;
   }
 }
 

@@ -138,8 +138,3 @@ export function toResources(q: Quantities, role: string | undefined): v1.Resourc
   if (q.ports.length > 0) out.push({ name: 'ports', type: 'RANGES', ranges: { range: q.ports.map((r) => ({ ...r })) }, ...roleField, ...allocation });
   return out;
 }
-
-export function describeQuantities(q: Quantities): string {
-  const ports = q.ports.map((r) => `${r.begin}-${r.end}`).join(',');
-  return `cpus:${q.cpus};mem:${q.mem};disk:${q.disk}${q.gpus ? `;gpus:${q.gpus}` : ''}${ports ? `;ports:[${ports}]` : ''}`;
-}

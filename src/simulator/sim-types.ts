@@ -1,5 +1,6 @@
 import type { v1 } from '../protocol/generated/index.js';
 import type { Quantities } from './sim-resources.js';
+import type { Holding, SimVolume } from './sim-holdings.js';
 
 /** How a simulated task behaves once launched. The first matching rule wins. */
 export interface TaskBehaviour {
@@ -63,7 +64,12 @@ export interface SimAgent {
   id: string;
   hostname: string;
   total: Quantities;
+  /** Unreserved resources neither offered nor used. */
   free: Quantities;
+  /** Dynamically reserved resources neither offered nor used, by role. */
+  reserved: Map<string, Quantities>;
+  /** Persistent volumes neither offered nor used. */
+  volumes: SimVolume[];
   attributes: v1.Attribute[];
   state: AgentState;
   unreachableSince?: number;
@@ -74,7 +80,7 @@ export interface SimOffer {
   frameworkId: string;
   agentId: string;
   role: string;
-  resources: Quantities;
+  holding: Holding;
 }
 
 /** Fault switches that act on every status update. */

@@ -55,7 +55,7 @@ describe('simulated master: offers and tasks (raw JSON client)', () => {
     }
     await sim.waitFor((s) => s.engine.tasks.size === 0 && s.engine.completedTasks.length === 1);
     const agent = [...sim.engine.agents.values()][0]!;
-    await sim.waitFor(() => agent.free.cpus + [...sim.engine.offers.values()].reduce((a, o) => a + o.resources.cpus, 0) === agent.total.cpus);
+    await sim.waitFor(() => agent.free.cpus + [...sim.engine.offers.values()].reduce((a, o) => a + o.holding.unreserved.cpus, 0) === agent.total.cpus);
   });
 
   it('retries an unacknowledged update with the same uuid', async () => {
