@@ -69,6 +69,21 @@ describe('simulated master: offers and tasks (raw JSON client)', () => {
     assert.equal(a!.uuid, b!.uuid);
   });
 
+  it('launches a task group atomically under one executor, and rejects a group with no executor type as a whole', async () => {
+    const sub = await setup({ taskBehaviours: [{ outcome: 'running-forever' }] });
+    const offer = firstOffer(sub);
+    const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, role: '*' }] });
+    const executor = { executor_id: { value: 'pod-1' }, type: 'DEFAULT', resources: [] };
+    await sub.call(sim.url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [
+      { type: 'LAUNCH_GROUP', launch_group: { executor, task_group: { tasks: [task('g1'), task('g2')] } } },
+      { type: 'LAUNCH_GROUP', launch_group: { executor: { executor_id: { value: 'pod-2' } }, task_group: { tasks: [task('b1'), task('b2')] } } },
+    ] } });
+    await sub.waitFor((s) => ['g1', 'g2', 'b1', 'b2'].every((id) => s.updates(id).length > 0));
+    assert.deepEqual(['g1', 'g2'].map((id) => sub.updates(id)[0]!.state), ['TASK_STARTING', 'TASK_STARTING']);
+    assert.equal(sub.updates('g1')[0]!.executor_id.value, 'pod-1');
+    assert.deepEqual(['b1', 'b2'].map((id) => [sub.updates(id)[0]!.state, sub.updates(id)[0]!.reason]), [['TASK_ERROR', 'REASON_TASK_GROUP_INVALID'], ['TASK_ERROR', 'REASON_TASK_GROUP_INVALID']]);
+  });
+
   it('answers a task that uses more than the offer with TASK_ERROR and no uuid', async () => {
     const sub = await setup();
     const offer = firstOffer(sub);
