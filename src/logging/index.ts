@@ -1,2 +1,2 @@
-export { LOG_LEVELS, SilentLogger, MemoryLogger, type Logger, type LogLevel } from './logger.js';
+export { LOG_LEVELS, SilentLogger, MemoryLogger, LevelLogger, type Logger, type LogLevel } from './logger.js';
 export { ConsoleLogger } from './console.logger.js';

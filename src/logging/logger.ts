@@ -17,6 +17,18 @@ export interface Logger {
   child(name: string): Logger;
 }
 
+/** Implements the six level methods on top of one `log()`; extend it to write a logger. */
+export abstract class LevelLogger implements Logger {
+  protected abstract log(level: LogLevel, message: string, args: unknown[]): void;
+  abstract child(name: string): Logger;
+  trace(m: string, ...a: unknown[]): void { this.log('trace', m, a); }
+  debug(m: string, ...a: unknown[]): void { this.log('debug', m, a); }
+  info(m: string, ...a: unknown[]): void { this.log('info', m, a); }
+  warn(m: string, ...a: unknown[]): void { this.log('warn', m, a); }
+  error(m: string, ...a: unknown[]): void { this.log('error', m, a); }
+  fatal(m: string, ...a: unknown[]): void { this.log('fatal', m, a); }
+}
+
 /** A logger that writes nothing. */
 export class SilentLogger implements Logger {
   trace(): void {}
@@ -31,23 +43,18 @@ export class SilentLogger implements Logger {
 }
 
 /** A logger that keeps its lines in memory, for tests. */
-export class MemoryLogger implements Logger {
+export class MemoryLogger extends LevelLogger {
   readonly lines: Array<{ level: LogLevel; name: string; message: string; args: unknown[] }>;
   constructor(
     readonly name = 'mesos-sdk',
     lines?: MemoryLogger['lines'],
   ) {
+    super();
     this.lines = lines ?? [];
   }
-  private log(level: LogLevel, message: string, args: unknown[]): void {
+  protected log(level: LogLevel, message: string, args: unknown[]): void {
     this.lines.push({ level, name: this.name, message, args });
   }
-  trace(m: string, ...a: unknown[]): void { this.log('trace', m, a); }
-  debug(m: string, ...a: unknown[]): void { this.log('debug', m, a); }
-  info(m: string, ...a: unknown[]): void { this.log('info', m, a); }
-  warn(m: string, ...a: unknown[]): void { this.log('warn', m, a); }
-  error(m: string, ...a: unknown[]): void { this.log('error', m, a); }
-  fatal(m: string, ...a: unknown[]): void { this.log('fatal', m, a); }
   child(name: string): Logger {
     return new MemoryLogger(`${this.name}.${name}`, this.lines);
   }
