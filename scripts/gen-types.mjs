@@ -85,9 +85,11 @@ function emit(obj, from, imports, indent) {
   lines.push(`${pad}export interface ${obj.name} {`);
   for (const f of obj.fieldsArray) {
     const opt = f.required ? '' : '?';
-    const dflt = f.options && f.options.default !== undefined ? ` /** default: ${JSON.stringify(f.options.default)} */` : '';
-    const dep = f.options && f.options.deprecated ? ' /** @deprecated */' : '';
-    lines.push(`${pad}  ${f.name}${opt}: ${fieldType(f, from, imports)};${dflt}${dep}`);
+    const notes = [];
+    if (f.options && f.options.default !== undefined) notes.push(`@default ${JSON.stringify(f.options.default)}`);
+    if (f.options && f.options.deprecated) notes.push('@deprecated');
+    if (notes.length) lines.push(`${pad}  /** ${notes.join(' ')} */`);
+    lines.push(`${pad}  ${f.name}${opt}: ${fieldType(f, from, imports)};`);
   }
   lines.push(`${pad}}`);
   const nested = obj.nestedArray.filter((o) => o instanceof protobuf.Type || o instanceof protobuf.Enum);

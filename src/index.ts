@@ -34,3 +34,4 @@ export * from './resource-manager/index.js';
 
 // the simulated master
 export * from './simulator/index.js';
+export * from './task-spec/index.js';

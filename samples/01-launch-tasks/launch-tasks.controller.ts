@@ -1,20 +1,15 @@
 import { inject } from 'inversify';
-import { EventController, OnOffers, OnReconnected, OnRescind, OnUpdate, TOKENS, type Scheduler, type ResourceManager, type v1 } from '../../src/index.js';
-
-/** One entry of tasks.json. */
-export interface TaskSpec {
-  name: string;
-  instances?: number;
-  resources: { cpus: number; mem: number };
-  command: { shell: string };
-}
+import {
+  EventController, OnOffers, OnReconnected, OnRescind, OnUpdate, TOKENS, toPlacementRequest, toTaskInfo,
+  type Scheduler, type ResourceManager, type TaskDefinition, type v1,
+} from '../../src/index.js';
 
 const TERMINAL = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
 
 /** Launches every task instance once on the offers it gets, and tracks them to their end. */
 @EventController()
 export class LaunchTasksController {
-  readonly pending = new Map<string, TaskSpec>();
+  readonly pending = new Map<string, TaskDefinition>();
   readonly states = new Map<string, string>();
   onProgress: (done: number, total: number) => void = () => {};
   private resolveDone!: () => void;
@@ -22,20 +17,19 @@ export class LaunchTasksController {
 
   constructor(@inject(TOKENS.Scheduler) private readonly scheduler: Scheduler, @inject(TOKENS.ResourceManager) private readonly resources: ResourceManager) {}
 
-  submit(specs: TaskSpec[]): void {
+  submit(specs: TaskDefinition[]): void {
     for (const spec of specs) for (let i = 0; i < (spec.instances ?? 1); i++) this.pending.set(`${spec.name}.${i}`, spec);
   }
 
   @OnOffers()
   async offers(offers: v1.Offer[]): Promise<void> {
     this.resources.onOffers(offers);
-    const requests = [...this.pending].map(([id, spec]) => ({ id, group: spec.name, resources: spec.resources }));
+    const requests = [...this.pending].map(([id, def]) => toPlacementRequest(def, id));
     const placement = this.resources.placePending(requests);
     for (const { offerIds, assignments } of placement.accept) {
-      const tasks: v1.TaskInfo[] = assignments.map((a) => ({
-        name: a.requestId, task_id: { value: a.requestId }, agent_id: a.agentId, resources: a.resources,
-        command: { shell: true, value: this.pending.get(a.requestId)!.command.shell },
-      }));
+      const tasks: v1.TaskInfo[] = assignments.map((a) =>
+        toTaskInfo(this.pending.get(a.requestId)!, { taskId: a.requestId, agentId: a.agentId, resources: a.resources, ports: a.ports }),
+      );
       for (const t of tasks) {
         this.pending.delete(t.task_id.value);
         this.states.set(t.task_id.value, 'TASK_STAGING');

@@ -5,12 +5,11 @@
  *   npm start -- --master http://HOST:5050      # on a real Mesos master
  *   npm start -- --tasks my-tasks.json --agents 10
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { createFramework, SimulatedMaster, SilentLogger, TOKENS, type Encoding } from '../../src/index.js';
-import { LaunchTasksController, type TaskSpec } from './launch-tasks.controller.js';
+import { createFramework, loadTaskDefinitions, SimulatedMaster, SilentLogger, TOKENS, type Encoding } from '../../src/index.js';
+import { LaunchTasksController } from './launch-tasks.controller.js';
 
 export interface RunOptions {
   master?: string;
@@ -33,7 +32,7 @@ const DEFAULT_TASKS = fileURLToPath(new URL('../../../samples/01-launch-tasks/ta
 
 /** Runs the sample; returns its summary. */
 export async function run(opts: RunOptions, log: (line: string) => void = console.log): Promise<RunSummary> {
-  const specs = (JSON.parse(readFileSync(opts.tasks, 'utf8')) as { tasks: TaskSpec[] }).tasks;
+  const specs = loadTaskDefinitions(opts.tasks); // every problem is listed before anything runs
   const started = Date.now();
   const sim = opts.master ? undefined : await SimulatedMaster.start({ agents: opts.agents, allocationIntervalMs: 200, taskBehaviours: [{ runMs: 300 }] });
   const master = opts.master ?? sim!.url;

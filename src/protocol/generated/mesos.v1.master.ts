@@ -28,8 +28,10 @@ export interface Call {
   update_quota?: Call.UpdateQuota;
   teardown?: Call.Teardown;
   mark_agent_gone?: Call.MarkAgentGone;
-  set_quota?: Call.SetQuota; /** @deprecated */
-  remove_quota?: Call.RemoveQuota; /** @deprecated */
+  /** @deprecated */
+  set_quota?: Call.SetQuota;
+  /** @deprecated */
+  remove_quota?: Call.RemoveQuota;
 }
 export namespace Call {
   export type Type = 'UNKNOWN' | 'GET_HEALTH' | 'GET_FLAGS' | 'GET_VERSION' | 'GET_METRICS' | 'GET_LOGGING_LEVEL' | 'SET_LOGGING_LEVEL' | 'LIST_FILES' | 'READ_FILE' | 'GET_STATE' | 'GET_AGENTS' | 'GET_FRAMEWORKS' | 'GET_EXECUTORS' | 'GET_OPERATIONS' | 'GET_TASKS' | 'GET_ROLES' | 'GET_WEIGHTS' | 'UPDATE_WEIGHTS' | 'GET_MASTER' | 'SUBSCRIBE' | 'RESERVE_RESOURCES' | 'UNRESERVE_RESOURCES' | 'CREATE_VOLUMES' | 'DESTROY_VOLUMES' | 'GROW_VOLUME' | 'SHRINK_VOLUME' | 'GET_MAINTENANCE_STATUS' | 'GET_MAINTENANCE_SCHEDULE' | 'UPDATE_MAINTENANCE_SCHEDULE' | 'START_MAINTENANCE' | 'STOP_MAINTENANCE' | 'DRAIN_AGENT' | 'DEACTIVATE_AGENT' | 'REACTIVATE_AGENT' | 'GET_QUOTA' | 'UPDATE_QUOTA' | 'SET_QUOTA' | 'REMOVE_QUOTA' | 'TEARDOWN' | 'MARK_AGENT_GONE';
@@ -90,7 +92,8 @@ export namespace Call {
   export interface DrainAgent {
     agent_id: v1.AgentID;
     max_grace_period?: google_protobuf.Duration;
-    mark_gone?: boolean; /** default: false */
+    /** @default false */
+    mark_gone?: boolean;
   }
   export interface DeactivateAgent {
     agent_id: v1.AgentID;
@@ -198,7 +201,8 @@ export namespace Response {
   export interface GetFrameworks {
     frameworks?: Response.GetFrameworks.Framework[];
     completed_frameworks?: Response.GetFrameworks.Framework[];
-    recovered_frameworks?: v1.FrameworkInfo[]; /** @deprecated */
+    /** @deprecated */
+    recovered_frameworks?: v1.FrameworkInfo[];
   }
   export namespace GetFrameworks {
     export interface Framework {
@@ -218,7 +222,8 @@ export namespace Response {
   }
   export interface GetExecutors {
     executors?: Response.GetExecutors.Executor[];
-    orphan_executors?: Response.GetExecutors.Executor[]; /** @deprecated */
+    /** @deprecated */
+    orphan_executors?: Response.GetExecutors.Executor[];
   }
   export namespace GetExecutors {
     export interface Executor {
@@ -230,11 +235,13 @@ export namespace Response {
     operations?: v1.Operation[];
   }
   export interface GetTasks {
-    pending_tasks?: v1.Task[]; /** @deprecated */
+    /** @deprecated */
+    pending_tasks?: v1.Task[];
     tasks?: v1.Task[];
     unreachable_tasks?: v1.Task[];
     completed_tasks?: v1.Task[];
-    orphan_tasks?: v1.Task[]; /** @deprecated */
+    /** @deprecated */
+    orphan_tasks?: v1.Task[];
   }
   export interface GetRoles {
     roles?: v1.Role[];

@@ -18,6 +18,7 @@ export interface QuotaConfig {
   limits?: Record<string, v1.Value.Scalar>;
 }
 export interface QuotaStatus {
-  infos?: QuotaInfo[]; /** @deprecated */
+  /** @deprecated */
+  infos?: QuotaInfo[];
   configs?: QuotaConfig[];
 }

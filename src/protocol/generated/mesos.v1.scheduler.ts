@@ -56,12 +56,14 @@ export namespace Event {
 }
 export interface Response {
   type?: Response.Type;
-  reconcile_operations?: Response.ReconcileOperations; /** @deprecated */
+  /** @deprecated */
+  reconcile_operations?: Response.ReconcileOperations;
 }
 export namespace Response {
   export type Type = 'UNKNOWN' | 'RECONCILE_OPERATIONS';
   export interface ReconcileOperations {
-    operation_statuses?: v1.OperationStatus[]; /** @deprecated */
+    /** @deprecated */
+    operation_statuses?: v1.OperationStatus[];
   }
 }
 export interface AttributeConstraint {

@@ -65,9 +65,12 @@ export interface FrameworkInfo {
   user: string;
   name: string;
   id?: FrameworkID;
-  failover_timeout?: number; /** default: 0 */
-  checkpoint?: boolean; /** default: false */
-  role?: string; /** default: "*" */ /** @deprecated */
+  /** @default 0 */
+  failover_timeout?: number;
+  /** @default false */
+  checkpoint?: boolean;
+  /** @default "*" @deprecated */
+  role?: string;
   roles?: string[];
   hostname?: string;
   principal?: string;
@@ -89,9 +92,12 @@ export interface CheckInfo {
   command?: CheckInfo.Command;
   http?: CheckInfo.Http;
   tcp?: CheckInfo.Tcp;
-  delay_seconds?: number; /** default: 15 */
-  interval_seconds?: number; /** default: 10 */
-  timeout_seconds?: number; /** default: 20 */
+  /** @default 15 */
+  delay_seconds?: number;
+  /** @default 10 */
+  interval_seconds?: number;
+  /** @default 20 */
+  timeout_seconds?: number;
 }
 export namespace CheckInfo {
   export type Type = 'UNKNOWN' | 'COMMAND' | 'HTTP' | 'TCP';
@@ -107,11 +113,16 @@ export namespace CheckInfo {
   }
 }
 export interface HealthCheck {
-  delay_seconds?: number; /** default: 15 */
-  interval_seconds?: number; /** default: 10 */
-  timeout_seconds?: number; /** default: 20 */
-  consecutive_failures?: number; /** default: 3 */
-  grace_period_seconds?: number; /** default: 10 */
+  /** @default 15 */
+  delay_seconds?: number;
+  /** @default 10 */
+  interval_seconds?: number;
+  /** @default 20 */
+  timeout_seconds?: number;
+  /** @default 3 */
+  consecutive_failures?: number;
+  /** @default 10 */
+  grace_period_seconds?: number;
   type?: HealthCheck.Type;
   command?: CommandInfo;
   http?: HealthCheck.HTTPCheckInfo;
@@ -120,14 +131,16 @@ export interface HealthCheck {
 export namespace HealthCheck {
   export type Type = 'UNKNOWN' | 'COMMAND' | 'HTTP' | 'TCP';
   export interface HTTPCheckInfo {
-    protocol?: NetworkInfo.Protocol; /** default: "IPv4" */
+    /** @default "IPv4" */
+    protocol?: NetworkInfo.Protocol;
     scheme?: string;
     port: number;
     path?: string;
     statuses?: number[];
   }
   export interface TCPCheckInfo {
-    protocol?: NetworkInfo.Protocol; /** default: "IPv4" */
+    /** @default "IPv4" */
+    protocol?: NetworkInfo.Protocol;
     port: number;
   }
 }
@@ -137,7 +150,8 @@ export interface KillPolicy {
 export interface CommandInfo {
   uris?: CommandInfo.URI[];
   environment?: Environment;
-  shell?: boolean; /** default: true */
+  /** @default true */
+  shell?: boolean;
   value?: string;
   arguments?: string[];
   user?: string;
@@ -146,7 +160,8 @@ export namespace CommandInfo {
   export interface URI {
     value: string;
     executable?: boolean;
-    extract?: boolean; /** default: true */
+    /** @default true */
+    extract?: boolean;
     cache?: boolean;
     output_file?: string;
   }
@@ -159,7 +174,8 @@ export interface ExecutorInfo {
   container?: ContainerInfo;
   resources?: Resource[];
   name?: string;
-  source?: string; /** @deprecated */
+  /** @deprecated */
+  source?: string;
   data?: Uint8Array;
   discovery?: DiscoveryInfo;
   shutdown_grace_period?: DurationInfo;
@@ -188,7 +204,8 @@ export namespace DomainInfo {
 export interface MasterInfo {
   id: string;
   ip: number;
-  port: number; /** default: 5050 */
+  /** @default 5050 */
+  port: number;
   pid?: string;
   hostname?: string;
   version?: string;
@@ -206,7 +223,8 @@ export namespace MasterInfo {
 }
 export interface AgentInfo {
   hostname: string;
-  port?: number; /** default: 5051 */
+  /** @default 5051 */
+  port?: number;
   resources?: Resource[];
   attributes?: Attribute[];
   id?: AgentID;
@@ -235,7 +253,8 @@ export interface CSIPluginEndpoint {
 }
 export interface CSIPluginInfo {
   type: string;
-  name?: string; /** default: "default" */
+  /** @default "default" */
+  name?: string;
   containers?: CSIPluginContainerInfo[];
   endpoints?: CSIPluginEndpoint[];
   target_path_root?: string;
@@ -296,7 +315,8 @@ export interface Resource {
   scalar?: Value.Scalar;
   ranges?: Value.Ranges;
   set?: Value.Set;
-  role?: string; /** default: "*" */ /** @deprecated */
+  /** @default "*" @deprecated */
+  role?: string;
   allocation_info?: Resource.AllocationInfo;
   reservation?: Resource.ReservationInfo;
   reservations?: Resource.ReservationInfo[];
@@ -770,7 +790,8 @@ export namespace TaskStatus {
   export type Reason = 'REASON_COMMAND_EXECUTOR_FAILED' | 'REASON_CONTAINER_LAUNCH_FAILED' | 'REASON_CONTAINER_LIMITATION' | 'REASON_CONTAINER_LIMITATION_DISK' | 'REASON_CONTAINER_LIMITATION_MEMORY' | 'REASON_CONTAINER_PREEMPTED' | 'REASON_CONTAINER_UPDATE_FAILED' | 'REASON_MAX_COMPLETION_TIME_REACHED' | 'REASON_EXECUTOR_REGISTRATION_TIMEOUT' | 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT' | 'REASON_EXECUTOR_TERMINATED' | 'REASON_EXECUTOR_UNREGISTERED' | 'REASON_FRAMEWORK_REMOVED' | 'REASON_GC_ERROR' | 'REASON_INVALID_FRAMEWORKID' | 'REASON_INVALID_OFFERS' | 'REASON_IO_SWITCHBOARD_EXITED' | 'REASON_MASTER_DISCONNECTED' | 'REASON_RECONCILIATION' | 'REASON_RESOURCES_UNKNOWN' | 'REASON_AGENT_DISCONNECTED' | 'REASON_AGENT_DRAINING' | 'REASON_AGENT_REMOVED' | 'REASON_AGENT_REMOVED_BY_OPERATOR' | 'REASON_AGENT_REREGISTERED' | 'REASON_AGENT_RESTARTED' | 'REASON_AGENT_UNKNOWN' | 'REASON_TASK_KILLED_DURING_LAUNCH' | 'REASON_TASK_CHECK_STATUS_UPDATED' | 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' | 'REASON_TASK_GROUP_INVALID' | 'REASON_TASK_GROUP_UNAUTHORIZED' | 'REASON_TASK_INVALID' | 'REASON_TASK_UNAUTHORIZED' | 'REASON_TASK_UNKNOWN';
 }
 export interface Filters {
-  refuse_seconds?: number; /** default: 5 */
+  /** @default 5 */
+  refuse_seconds?: number;
 }
 export interface Environment {
   variables?: Environment.Variable[];
@@ -778,7 +799,8 @@ export interface Environment {
 export namespace Environment {
   export interface Variable {
     name: string;
-    type?: Environment.Variable.Type; /** default: "VALUE" */
+    /** @default "VALUE" */
+    type?: Environment.Variable.Type;
     value?: string;
     secret?: Secret;
   }
@@ -829,7 +851,8 @@ export interface Image {
   type: Image.Type;
   appc?: Image.Appc;
   docker?: Image.Docker;
-  cached?: boolean; /** default: true */
+  /** @default true */
+  cached?: boolean;
 }
 export namespace Image {
   export type Type = 'APPC' | 'DOCKER';
@@ -840,7 +863,8 @@ export namespace Image {
   }
   export interface Docker {
     name: string;
-    credential?: Credential; /** @deprecated */
+    /** @deprecated */
+    credential?: Credential;
     config?: Secret;
   }
 }
@@ -929,7 +953,8 @@ export interface NetworkInfo {
 export namespace NetworkInfo {
   export type Protocol = 'IPv4' | 'IPv6';
   export interface IPAddress {
-    protocol?: NetworkInfo.Protocol; /** default: "IPv4" */
+    /** @default "IPv4" */
+    protocol?: NetworkInfo.Protocol;
     ip_address?: string;
   }
   export interface PortMapping {
@@ -949,14 +974,16 @@ export interface SeccompInfo {
   unconfined?: boolean;
 }
 export interface LinuxInfo {
-  capability_info?: CapabilityInfo; /** @deprecated */
+  /** @deprecated */
+  capability_info?: CapabilityInfo;
   bounding_capabilities?: CapabilityInfo;
   effective_capabilities?: CapabilityInfo;
   share_pid_namespace?: boolean;
   seccomp?: SeccompInfo;
   ipc_mode?: LinuxInfo.IpcMode;
   shm_size?: number;
-  share_cgroups?: boolean; /** default: true */
+  /** @default true */
+  share_cgroups?: boolean;
 }
 export namespace LinuxInfo {
   export type IpcMode = 'UNKNOWN' | 'PRIVATE' | 'SHARE_PARENT';
@@ -998,12 +1025,15 @@ export namespace ContainerInfo {
   export type Type = 'DOCKER' | 'MESOS';
   export interface DockerInfo {
     image: string;
-    network?: ContainerInfo.DockerInfo.Network; /** default: "HOST" */
+    /** @default "HOST" */
+    network?: ContainerInfo.DockerInfo.Network;
     port_mappings?: ContainerInfo.DockerInfo.PortMapping[];
-    privileged?: boolean; /** default: false */
+    /** @default false */
+    privileged?: boolean;
     parameters?: Parameter[];
     force_pull_image?: boolean;
-    volume_driver?: string; /** @deprecated */
+    /** @deprecated */
+    volume_driver?: string;
   }
   export namespace DockerInfo {
     export type Network = 'HOST' | 'BRIDGE' | 'NONE' | 'USER';
@@ -1161,7 +1191,8 @@ export interface DeviceWhitelist {
 export type DrainState = 'UNKNOWN' | 'DRAINING' | 'DRAINED';
 export interface DrainConfig {
   max_grace_period?: DurationInfo;
-  mark_gone?: boolean; /** default: false */
+  /** @default false */
+  mark_gone?: boolean;
 }
 export interface DrainInfo {
   state: DrainState;

@@ -1,0 +1,117 @@
+import type { v1 } from '../protocol/generated/index.js';
+import type { PlacementRequest } from '../resource-manager/placement/placement-types.js';
+import type { TaskDefinition } from './task-definition.js';
+
+/** Where a task instance was placed: the resources carved from the offer and the host ports chosen. */
+export interface TaskPlacement {
+  taskId: string;
+  agentId: v1.AgentID;
+  resources: v1.Resource[];
+  ports: number[];
+}
+
+const NANOS = 1e9;
+
+/** The placement request of one instance of a definition. */
+export function toPlacementRequest(def: TaskDefinition, taskId: string): PlacementRequest {
+  return {
+    id: taskId,
+    group: def.name,
+    resources: {
+      cpus: def.resources.cpus,
+      mem: def.resources.mem,
+      ...(def.resources.disk ? { disk: def.resources.disk } : {}),
+      ...(def.resources.gpus ? { gpus: def.resources.gpus } : {}),
+      ...(def.resources.ports ? { ports: def.resources.ports } : {}),
+    },
+    ...(def.role ? { role: def.role } : {}),
+    ...(def.constraints?.length ? { constraints: def.constraints } : {}),
+  };
+}
+
+/**
+ * Builds the `TaskInfo` of one instance: command (shell or argv, environment with `PORT0..n` and
+ * `PORT`, URIs, user), container (Mesos with an image, or Docker), health check, kill policy,
+ * labels and discovery info with the allocated ports.
+ */
+export function toTaskInfo(def: TaskDefinition, placement: TaskPlacement): v1.TaskInfo {
+  const env: Record<string, string> = { ...def.command?.env };
+  placement.ports.forEach((port, i) => (env[`PORT${i}`] = String(port)));
+  if (placement.ports.length > 0) env['PORT'] = String(placement.ports[0]);
+  const cmd = def.command;
+  const command: v1.CommandInfo = {
+    ...(cmd?.argv ? { shell: false, value: cmd.argv[0], arguments: cmd.argv } : cmd?.shell !== undefined ? { shell: true, value: cmd.shell } : { shell: false }),
+    ...(Object.keys(env).length ? { environment: { variables: Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value })) } } : {}),
+    ...(cmd?.user ? { user: cmd.user } : {}),
+    ...(cmd?.uris?.length
+      ? { uris: cmd.uris.map((u) => ({ value: u.value, extract: u.extract ?? true, executable: u.executable ?? false, cache: u.cache ?? false, ...(u.outputFile ? { output_file: u.outputFile } : {}) })) }
+      : {}),
+  };
+  const info: v1.TaskInfo = {
+    name: def.name,
+    task_id: { value: placement.taskId },
+    agent_id: placement.agentId,
+    resources: placement.resources,
+    command,
+  };
+  const container = toContainerInfo(def, placement.ports);
+  if (container) info.container = container;
+  if (def.healthCheck) info.health_check = toHealthCheck(def, placement.ports);
+  if (def.killPolicy?.gracePeriodSeconds !== undefined) info.kill_policy = { grace_period: { nanoseconds: Math.round(def.killPolicy.gracePeriodSeconds * NANOS) } };
+  if (def.labels && Object.keys(def.labels).length) info.labels = { labels: Object.entries(def.labels).map(([key, value]) => ({ key, value })) };
+  if (placement.ports.length) {
+    info.discovery = {
+      visibility: 'FRAMEWORK',
+      name: def.name,
+      ports: { ports: placement.ports.map((number, i) => ({ number, name: `port${i}`, protocol: 'tcp' })) },
+    };
+  }
+  return info;
+}
+
+function toContainerInfo(def: TaskDefinition, ports: number[]): v1.ContainerInfo | undefined {
+  const c = def.container;
+  if (!c) return undefined;
+  const volumes: v1.Volume[] = (c.volumes ?? []).map((v) => ({ container_path: v.containerPath, mode: v.mode ?? 'RW', ...(v.hostPath ? { host_path: v.hostPath } : {}) }));
+  const mappings = (c.portMappings ?? []).map((m, i) => ({ container_port: m.containerPort, host_port: m.hostPort ?? ports[i] ?? 0, protocol: m.protocol ?? 'tcp' }));
+  if (c.type === 'DOCKER') {
+    const bridge = c.networks?.some((n) => n.mode === 'bridge');
+    return {
+      type: 'DOCKER',
+      docker: {
+        image: c.image!,
+        network: bridge ? 'BRIDGE' : 'HOST',
+        ...(mappings.length ? { port_mappings: mappings } : {}),
+        ...(c.forcePull ? { force_pull_image: true } : {}),
+      },
+      ...(volumes.length ? { volumes } : {}),
+    };
+  }
+  const networks: v1.NetworkInfo[] = (c.networks ?? []).filter((n) => n.mode !== 'host').map((n) => ({ ...(n.name ? { name: n.name } : {}), ...(mappings.length ? { port_mappings: mappings } : {}) }));
+  return {
+    type: 'MESOS',
+    ...(c.image ? { mesos: { image: { type: 'DOCKER', docker: { name: c.image }, cached: !c.forcePull } } } : {}),
+    ...(volumes.length ? { volumes } : {}),
+    ...(networks.length ? { network_infos: networks } : {}),
+  };
+}
+
+function toHealthCheck(def: TaskDefinition, ports: number[]): v1.HealthCheck {
+  const hc = def.healthCheck!;
+  const timing = {
+    ...(hc.delaySeconds !== undefined ? { delay_seconds: hc.delaySeconds } : {}),
+    ...(hc.intervalSeconds !== undefined ? { interval_seconds: hc.intervalSeconds } : {}),
+    ...(hc.timeoutSeconds !== undefined ? { timeout_seconds: hc.timeoutSeconds } : {}),
+    ...(hc.consecutiveFailures !== undefined ? { consecutive_failures: hc.consecutiveFailures } : {}),
+    ...(hc.gracePeriodSeconds !== undefined ? { grace_period_seconds: hc.gracePeriodSeconds } : {}),
+  };
+  const port = ports[hc.portIndex ?? 0] ?? 0;
+  switch (hc.type) {
+    case 'HTTP':
+      return { type: 'HTTP', http: { port, path: hc.path ?? '/' }, ...timing };
+    case 'TCP':
+      return { type: 'TCP', tcp: { port }, ...timing };
+    default:
+      return { type: 'COMMAND', command: { shell: true, value: hc.command! }, ...timing };
+  }
+}
