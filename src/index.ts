@@ -35,3 +35,5 @@ export * from './resource-manager/index.js';
 // the simulated master
 export * from './simulator/index.js';
 export * from './task-spec/index.js';
+export * from './storage/index.js';
+export * from './task-manager/index.js';

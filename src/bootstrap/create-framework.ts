@@ -10,6 +10,13 @@ import type { EventDispatcher, DispatcherOptions } from '../discovery/event-disp
 import { MetadataAccessor } from '../decorators/metadata.js';
 import { ConfigurationError } from '../errors/families.js';
 import { defaultModules } from '../modules/default.modules.js';
+import { DefaultTaskController } from '../task-manager/default-task.controller.js';
+import type { TaskManager } from '../task-manager/task-manager.js';
+import type { Storage } from '../storage/storage.interface.js';
+import { fromBytes, toBytes } from '../storage/storage-keys.js';
+
+/** Storage key of the framework id (with its failover timeout). */
+export const FRAMEWORK_ID_KEY = 'framework/id';
 
 /** Replaces one provider before anything is built (like NestJS `overrideProvider`). */
 export type ProviderOverride<T = unknown> =
@@ -39,6 +46,14 @@ export interface FrameworkOptions {
   scheduler?: Partial<Omit<SchedulerOptions, 'frameworkInfo'>>;
   /** Built-in dispatcher rules (auto-acknowledge, ERROR as typed errors). */
   dispatcher?: DispatcherOptions;
+  /**
+   * Task definitions to run with the built-in task manager (one, an array, or `{ tasks: [...] }`).
+   * When given, or when `taskManager` is true, the SDK places, launches, relaunches and reconciles
+   * them: no handler of your own is needed.
+   */
+  tasks?: unknown;
+  /** Run the built-in task manager controller even without `tasks` (submit later). @default !!tasks */
+  taskManager?: boolean;
 }
 
 /** A running (or ready to run) framework. */
@@ -90,7 +105,8 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
   container.load(...defaultModules(), ...(options.modules ?? []));
   for (const override of options.overrides ?? []) applyOverride(container, override);
 
-  const controllers = options.controllers ?? [];
+  const useTasks = options.taskManager ?? options.tasks !== undefined;
+  const controllers = [...(useTasks ? [DefaultTaskController] : []), ...(options.controllers ?? [])];
   for (const cls of controllers) {
     if (!MetadataAccessor.controller(cls)) {
       throw new ConfigurationError(BootstrapErrorCodes.NOT_A_CONTROLLER, `${cls.name} is listed in controllers but has no @EventController() decorator; add it`);
@@ -102,6 +118,7 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
   dispatcher.register([...controllers.map((c) => container.get<object>(c)), ...extra]);
   const scheduler = container.get<Scheduler>(TOKENS.Scheduler);
   let detach: (() => void) | undefined;
+  let unsubscribeId: (() => void) | undefined;
 
   const handle: FrameworkHandle = {
     container,
@@ -113,6 +130,19 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       return scheduler.frameworkId;
     },
     async start() {
+      if (useTasks) {
+        // Stored tasks first (a restart), then the given definitions: nothing launches before SUBSCRIBE and reconciliation.
+        const tasks = container.get<TaskManager>(TOKENS.TaskManager);
+        await tasks.load();
+        if (options.tasks !== undefined) await tasks.submit(options.tasks);
+      }
+      // The framework id is kept in storage: a restarted framework fails over to itself.
+      const storage = container.get<Storage>(TOKENS.Storage);
+      const stored = await storage.get(FRAMEWORK_ID_KEY);
+      if (stored && !options.framework.id) scheduler.resumeFramework(fromBytes<{ id: string }>(stored, FRAMEWORK_ID_KEY).id);
+      unsubscribeId ??= scheduler.onLifecycle((e) => {
+        if (e.type === 'connected' && !e.resubscribed) void storage.put(FRAMEWORK_ID_KEY, toBytes({ id: e.frameworkId, failoverTimeout: frameworkInfo.failover_timeout, savedAt: Date.now() }));
+      });
       detach ??= dispatcher.attach();
       await dispatcher.lifecycle({ type: 'elected' });
       await scheduler.start();
@@ -121,6 +151,10 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       // Let the event in flight (and its acknowledgement) finish, then stop the subscription.
       await dispatcher.drain();
       await scheduler.stop(stopOptions);
+      if (stopOptions.teardown) await container.get<Storage>(TOKENS.Storage).delete(FRAMEWORK_ID_KEY);
+      unsubscribeId?.();
+      unsubscribeId = undefined;
+      if (useTasks) container.get<DefaultTaskController>(DefaultTaskController).dispose();
       detach?.();
       detach = undefined;
     },

@@ -8,6 +8,9 @@ import { EventDispatcher, type DispatcherOptions } from '../discovery/event-disp
 import { ConsoleLogger } from '../logging/console.logger.js';
 import type { Logger } from '../logging/logger.js';
 import { ResourceManager } from '../resource-manager/resource-manager.js';
+import { InMemoryStorage } from '../storage/in-memory.storage.js';
+import type { Storage } from '../storage/storage.interface.js';
+import { TaskManager } from '../task-manager/task-manager.js';
 
 /** `TOKENS.Client`: the axios HTTP client, built from `TOKENS.ClientOptions`. */
 export const clientModule = new ContainerModule(({ bind }) => {
@@ -39,5 +42,17 @@ export const resourceManagerModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ResourceManager).to(ResourceManager).inSingletonScope();
 });
 
+/** `TOKENS.Storage`: in-memory storage (swap for the on-disk or etcd backends). */
+export const storageModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.Storage).to(InMemoryStorage).inSingletonScope();
+});
+
+/** `TOKENS.TaskManager`: task lifecycle on top of Storage and the scheduler. */
+export const taskManagerModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.TaskManager)
+    .toDynamicValue((ctx) => new TaskManager(ctx.get<Storage>(TOKENS.Storage), ctx.get<Scheduler>(TOKENS.Scheduler)))
+    .inSingletonScope();
+});
+
 /** The modules `createFramework()` loads before the user's own. */
-export const defaultModules = (): ContainerModule[] => [loggingModule, clientModule, schedulerModule, dispatcherModule, resourceManagerModule];
+export const defaultModules = (): ContainerModule[] => [loggingModule, clientModule, schedulerModule, dispatcherModule, resourceManagerModule, storageModule, taskManagerModule];

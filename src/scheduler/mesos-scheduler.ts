@@ -80,6 +80,11 @@ export class MesosScheduler implements Scheduler {
     return () => this.listeners.delete(listener);
   }
 
+  resumeFramework(frameworkId: string): void {
+    if (this.loop) throw new MesosSdkError(SchedulerErrorCodes.STOPPED, 'resumeFramework() must be called before start()');
+    this.id = frameworkId;
+  }
+
   start(): Promise<void> {
     if (this.loop) throw new MesosSdkError(SchedulerErrorCodes.STOPPED, 'the scheduler was already started; create a new one to subscribe again');
     return new Promise<void>((resolve, reject) => {

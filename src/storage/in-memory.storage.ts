@@ -1,0 +1,53 @@
+import { injectable } from 'inversify';
+import { StorageError } from '../errors/families.js';
+import type { Storage } from './storage.interface.js';
+import { checkKey, StorageErrorCodes, underPrefix } from './storage-keys.js';
+
+const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
+  a === undefined || b === undefined ? a === b : Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+
+/** Storage in process memory: the default, for one instance and for tests. Values are copied in and out. */
+@injectable()
+export class InMemoryStorage implements Storage {
+  private readonly data = new Map<string, Uint8Array>();
+  private closed = false;
+
+  private open(): void {
+    if (this.closed) throw new StorageError(StorageErrorCodes.CLOSED, 'storage is closed');
+  }
+  async get(key: string): Promise<Uint8Array | undefined> {
+    this.open();
+    const v = this.data.get(checkKey(key));
+    return v && Uint8Array.from(v);
+  }
+  async put(key: string, value: Uint8Array): Promise<void> {
+    this.open();
+    this.data.set(checkKey(key), Uint8Array.from(value));
+  }
+  async delete(key: string): Promise<boolean> {
+    this.open();
+    return this.data.delete(checkKey(key));
+  }
+  async list(prefix: string): Promise<Array<{ key: string; value: Uint8Array }>> {
+    this.open();
+    checkKey(prefix);
+    return [...this.data].filter(([k]) => underPrefix(k, prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value: Uint8Array.from(value) }));
+  }
+  async deletePrefix(prefix: string): Promise<number> {
+    this.open();
+    checkKey(prefix);
+    let n = 0;
+    for (const k of [...this.data.keys()]) if (underPrefix(k, prefix) && this.data.delete(k)) n++;
+    return n;
+  }
+  async compareAndSet(key: string, expected: Uint8Array | undefined, next: Uint8Array | undefined): Promise<boolean> {
+    this.open();
+    if (!same(this.data.get(checkKey(key)), expected)) return false;
+    if (next === undefined) this.data.delete(key);
+    else this.data.set(key, Uint8Array.from(next));
+    return true;
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

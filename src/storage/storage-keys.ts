@@ -1,0 +1,37 @@
+import { StorageError } from '../errors/families.js';
+
+export const StorageErrorCodes = {
+  BAD_KEY: 'ERR_STORAGE_BAD_KEY',
+  CLOSED: 'ERR_STORAGE_CLOSED',
+  UNAVAILABLE: 'ERR_STORAGE_UNAVAILABLE',
+  CORRUPT: 'ERR_STORAGE_CORRUPT',
+} as const;
+
+const MAX_KEY = 1024;
+
+/** Checks a key: non-empty, no NUL, no empty or `.`/`..` segments, at most 1 KiB. */
+export function checkKey(key: string): string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY || key.includes('\0')) {
+    throw new StorageError(StorageErrorCodes.BAD_KEY, `invalid storage key ${JSON.stringify(String(key).slice(0, 80))}: keys are 1 to ${MAX_KEY} characters without NUL`);
+  }
+  if (key.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+    throw new StorageError(StorageErrorCodes.BAD_KEY, `invalid storage key ${JSON.stringify(key)}: no empty, "." or ".." segments (and no leading or trailing "/")`);
+  }
+  return key;
+}
+
+/** True when `key` is `prefix` or below it, segment-wise. */
+export function underPrefix(key: string, prefix: string): boolean {
+  return key === prefix || key.startsWith(`${prefix}/`);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+export const toBytes = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
+export function fromBytes<T>(bytes: Uint8Array, key: string): T {
+  try {
+    return JSON.parse(decoder.decode(bytes)) as T;
+  } catch (cause) {
+    throw new StorageError(StorageErrorCodes.CORRUPT, `value at ${key} is not valid JSON`, { cause });
+  }
+}

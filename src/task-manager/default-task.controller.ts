@@ -1,0 +1,149 @@
+import { inject } from 'inversify';
+import { TOKENS } from '../tokens.js';
+import type { v1 } from '../protocol/generated/index.js';
+import type { Scheduler } from '../scheduler/scheduler.interface.js';
+import type { Logger } from '../logging/logger.js';
+import type { ResourceManager } from '../resource-manager/resource-manager.js';
+import { renderAttributes } from '../resource-manager/placement/attributes.js';
+import { EventController, OnOffers, OnRescind, OnSubscribed, OnUpdate } from '../decorators/event-controller.decorator.js';
+import type { TaskManager } from './task-manager.js';
+
+/** Reconciliation retry: 1 s doubling to 30 s. */
+const RECONCILE_BASE_MS = 1000;
+const RECONCILE_MAX_MS = 30_000;
+
+/**
+ * The built-in controller that runs the task manager's tasks: on every (re)subscription it
+ * reconciles (explicitly, with backoff until every task is answered, then implicitly) and holds
+ * launches until that is done; on offers it places pending tasks, records each launch intent
+ * before the ACCEPT, and declines the rest with a filter; it suppresses offers when nothing is
+ * pending and revives (rate-limited) when work appears.
+ */
+@EventController({ order: -1000 })
+export class DefaultTaskController {
+  private reconciling = false;
+  private unanswered = new Set<string>();
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private reviveRetry: NodeJS.Timeout | undefined;
+  private readonly attributes = new Map<string, Record<string, string>>();
+
+  constructor(
+    @inject(TOKENS.Scheduler) private readonly scheduler: Scheduler,
+    @inject(TOKENS.TaskManager) private readonly tasks: TaskManager,
+    @inject(TOKENS.ResourceManager) private readonly resources: ResourceManager,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  /** True while the reconciliation after a subscription is still waiting for answers. */
+  get isReconciling(): boolean {
+    return this.reconciling;
+  }
+
+  @OnSubscribed()
+  async subscribed(): Promise<void> {
+    // Offers held from before the (re)subscription are invalid now.
+    this.resources.pool.takeAll();
+    const open = this.tasks.toReconcile();
+    this.unanswered = new Set(open.map((t) => t.task_id.value));
+    this.reconciling = this.unanswered.size > 0;
+    if (this.reconciling) {
+      this.logger.info(`reconciling ${open.length} task(s) before launching anything`);
+      await this.scheduler.reconcile(open);
+      this.scheduleReconcileRetry(0);
+    } else {
+      await this.scheduler.reconcile();
+      await this.reviveIfPending(true);
+    }
+  }
+
+  @OnOffers()
+  async offers(offers: v1.Offer[]): Promise<void> {
+    for (const o of offers) this.attributes.set(o.agent_id.value, Object.fromEntries(renderAttributes(o.attributes ?? [])));
+    this.resources.onOffers(offers);
+    const requests = this.reconciling ? [] : this.tasks.placementRequests();
+    const placement = this.resources.placePending(requests, this.tasks.placementContext());
+    for (const { offerIds, assignments } of placement.accept) {
+      const infos: v1.TaskInfo[] = [];
+      for (const a of assignments) infos.push(await this.tasks.prepareLaunch(a, this.attributes.get(a.agentId.value)));
+      try {
+        await this.scheduler.accept(offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], { refuse_seconds: 1 });
+      } catch (err) {
+        this.logger.warn(`ACCEPT failed, ${infos.length} task(s) go back to pending: ${(err as Error).message}`);
+        await this.tasks.launchFailed(infos.map((t) => t.task_id.value));
+      }
+    }
+    if (placement.decline.length) await this.scheduler.decline(placement.decline, this.reconciling ? { refuse_seconds: 1 } : placement.declineFilters);
+    if (!this.reconciling && this.resources.shouldSuppress(this.tasks.pendingCount)) {
+      await this.scheduler.suppress();
+      this.resources.recordSuppressed();
+    }
+    this.armBackoffRevive();
+  }
+
+  @OnRescind()
+  rescind(offerId: v1.OfferID): void {
+    this.resources.onRescind(offerId);
+  }
+
+  @OnUpdate()
+  async update(status: v1.TaskStatus): Promise<void> {
+    await this.tasks.onStatus(status);
+    if (this.unanswered.delete(status.task_id.value) && this.unanswered.size === 0 && this.reconciling) await this.finishReconciliation();
+    await this.reviveIfPending(false);
+    this.armBackoffRevive();
+  }
+
+  private scheduleReconcileRetry(attempt: number): void {
+    clearTimeout(this.reconcileTimer);
+    const delay = Math.min(RECONCILE_MAX_MS, RECONCILE_BASE_MS * 2 ** attempt);
+    this.reconcileTimer = setTimeout(() => {
+      if (!this.reconciling || this.unanswered.size === 0) return;
+      const again = this.tasks.toReconcile().filter((t) => this.unanswered.has(t.task_id.value));
+      this.scheduler.reconcile(again).catch((err: Error) => this.logger.warn(`reconcile retry failed: ${err.message}`));
+      this.scheduleReconcileRetry(attempt + 1);
+    }, delay);
+    this.reconcileTimer.unref();
+  }
+
+  private async finishReconciliation(): Promise<void> {
+    clearTimeout(this.reconcileTimer);
+    this.reconciling = false;
+    this.logger.info('reconciliation complete; launches resume');
+    await this.scheduler.reconcile();
+    await this.reviveIfPending(true);
+  }
+
+  private async reviveIfPending(force: boolean): Promise<void> {
+    if (this.reconciling || this.tasks.placementRequests().length === 0) return;
+    if (this.resources.shouldRevive(this.tasks.pendingCount, force)) {
+      await this.scheduler.revive();
+      this.resources.recordRevived();
+    } else if (this.resources.isSuppressed && !this.reviveRetry) {
+      // Rate-limited: try again shortly rather than leaving placeable work without offers.
+      this.reviveRetry = setTimeout(() => {
+        this.reviveRetry = undefined;
+        this.reviveIfPending(true).catch((err: Error) => this.logger.warn(`revive failed: ${err.message}`));
+      }, 250);
+      this.reviveRetry.unref();
+    }
+  }
+
+  /** Wakes the offers up again when a task in restart backoff becomes placeable. */
+  private armBackoffRevive(): void {
+    const at = this.tasks.nextBackoffEnd();
+    clearTimeout(this.backoffTimer);
+    if (at === undefined) return;
+    this.backoffTimer = setTimeout(() => {
+      this.reviveIfPending(true).catch((err: Error) => this.logger.warn(`revive failed: ${err.message}`));
+    }, Math.max(0, at - Date.now()) + 5);
+    this.backoffTimer.unref();
+  }
+
+  /** Stops the timers (the framework is stopping). */
+  dispose(): void {
+    clearTimeout(this.reconcileTimer);
+    clearTimeout(this.backoffTimer);
+    clearTimeout(this.reviveRetry);
+  }
+}
