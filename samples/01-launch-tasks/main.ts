@@ -1,5 +1,5 @@
 /**
- * Sample 01: launch the tasks of a JSON file and wait for all of them to end.
+ * Sample 01: run the tasks of a JSON file with the built-in task manager and wait for all of them to end.
  *
  *   npm start                                   # on an embedded simulated master
  *   npm start -- --master http://HOST:5050      # on a real Mesos master
@@ -8,8 +8,8 @@
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { createFramework, loadTaskDefinitions, SimulatedMaster, SilentLogger, TOKENS, type Encoding } from '../../src/index.js';
-import { LaunchTasksController } from './launch-tasks.controller.js';
+import { createFramework, loadTaskDefinitions, SimulatedMaster, SilentLogger, TOKENS, type Encoding, type TaskManager } from '../../src/index.js';
+import { ProgressController } from './progress.controller.js';
 
 export interface RunOptions {
   master?: string;
@@ -32,25 +32,25 @@ const DEFAULT_TASKS = fileURLToPath(new URL('../../../samples/01-launch-tasks/ta
 
 /** Runs the sample; returns its summary. */
 export async function run(opts: RunOptions, log: (line: string) => void = console.log): Promise<RunSummary> {
-  const specs = loadTaskDefinitions(opts.tasks); // every problem is listed before anything runs
+  const tasks = loadTaskDefinitions(opts.tasks); // every problem is listed before anything runs
   const started = Date.now();
   const sim = opts.master ? undefined : await SimulatedMaster.start({ agents: opts.agents, allocationIntervalMs: 200, taskBehaviours: [{ runMs: 300 }] });
   const master = opts.master ?? sim!.url;
   log(`master: ${master}${sim ? ` (embedded simulator, ${opts.agents} agents)` : ''}`);
   const framework = createFramework({
     master,
-    framework: { name: 'sample-01-launch-tasks', roles: ['*'] },
-    controllers: [LaunchTasksController],
+    framework: { name: 'sample-01-launch-tasks' },
+    tasks,
+    controllers: [ProgressController],
     encoding: opts.encoding,
     overrides: [{ token: TOKENS.Logger, useValue: new SilentLogger() }],
   });
-  const controller = framework.get(LaunchTasksController);
-  controller.submit(specs);
-  const total = controller.pending.size;
+  const progress = framework.get(ProgressController);
+  const total = tasks.reduce((n, t) => n + (t.instances ?? 1), 0);
   const bar = opts.progress ? new cliProgress.SingleBar({ format: 'tasks [{bar}] {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(total, 0);
   let lastTenth = 0;
-  controller.onProgress = (done) => {
+  progress.onProgress = (done) => {
     bar?.update(done);
     if (!bar && Math.floor((done * 10) / total) > lastTenth) {
       lastTenth = Math.floor((done * 10) / total);
@@ -59,7 +59,7 @@ export async function run(opts: RunOptions, log: (line: string) => void = consol
   };
   const stop = async () => {
     bar?.stop();
-    await framework.stop();
+    await framework.stop({ teardown: true });
     await sim?.stop();
   };
   const onSignal = () => void stop().then(() => process.exit(130));
@@ -67,10 +67,10 @@ export async function run(opts: RunOptions, log: (line: string) => void = consol
   process.once('SIGTERM', onSignal);
   try {
     await framework.start();
-    log(`subscribed as framework ${framework.frameworkId}; launching ${total} tasks`);
+    log(`subscribed as framework ${framework.frameworkId}; running ${total} tasks`);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      controller.done,
+      progress.done,
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`tasks still running after ${opts.timeout} s`)), opts.timeout * 1000);
       }),
@@ -80,11 +80,12 @@ export async function run(opts: RunOptions, log: (line: string) => void = consol
     process.off('SIGTERM', onSignal);
     await stop();
   }
-  const states = [...controller.states.values()];
+  const manager = framework.get<TaskManager>(TOKENS.TaskManager);
+  const current = manager.list();
   return {
-    launched: states.length,
-    finished: states.filter((s) => s === 'TASK_FINISHED').length,
-    failed: states.filter((s) => s !== 'TASK_FINISHED').length,
+    launched: manager.list({ history: true }).filter((t) => t.state !== 'PENDING').length,
+    finished: current.filter((t) => t.state === 'TASK_FINISHED').length,
+    failed: current.filter((t) => t.state !== 'TASK_FINISHED').length,
     seconds: (Date.now() - started) / 1000,
     frameworkId: framework.frameworkId,
   };

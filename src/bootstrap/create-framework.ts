@@ -54,6 +54,8 @@ export interface FrameworkOptions {
   tasks?: unknown;
   /** Run the built-in task manager controller even without `tasks` (submit later). @default !!tasks */
   taskManager?: boolean;
+  /** Period of the implicit reconciliation the task controller runs while subscribed; 0 turns it off. @default 900 */
+  reconcileIntervalSeconds?: number;
 }
 
 /** A running (or ready to run) framework. */

@@ -1,4 +1,4 @@
-import { inject } from 'inversify';
+import { inject, optional } from 'inversify';
 import { TOKENS } from '../tokens.js';
 import type { v1 } from '../protocol/generated/index.js';
 import type { Scheduler } from '../scheduler/scheduler.interface.js';
@@ -33,7 +33,13 @@ export class DefaultTaskController {
     @inject(TOKENS.TaskManager) private readonly tasks: TaskManager,
     @inject(TOKENS.ResourceManager) private readonly resources: ResourceManager,
     @inject(TOKENS.Logger) private readonly logger: Logger,
-  ) {}
+    @inject(TOKENS.FrameworkOptions) @optional() options?: { reconcileIntervalSeconds?: number },
+  ) {
+    this.periodicMs = (options?.reconcileIntervalSeconds ?? 900) * 1000;
+  }
+
+  private readonly periodicMs: number;
+  private periodicTimer: NodeJS.Timeout | undefined;
 
   /** True while the reconciliation after a subscription is still waiting for answers. */
   get isReconciling(): boolean {
@@ -55,6 +61,18 @@ export class DefaultTaskController {
       await this.scheduler.reconcile();
       await this.reviveIfPending(true);
     }
+    this.armPeriodicReconcile();
+  }
+
+  /** An implicit reconciliation every `reconcileIntervalSeconds` (default 15 min) while subscribed. */
+  private armPeriodicReconcile(): void {
+    clearInterval(this.periodicTimer);
+    if (this.periodicMs <= 0) return;
+    this.periodicTimer = setInterval(() => {
+      if (this.reconciling) return;
+      this.scheduler.reconcile().catch((err: Error) => this.logger.debug(`periodic reconcile skipped: ${err.message}`));
+    }, this.periodicMs);
+    this.periodicTimer.unref();
   }
 
   @OnOffers()
@@ -145,5 +163,6 @@ export class DefaultTaskController {
     clearTimeout(this.reconcileTimer);
     clearTimeout(this.backoffTimer);
     clearTimeout(this.reviveRetry);
+    clearInterval(this.periodicTimer);
   }
 }

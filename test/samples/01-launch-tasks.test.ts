@@ -35,7 +35,7 @@ describe('sample 01-launch-tasks', () => {
     try {
       const err = await promisify(execFile)(process.execPath, [main, '--master', sim.url], { timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
       assert.equal((err as { code: number }).code, 2);
-      assert.match((err as { stdout: string }).stdout, /finished 15, failed 2/);
+      assert.match((err as { stdout: string }).stdout, /launched 19, finished 15, failed 2/, "each failing report task was retried once");
     } finally {
       await sim.stop();
     }

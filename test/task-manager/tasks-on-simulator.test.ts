@@ -106,3 +106,23 @@ describe('the built-in task manager against the simulated master', () => {
     assert.equal(sim.engine.frameworks.size, 0, 'nothing subscribed');
   });
 });
+
+describe('periodic reconciliation', () => {
+  it('reconciles implicitly every reconcileIntervalSeconds while subscribed', async () => {
+    const sim = await SimulatedMaster.start({ agents: 1, allocationIntervalMs: 50 });
+    const fw = createFramework({ master: sim.url, framework: { name: 'periodic' }, taskManager: true, reconcileIntervalSeconds: 0.05, overrides: [quiet] });
+    let reconciles = 0;
+    const original = sim.engine.reconcile.bind(sim.engine);
+    sim.engine.reconcile = (f, tasks) => {
+      if (tasks.length === 0) reconciles++;
+      original(f, tasks);
+    };
+    try {
+      await fw.start();
+      await waitFor(() => reconciles >= 4, 3000, 'periodic implicit reconciliations');
+    } finally {
+      await fw.stop();
+      await sim.stop();
+    }
+  });
+});
