@@ -1,3 +1,5 @@
 export type { Storage } from './storage.interface.js';
 export { InMemoryStorage } from './in-memory.storage.js';
+export { LevelStorage } from './level.storage.js';
+export { EtcdStorage, type EtcdStorageOptions } from './etcd.storage.js';
 export { StorageErrorCodes, checkKey, underPrefix, toBytes, fromBytes } from './storage-keys.js';
