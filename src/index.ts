@@ -37,3 +37,4 @@ export * from './simulator/index.js';
 export * from './task-spec/index.js';
 export * from './storage/index.js';
 export * from './task-manager/index.js';
+export * from './ha/index.js';

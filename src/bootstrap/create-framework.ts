@@ -13,6 +13,9 @@ import { defaultModules } from '../modules/default.modules.js';
 import { DefaultTaskController } from '../task-manager/default-task.controller.js';
 import type { TaskManager } from '../task-manager/task-manager.js';
 import type { Storage } from '../storage/storage.interface.js';
+import { EtcdStorage } from '../storage/etcd.storage.js';
+import { EtcdLeaderElection } from '../ha/etcd-leader-election.js';
+import type { LeaderElection } from '../ha/leader-election.interface.js';
 import { fromBytes, toBytes } from '../storage/storage-keys.js';
 
 /** Storage key of the framework id (with its failover timeout). */
@@ -56,6 +59,13 @@ export interface FrameworkOptions {
   taskManager?: boolean;
   /** Period of the implicit reconciliation the task controller runs while subscribed; 0 turns it off. @default 900 */
   reconcileIntervalSeconds?: number;
+  /**
+   * High availability on etcd: instances campaign for leadership and only the leader subscribes.
+   * State goes to etcd too (`TOKENS.Storage`), so a standby that takes over resumes the same
+   * framework and reconciles before launching anything. A leader that loses its lease stops
+   * sending calls at once and stops (run it under a supervisor that restarts it as a standby).
+   */
+  ha?: { etcd: string[]; ttlSeconds?: number; name?: string; useEtcdStorage?: boolean };
 }
 
 /** A running (or ready to run) framework. */
@@ -105,6 +115,11 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
   container.bind(TOKENS.SchedulerOptions).toConstantValue({ ...options.scheduler, frameworkInfo });
   container.bind(TOKENS.DispatcherOptions).toConstantValue(options.dispatcher ?? {});
   container.load(...defaultModules(), ...(options.modules ?? []));
+  if (options.ha) {
+    const name = options.ha.name ?? frameworkInfo.name;
+    container.rebind(TOKENS.LeaderElection).toConstantValue(new EtcdLeaderElection({ hosts: options.ha.etcd, name, ttlSeconds: options.ha.ttlSeconds }));
+    if (options.ha.useEtcdStorage ?? true) container.rebind(TOKENS.Storage).toConstantValue(new EtcdStorage({ hosts: options.ha.etcd, namespace: `mesos-sdk/${name}/` }));
+  }
   for (const override of options.overrides ?? []) applyOverride(container, override);
 
   const useTasks = options.taskManager ?? options.tasks !== undefined;
@@ -121,6 +136,7 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
   const scheduler = container.get<Scheduler>(TOKENS.Scheduler);
   let detach: (() => void) | undefined;
   let unsubscribeId: (() => void) | undefined;
+  let unsubscribeLeader: (() => void) | undefined;
 
   const handle: FrameworkHandle = {
     container,
@@ -132,6 +148,15 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       return scheduler.frameworkId;
     },
     async start() {
+      const election = container.get<LeaderElection>(TOKENS.LeaderElection);
+      await election.campaign();
+      scheduler.setCallGuard(() => election.assertLeader());
+      unsubscribeLeader ??= election.onChange((leading) => {
+        if (leading) return;
+        // Fenced already (calls throw ERR_NOT_LEADER); tell the controllers and stop the subscription.
+        void dispatcher.lifecycle({ type: 'lost_leadership' });
+        void scheduler.stop();
+      });
       if (useTasks) {
         // Stored tasks first (a restart), then the given definitions: nothing launches before SUBSCRIBE and reconciliation.
         const tasks = container.get<TaskManager>(TOKENS.TaskManager);
@@ -156,6 +181,9 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       if (stopOptions.teardown) await container.get<Storage>(TOKENS.Storage).delete(FRAMEWORK_ID_KEY);
       unsubscribeId?.();
       unsubscribeId = undefined;
+      unsubscribeLeader?.();
+      unsubscribeLeader = undefined;
+      await container.get<LeaderElection>(TOKENS.LeaderElection).close();
       if (useTasks) container.get<DefaultTaskController>(DefaultTaskController).dispose();
       detach?.();
       detach = undefined;

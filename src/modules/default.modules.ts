@@ -11,6 +11,7 @@ import { ResourceManager } from '../resource-manager/resource-manager.js';
 import { InMemoryStorage } from '../storage/in-memory.storage.js';
 import type { Storage } from '../storage/storage.interface.js';
 import { TaskManager } from '../task-manager/task-manager.js';
+import { AlwaysLeader } from '../ha/always-leader.js';
 
 /** `TOKENS.Client`: the axios HTTP client, built from `TOKENS.ClientOptions`. */
 export const clientModule = new ContainerModule(({ bind }) => {
@@ -54,5 +55,10 @@ export const taskManagerModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
+/** `TOKENS.LeaderElection`: a single instance always leads (`ha` option or a rebind for etcd). */
+export const haModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.LeaderElection).toConstantValue(new AlwaysLeader());
+});
+
 /** The modules `createFramework()` loads before the user's own. */
-export const defaultModules = (): ContainerModule[] => [loggingModule, clientModule, schedulerModule, dispatcherModule, resourceManagerModule, storageModule, taskManagerModule];
+export const defaultModules = (): ContainerModule[] => [loggingModule, clientModule, schedulerModule, dispatcherModule, resourceManagerModule, storageModule, taskManagerModule, haModule];

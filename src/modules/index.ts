@@ -1,1 +1,1 @@
-export { clientModule, schedulerModule, loggingModule, dispatcherModule, resourceManagerModule, storageModule, taskManagerModule, defaultModules } from './default.modules.js';
+export { clientModule, schedulerModule, loggingModule, dispatcherModule, resourceManagerModule, storageModule, taskManagerModule, haModule, defaultModules } from './default.modules.js';

@@ -52,6 +52,7 @@ export class MesosScheduler implements Scheduler {
   private wake: (() => void) | undefined;
   private everSubscribed = false;
   private frameworkInfo: v1.FrameworkInfo;
+  private guard: () => void = () => {};
 
   constructor(
     @inject(TOKENS.Client) private readonly client: MesosHttpClient,
@@ -78,6 +79,10 @@ export class MesosScheduler implements Scheduler {
   onLifecycle(listener: (e: LifecycleEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  setCallGuard(guard: () => void): void {
+    this.guard = guard;
   }
 
   resumeFramework(frameworkId: string): void {
@@ -159,6 +164,7 @@ export class MesosScheduler implements Scheduler {
   }
 
   private async sendFor(build: (fw: v1.FrameworkID) => scheduler.Call): Promise<scheduler.Response | undefined> {
+    this.guard();
     const sub = this.subscription;
     if (this.currentState !== 'subscribed' || !sub || !this.id) {
       throw new NotSubscribedError(SchedulerErrorCodes.NOT_SUBSCRIBED, `cannot send a call while ${this.currentState}; wait for the subscription (OnSubscribed/OnConnected) and retry`, {

@@ -27,6 +27,8 @@ export interface Scheduler {
   setEventHandler(handler: EventHandler): void;
   /** Listens to lifecycle changes; returns a function that removes the listener. */
   onLifecycle(listener: (e: LifecycleEvent) => void): () => void;
+  /** Fencing: `guard` runs before every call and throws to stop it (e.g. leadership lost). */
+  setCallGuard(guard: () => void): void;
   /** Before `start()`: subscribe as this existing framework (failover after a restart). */
   resumeFramework(frameworkId: string): void;
   /** Subscribes; resolves at the first SUBSCRIBED; afterwards keeps the subscription alive (reconnect, failover). */
