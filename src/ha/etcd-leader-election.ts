@@ -68,7 +68,14 @@ export class EtcdLeaderElection implements LeaderElection {
     const c = this.campaignRef;
     this.campaignRef = undefined;
     this.set(false);
-    await c?.resign().catch(() => {});
+    if (!c) return;
+    // etcd may be unreachable (that is often why we resign): do not wait past the lease TTL.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      c.resign().catch(() => {}),
+      new Promise<void>((r) => (timer = setTimeout(r, (this.options.ttlSeconds ?? 10) * 1000))),
+    ]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {
