@@ -1,10 +1,8 @@
 import { injectable } from 'inversify';
 import { StorageError } from '../errors/families.js';
 import type { Storage } from './storage.interface.js';
-import { checkKey, StorageErrorCodes, underPrefix } from './storage-keys.js';
+import { checkKey, sameBytes, StorageErrorCodes, underPrefix } from './storage-keys.js';
 
-const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
-  a === undefined || b === undefined ? a === b : Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
 /** Storage in process memory: the default, for one instance and for tests. Values are copied in and out. */
 @injectable()
@@ -42,7 +40,7 @@ export class InMemoryStorage implements Storage {
   }
   async compareAndSet(key: string, expected: Uint8Array | undefined, next: Uint8Array | undefined): Promise<boolean> {
     this.open();
-    if (!same(this.data.get(checkKey(key)), expected)) return false;
+    if (!sameBytes(this.data.get(checkKey(key)), expected)) return false;
     if (next === undefined) this.data.delete(key);
     else this.data.set(key, Uint8Array.from(next));
     return true;

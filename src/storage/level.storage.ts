@@ -1,7 +1,7 @@
 import { ClassicLevel } from 'classic-level';
 import { StorageError } from '../errors/families.js';
 import type { Storage } from './storage.interface.js';
-import { checkKey, StorageErrorCodes, underPrefix } from './storage-keys.js';
+import { checkKey, sameBytes, StorageErrorCodes, underPrefix } from './storage-keys.js';
 
 /**
  * Embedded on-disk storage for one machine, on LevelDB (`classic-level`, which ships prebuilt
@@ -74,8 +74,7 @@ export class LevelStorage implements Storage {
     checkKey(key);
     return this.exclusive(async () => {
       const current = (await this.db.get(key)) ?? undefined;
-      const same = current === undefined || expected === undefined ? current === expected : Buffer.compare(Buffer.from(current), Buffer.from(expected)) === 0;
-      if (!same) return false;
+      if (!sameBytes(current, expected)) return false;
       if (next === undefined) await this.db.del(key, { sync: this.options.sync ?? true });
       else await this.db.put(key, next, { sync: this.options.sync ?? true });
       return true;

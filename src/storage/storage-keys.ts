@@ -35,3 +35,8 @@ export function fromBytes<T>(bytes: Uint8Array, key: string): T {
     throw new StorageError(StorageErrorCodes.CORRUPT, `value at ${key} is not valid JSON`, { cause });
   }
 }
+
+/** Byte equality where `undefined` stands for an absent key (the compare-and-set comparison). */
+export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+}
