@@ -13,6 +13,7 @@ import { defaultModules } from '../modules/default.modules.js';
 import { DefaultTaskController } from '../task-manager/default-task.controller.js';
 import type { TaskManager } from '../task-manager/task-manager.js';
 import type { Storage } from '../storage/storage.interface.js';
+import type { Logger } from '../logging/logger.js';
 import { EtcdStorage } from '../storage/etcd.storage.js';
 import { EtcdLeaderElection } from '../ha/etcd-leader-election.js';
 import type { LeaderElection } from '../ha/leader-election.interface.js';
@@ -167,8 +168,18 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       const storage = container.get<Storage>(TOKENS.Storage);
       const stored = await storage.get(FRAMEWORK_ID_KEY);
       if (stored && !options.framework.id) scheduler.resumeFramework(fromBytes<{ id: string }>(stored, FRAMEWORK_ID_KEY).id);
+      const logger = container.get<Logger>(TOKENS.Logger);
+      // Kept trying while storage is down: the id must survive a restart, or the tasks would be orphaned.
+      const saveFrameworkId = async (id: string, attempt = 0): Promise<void> => {
+        try {
+          await storage.put(FRAMEWORK_ID_KEY, toBytes({ id, failoverTimeout: frameworkInfo.failover_timeout, savedAt: Date.now() }));
+        } catch (err) {
+          logger.warn(`could not store the framework id ${id} (attempt ${attempt + 1}), retrying: ${(err as Error).message}`);
+          if (unsubscribeId) setTimeout(() => void saveFrameworkId(id, attempt + 1), Math.min(10_000, 250 * 2 ** attempt)).unref();
+        }
+      };
       unsubscribeId ??= scheduler.onLifecycle((e) => {
-        if (e.type === 'connected' && !e.resubscribed) void storage.put(FRAMEWORK_ID_KEY, toBytes({ id: e.frameworkId, failoverTimeout: frameworkInfo.failover_timeout, savedAt: Date.now() }));
+        if (e.type === 'connected' && !e.resubscribed) void saveFrameworkId(e.frameworkId);
       });
       detach ??= dispatcher.attach();
       await dispatcher.lifecycle({ type: 'elected' });

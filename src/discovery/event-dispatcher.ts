@@ -7,7 +7,12 @@ import type { ControllerEvent } from '../decorators/events.js';
 
 /** Built-in rules of the dispatcher; each can be turned off. */
 export interface DispatcherOptions {
-  /** Acknowledge every status update that carries a uuid once all handlers ran (also when one failed). @default true */
+  /**
+   * Acknowledge every status update that carries a uuid once all handlers ran. When a handler
+   * failed with a retryable error (storage unavailable, say) the update is left unacknowledged so
+   * the agent resends it later; after any other failure it is acknowledged all the same, so that a
+   * bug in a handler cannot make Mesos resend an update forever. @default true
+   */
   autoAcknowledge?: boolean;
   /** Deliver Mesos ERROR events to `@OnError` as `SubscriptionError` (`ERR_MESOS_ERROR_EVENT`). @default true */
   errorEventsAsErrors?: boolean;
@@ -106,13 +111,13 @@ export class EventDispatcher {
     return this.queue;
   }
 
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(work, work);
+  private enqueue(work: () => Promise<unknown>): Promise<void> {
+    const next = this.queue.then(work, work).then(() => undefined);
     this.queue = next.catch(() => {});
     return next;
   }
 
-  private async handle(event: scheduler.Event): Promise<void> {
+  private async handle(event: scheduler.Event): Promise<unknown> {
     switch (event.type) {
       case 'SUBSCRIBED':
         return this.run('SUBSCRIBED', [event.subscribed, event]);
@@ -130,8 +135,10 @@ export class EventDispatcher {
         return this.run('RESCIND_INVERSE_OFFER', [event.rescind_inverse_offer?.inverse_offer_id, event]);
       case 'UPDATE': {
         const status = event.update!.status;
-        await this.run('UPDATE', [status, event]);
-        if (this.autoAck && status.uuid && status.uuid.length > 0 && status.agent_id) {
+        const retryableFailure = await this.run('UPDATE', [status, event]);
+        if (retryableFailure) {
+          this.logger.warn(`the ${status.state} update of ${status.task_id.value} is left unacknowledged (a handler failed with a retryable error); the agent will resend it`);
+        } else if (this.autoAck && status.uuid && status.uuid.length > 0 && status.agent_id) {
           try {
             await this.scheduler.acknowledge(status.agent_id, status.task_id, status.uuid);
           } catch (err) {
@@ -160,12 +167,15 @@ export class EventDispatcher {
     }
   }
 
-  private async run(event: ControllerEvent, args: unknown[]): Promise<void> {
+  /** Runs every handler of an event; resolves true when one failed with a retryable error. */
+  private async run(event: ControllerEvent, args: unknown[]): Promise<boolean> {
+    let retryable = false;
     for (const h of this.table.get(event) ?? []) {
       try {
         await h.fn(...args);
       } catch (cause) {
         this.failures++;
+        if (cause instanceof MesosSdkError && cause.retryable) retryable = true;
         const error = new MesosSdkError(DispatcherErrorCodes.HANDLER_FAILED, `${h.controller}.${h.method} failed on ${event}: ${(cause as Error)?.message ?? String(cause)}`, {
           cause,
           details: { controller: h.controller, method: h.method, event },
@@ -174,6 +184,7 @@ export class EventDispatcher {
         if (event !== 'ERROR') await this.reportToErrorHandlers(error, args.at(-1));
       }
     }
+    return retryable;
   }
 
   private async reportToErrorHandlers(error: MesosSdkError, event: unknown): Promise<void> {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Etcd3, type Campaign, type IOptions } from 'etcd3';
+import { Etcd3, type IOptions, type Lease, type Namespace } from 'etcd3';
 import { NotSubscribedError, MesosSdkError } from '../errors/index.js';
 import { HaErrorCodes, type LeaderElection } from './leader-election.interface.js';
 
@@ -11,23 +11,56 @@ export interface EtcdLeaderElectionOptions {
   ttlSeconds?: number;
   /** What this instance announces as leader. @default `<hostname>:<pid>` */
   id?: string;
+  /**
+   * The leader fences itself off when its lease has not been confirmed for this fraction of the
+   * TTL (keepalives go out every third of it), so it stops before etcd can expire the lease and
+   * elect a standby. @default 2/3
+   */
+  fenceAfterFraction?: number;
+  /** Called when a campaign attempt fails and is retried (etcd unreachable while standing by). */
+  onRetry?: (err: Error, attempt: number) => void;
   client?: Omit<IOptions, 'hosts'>;
 }
 
+const ELECTION_PREFIX = 'mesos-sdk/elections/';
+
 /**
- * Leader election on etcd v3 (a lease-bound campaign through `etcd3`). When the lease cannot be
- * kept alive past its TTL the leadership is lost at once: `isLeader` turns false, listeners hear
- * `false`, and `assertLeader()` throws, so no further call reaches Mesos.
+ * Leader election on etcd v3, written on `etcd3`'s lease, transaction and range primitives
+ * (the algorithm of etcd's own `concurrency.Election`): each candidate puts a key bound to its
+ * lease under the election prefix; the candidate whose key has the lowest create revision leads,
+ * and every other one waits for the key just before its own to go.
+ *
+ * Fencing is local and does not wait for etcd to answer: the leader records when each keepalive
+ * was sent and confirmed, and drops the leadership as soon as its lease has gone unconfirmed for
+ * `fenceAfterFraction` of the TTL, or its key disappears. `isLeader` turns false, listeners hear
+ * `false`, and `assertLeader()` throws, so no further call reaches Mesos. A standby keeps
+ * campaigning (with backoff) through etcd outages.
  */
 export class EtcdLeaderElection implements LeaderElection {
   private readonly client: Etcd3;
-  private campaignRef: Campaign | undefined;
+  private readonly ns: Namespace;
+  private readonly ttl: number;
+  private lease: Lease | undefined;
+  private fenceTimer: NodeJS.Timeout | undefined;
+  private keyTimer: NodeJS.Timeout | undefined;
+  private checkingKey = false;
+  private readonly pollMs: number;
   private leading = false;
+  private closed = false;
+  private pending: Promise<void> | undefined;
+  /** Send times of keepalives not yet answered, oldest first. */
+  private readonly inFlight: number[] = [];
+  private confirmedAt = 0;
   private readonly listeners = new Set<(leading: boolean) => void>();
   readonly id: string;
+  /** Why the leadership was last lost, for logs and health reports. */
+  fencedReason: string | undefined;
 
   constructor(readonly options: EtcdLeaderElectionOptions) {
     this.client = new Etcd3({ ...options.client, hosts: options.hosts });
+    this.ns = this.client.namespace(`${ELECTION_PREFIX}${options.name}/`);
+    this.ttl = options.ttlSeconds ?? 10;
+    this.pollMs = Math.min(500, (this.ttl * 1000) / 4);
     this.id = options.id ?? `${hostname()}:${process.pid}`;
   }
 
@@ -35,22 +68,11 @@ export class EtcdLeaderElection implements LeaderElection {
     return this.leading;
   }
 
+  /** Resolves once this instance leads; retries through etcd outages until elected or closed. */
   campaign(): Promise<void> {
     if (this.leading) return Promise.resolve();
-    const election = this.client.election(`mesos-sdk/elections/${this.options.name}`, this.options.ttlSeconds ?? 10);
-    const campaign = election.campaign(this.id);
-    this.campaignRef = campaign;
-    return new Promise<void>((resolve, reject) => {
-      campaign.on('elected', () => {
-        this.set(true);
-        resolve();
-      });
-      campaign.on('error', (err: Error) => {
-        const wasLeading = this.leading;
-        this.set(false);
-        if (!wasLeading) reject(new MesosSdkError(HaErrorCodes.ELECTION_FAILED, `leader election failed: ${err.message}`, { cause: err, retryable: true }));
-      });
-    });
+    this.pending ??= this.campaignLoop().finally(() => (this.pending = undefined));
+    return this.pending;
   }
 
   onChange(listener: (leading: boolean) => void): () => void {
@@ -64,23 +86,110 @@ export class EtcdLeaderElection implements LeaderElection {
     }
   }
 
+  /** The id announced by the current leader, if any. */
+  async leader(): Promise<string | undefined> {
+    const res = await this.ns.getAll().sort('Create', 'Ascend').limit(1).exec();
+    return res.kvs[0]?.value.toString();
+  }
+
   async resign(): Promise<void> {
-    const c = this.campaignRef;
-    this.campaignRef = undefined;
     this.set(false);
-    if (!c) return;
-    // etcd may be unreachable (that is often why we resign): do not wait past the lease TTL.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      c.resign().catch(() => {}),
-      new Promise<void>((r) => (timer = setTimeout(r, (this.options.ttlSeconds ?? 10) * 1000))),
-    ]);
-    clearTimeout(timer);
+    await this.dropLease();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.resign();
     this.client.close();
+  }
+
+  private async campaignLoop(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.closed) throw new MesosSdkError(HaErrorCodes.ELECTION_FAILED, 'leader election closed before this instance was elected', { retryable: false });
+      try {
+        await this.campaignOnce();
+        return;
+      } catch (err) {
+        await this.dropLease();
+        if (this.closed) continue;
+        this.options.onRetry?.(err as Error, attempt);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  }
+
+  private async campaignOnce(): Promise<void> {
+    const lease = this.ns.lease(this.ttl);
+    this.lease = lease;
+    const lost = new Promise<never>((_, reject) => lease.once('lost', (err: Error) => reject(err)));
+    lost.catch(() => {});
+    lease.on('keepaliveFired', () => this.inFlight.push(Date.now()));
+    lease.on('keepaliveSucceeded', () => (this.confirmedAt = this.inFlight.shift() ?? Date.now()));
+    lease.on('keepaliveFailed', () => (this.inFlight.length = 0));
+    lease.on('lost', () => this.fence('lease lost'));
+    const sentAt = Date.now();
+    const leaseId = await Promise.race([lease.grant(), lost]);
+    this.confirmedAt = sentAt;
+    const key = leaseId;
+    const put = await Promise.race([
+      this.ns.if(key, 'Create', '==', 0).then(this.ns.put(key).value(this.id).lease(leaseId)).else(this.ns.get(key)).commit(),
+      lost,
+    ]);
+    const myRevision = put.succeeded ? BigInt(put.header.revision) : BigInt(put.responses[0]!.response_range.kvs[0]!.create_revision);
+    for (;;) {
+      if (this.lease !== lease) throw new Error('campaign abandoned');
+      const before = await Promise.race([
+        this.ns.getAll().maxCreateRevision(String(myRevision - 1n)).sort('Create', 'Descend').limit(1).exec(),
+        lost,
+      ]);
+      const predecessor = before.kvs[0];
+      if (!predecessor) break;
+      await Promise.race([this.waitForDelete(predecessor.key.toString(), lease), lost]);
+    }
+    if (!(await this.ns.get(key).exists())) throw new Error('election key vanished while being elected');
+    this.set(true);
+    this.fenceTimer = setInterval(() => {
+      if (Date.now() - this.confirmedAt > this.ttl * 1000 * (this.options.fenceAfterFraction ?? 2 / 3)) this.fence('lease not confirmed in time');
+    }, Math.max(50, (this.ttl * 1000) / 20));
+    // Our key must stay ours: if it goes (deleted by hand), so does the leadership.
+    this.keyTimer = setInterval(() => {
+      if (this.checkingKey) return;
+      this.checkingKey = true;
+      this.ns.get(key).exists().then((exists) => !exists && this.fence('election key deleted'), () => {}).finally(() => (this.checkingKey = false));
+    }, this.pollMs);
+  }
+
+  /**
+   * Polls rather than watches: etcd3's watch manager keeps reconnect timers alive after
+   * `close()` (up to 30 s), which would hold a stopping framework's process open.
+   */
+  private async waitForDelete(key: string, lease: Lease): Promise<void> {
+    while (this.lease === lease && (await this.ns.get(key).exists())) await new Promise((r) => setTimeout(r, this.pollMs));
+  }
+
+  /** Leadership lost: fence at once, then let the lease go in the background. */
+  private fence(reason: string): void {
+    if (!this.leading) return;
+    this.fencedReason = reason;
+    this.set(false);
+    void this.dropLease();
+  }
+
+  private async dropLease(): Promise<void> {
+    clearInterval(this.fenceTimer);
+    this.fenceTimer = undefined;
+    const lease = this.lease;
+    clearInterval(this.keyTimer);
+    this.keyTimer = undefined;
+    this.lease = undefined;
+    this.inFlight.length = 0;
+    // etcd may be unreachable (that is often why we resign): do not wait past the lease TTL.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      lease?.revoke().catch(() => {}),
+      new Promise<void>((r) => (timer = setTimeout(r, this.ttl * 1000))),
+    ]);
+    clearTimeout(timer);
   }
 
   private set(leading: boolean): void {

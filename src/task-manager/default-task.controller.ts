@@ -11,6 +11,8 @@ import type { TaskManager } from './task-manager.js';
 /** Reconciliation retry: 1 s doubling to 30 s. */
 const RECONCILE_BASE_MS = 1000;
 const RECONCILE_MAX_MS = 30_000;
+/** Offers are declined for this long while storage is down. */
+const STORAGE_RETRY_SECONDS = 2;
 
 /**
  * The built-in controller that runs the task manager's tasks: on every (re)subscription it
@@ -22,6 +24,7 @@ const RECONCILE_MAX_MS = 30_000;
 @EventController({ order: -1000 })
 export class DefaultTaskController {
   private reconciling = false;
+  private storagePaused = false;
   private unanswered = new Set<string>();
   private reconcileTimer: NodeJS.Timeout | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;
@@ -79,11 +82,30 @@ export class DefaultTaskController {
   async offers(offers: v1.Offer[]): Promise<void> {
     for (const o of offers) this.attributes.set(o.agent_id.value, Object.fromEntries(renderAttributes(o.attributes ?? [])));
     this.resources.onOffers(offers);
+    if (!(await this.storageReady())) {
+      // Launches pause while storage is down (a launch needs its intent written first); offers go back.
+      await this.scheduler.decline(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });
+      return;
+    }
     const requests = this.reconciling ? [] : this.tasks.placementRequests();
     const placement = this.resources.placePending(requests, this.tasks.placementContext());
+    const decline = [...placement.decline];
+    let storageDown = false;
     for (const { offerIds, assignments } of placement.accept) {
+      if (storageDown) {
+        decline.push(...offerIds);
+        continue;
+      }
       const infos: v1.TaskInfo[] = [];
-      for (const a of assignments) infos.push(await this.tasks.prepareLaunch(a, this.attributes.get(a.agentId.value)));
+      try {
+        for (const a of assignments) infos.push(await this.tasks.prepareLaunch(a, this.attributes.get(a.agentId.value)));
+      } catch (err) {
+        storageDown = true;
+        this.pauseLaunches(err as Error);
+        await this.tasks.launchFailed(infos.map((t) => t.task_id.value));
+        decline.push(...offerIds);
+        continue;
+      }
       try {
         await this.scheduler.accept(offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], { refuse_seconds: 1 });
       } catch (err) {
@@ -91,12 +113,35 @@ export class DefaultTaskController {
         await this.tasks.launchFailed(infos.map((t) => t.task_id.value));
       }
     }
-    if (placement.decline.length) await this.scheduler.decline(placement.decline, this.reconciling ? { refuse_seconds: 1 } : placement.declineFilters);
-    if (!this.reconciling && this.resources.shouldSuppress(this.tasks.pendingCount)) {
+    if (decline.length) await this.scheduler.decline(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : placement.declineFilters);
+    if (!storageDown && this.storagePaused && this.tasks.storageHealthy) {
+      this.storagePaused = false;
+      this.logger.info('storage is back; launches resume');
+    }
+    if (!this.reconciling && !storageDown && this.resources.shouldSuppress(this.tasks.pendingCount)) {
       await this.scheduler.suppress();
       this.resources.recordSuppressed();
     }
     this.armBackoffRevive();
+  }
+
+  /** True when storage takes writes: records left unwritten by an outage are written first. */
+  private async storageReady(): Promise<boolean> {
+    if (this.tasks.storageHealthy) return true;
+    if (await this.tasks.flush()) return true;
+    this.pauseLaunches(new Error('records are still waiting to be written'));
+    return false;
+  }
+
+  private pauseLaunches(err: Error): void {
+    if (this.storagePaused) return;
+    this.storagePaused = true;
+    this.logger.warn(`storage unavailable, launches paused until it is back: ${err.message}`);
+  }
+
+  /** True while launches wait for storage to come back. */
+  get launchesPaused(): boolean {
+    return this.storagePaused;
   }
 
   @OnRescind()

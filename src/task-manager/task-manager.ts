@@ -41,6 +41,8 @@ export class TaskManager {
   private readonly records = new Map<string, TaskRecord>();
   /** Records whose storage write is in flight, to keep writes in order per task. */
   private readonly writes = new Map<string, Promise<void>>();
+  /** Records changed in memory whose last storage write failed (storage unavailable). */
+  private readonly dirty = new Set<string>();
 
   constructor(
     private readonly storage: Storage,
@@ -133,11 +135,20 @@ export class TaskManager {
   async prepareLaunch(a: Assignment, attributes: Record<string, string> = {}): Promise<v1.TaskInfo> {
     const rec = this.records.get(a.requestId);
     if (!rec) throw new MesosSdkError(TaskManagerErrorCodes.NOT_FOUND, `no task ${a.requestId}`);
+    const before = { ...rec };
     rec.state = 'LAUNCHING';
     rec.agentId = a.agentId.value;
     rec.hostname = a.hostname;
     rec.attributes = attributes;
-    await this.save(rec);
+    try {
+      await this.save(rec);
+    } catch (err) {
+      // No launch without its recorded intent: the task stays as it was (pending) and is not sent.
+      Object.assign(rec, before);
+      if (!('agentId' in before)) delete rec.agentId;
+      this.dirty.delete(rec.id);
+      throw err;
+    }
     return toTaskInfo(this.definitions.get(rec.name)!, { taskId: rec.id, agentId: a.agentId, resources: a.resources, ports: a.ports });
   }
 
@@ -147,7 +158,7 @@ export class TaskManager {
       const rec = this.records.get(id);
       if (rec && rec.state === 'LAUNCHING') {
         rec.state = 'PENDING';
-        await this.save(rec);
+        await this.save(rec).catch(() => {}); // kept dirty and written by flush() when storage is back
       }
     }
   }
@@ -160,6 +171,8 @@ export class TaskManager {
   async onStatus(status: v1.TaskStatus): Promise<boolean> {
     const rec = this.records.get(status.task_id.value);
     if (!rec) return false;
+    // A resent update of a record not yet persisted: persist it now, or fail again (unacknowledged).
+    if (this.dirty.has(rec.id)) await this.save(rec);
     const ts = status.timestamp ?? 0;
     if (rec.state === status.state || isRegression(rec.state, status.state)) return false;
     if (rec.updatedAt !== undefined && ts > 0 && ts < rec.updatedAt && !isTerminal(status.state)) return false;
@@ -257,11 +270,42 @@ export class TaskManager {
     await this.save(next);
   }
 
+  /**
+   * False while some record could not be written (storage unavailable). The task controller
+   * launches nothing then: a launch needs its intent persisted first.
+   */
+  get storageHealthy(): boolean {
+    return this.dirty.size === 0;
+  }
+
+  /** Writes the records whose last write failed; resolves true when none is left. */
+  async flush(): Promise<boolean> {
+    for (const id of [...this.dirty]) {
+      const rec = this.records.get(id);
+      if (!rec) {
+        this.dirty.delete(id);
+        continue;
+      }
+      try {
+        await this.save(rec);
+      } catch {
+        return false;
+      }
+    }
+    return this.dirty.size === 0;
+  }
+
   private save(rec: TaskRecord): Promise<void> {
     const snapshot = toBytes(rec);
     const prev = this.writes.get(rec.id) ?? Promise.resolve();
     const write = prev.then(() => this.storage.put(`${TASK_PREFIX}/${rec.id}`, snapshot));
     this.writes.set(rec.id, write.catch(() => {}));
-    return write;
+    return write.then(
+      () => void this.dirty.delete(rec.id),
+      (err: unknown) => {
+        this.dirty.add(rec.id);
+        throw err;
+      },
+    );
   }
 }
