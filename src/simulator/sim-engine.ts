@@ -64,6 +64,8 @@ export class SimEngine {
   readonly completedTasks: Array<{ frameworkId: string; taskId: string; state: v1.TaskState; agentId: string }> = [];
   readonly updateFaults: UpdateFaults = { duplicate: false, delayMs: 0, reorderWindowMs: 0 };
   readonly stats = { offersSent: 0, updatesSent: 0, acks: 0, launched: 0 };
+  /** Every task launched, in order (for invariant checks: nothing launched twice). */
+  readonly launchLog: Array<{ frameworkId: string; taskId: string; name: string; agentId: string; at: number }> = [];
   private frameworkSeq = 0;
   private offerSeq = 0;
   private agentSeq = 0;
@@ -474,6 +476,7 @@ export class SimEngine {
     };
     this.tasks.set(key(fw.id, info.task_id.value), task);
     this.stats.launched++;
+    this.launchLog.push({ frameworkId: fw.id, taskId: info.task_id.value, name: info.name, agentId: agent.id, at: task.launchedAt });
     const b = this.behaviourOf(info);
     const start = b.startDelayMs ?? 10;
     this.later(task, start, () => this.executorUpdate(task, 'TASK_STARTING'));

@@ -14,6 +14,8 @@ export const TaskManagerErrorCodes = {
 } as const;
 
 const DEF_PREFIX = 'definitions';
+/** Reconciliation answers meaning "Mesos does not know this task". */
+const NEVER_LAUNCHED: ReadonlySet<string> = new Set(['TASK_GONE', 'TASK_LOST', 'TASK_UNKNOWN', 'TASK_DROPPED']);
 const TASK_PREFIX = 'tasks';
 
 /** What the task manager asks the scheduler to do (kept small so tests can fake it). */
@@ -176,12 +178,14 @@ export class TaskManager {
     const ts = status.timestamp ?? 0;
     if (rec.state === status.state || isRegression(rec.state, status.state)) return false;
     if (rec.updatedAt !== undefined && ts > 0 && ts < rec.updatedAt && !isTerminal(status.state)) return false;
+    const neverLaunched = rec.state === 'LAUNCHING' && status.reason === 'REASON_RECONCILIATION' && NEVER_LAUNCHED.has(status.state);
     rec.state = status.state;
     if (ts > 0) rec.updatedAt = ts;
     if (status.message) rec.message = status.message;
     if (status.agent_id && !rec.agentId) rec.agentId = status.agent_id.value;
     await this.save(rec);
-    if (isTerminal(status.state)) await this.afterTerminal(rec);
+    if (neverLaunched) await this.relaunchUnlaunched(rec);
+    else if (isTerminal(status.state)) await this.afterTerminal(rec);
     return true;
   }
 
@@ -251,6 +255,20 @@ export class TaskManager {
     return created;
   }
 
+  /**
+   * A launch intent Mesos never received (the framework died between recording it and the ACCEPT,
+   * or the ACCEPT was lost): the task never ran, so it gets a new attempt at once, whatever its
+   * restart policy, and the lost attempt does not count against `maxRetries`.
+   */
+  private async relaunchUnlaunched(rec: TaskRecord): Promise<void> {
+    if (rec.desired === 'killed') return;
+    rec.superseded = true;
+    await this.save(rec);
+    const next: TaskRecord = { id: `${rec.name}.${rec.instance}.${rec.attempt + 1}`, name: rec.name, instance: rec.instance, attempt: rec.attempt + 1, state: 'PENDING', desired: 'running', unlaunched: (rec.unlaunched ?? 0) + 1 };
+    this.records.set(next.id, next);
+    await this.save(next);
+  }
+
   private async afterTerminal(rec: TaskRecord): Promise<void> {
     const def = this.definitions.get(rec.name);
     if (!def || rec.desired === 'killed' || rec.instance >= (def.instances ?? 1)) return;
@@ -258,14 +276,14 @@ export class TaskManager {
     const failed = rec.state !== 'TASK_FINISHED';
     if (policy === 'never' || (policy === 'on-failure' && !failed)) return;
     const maxRetries = def.restartPolicy?.maxRetries ?? Infinity;
-    if (rec.attempt >= maxRetries) return;
+    if (rec.attempt - (rec.unlaunched ?? 0) >= maxRetries) return;
     const base = (def.restartPolicy?.backoffSeconds ?? 1) * 1000;
     const factor = def.restartPolicy?.backoffFactor ?? 2;
     const max = (def.restartPolicy?.maxBackoffSeconds ?? 300) * 1000;
-    const delay = Math.min(max, base * factor ** rec.attempt);
+    const delay = Math.min(max, base * factor ** (rec.attempt - (rec.unlaunched ?? 0)));
     rec.superseded = true;
     await this.save(rec);
-    const next: TaskRecord = { id: `${rec.name}.${rec.instance}.${rec.attempt + 1}`, name: rec.name, instance: rec.instance, attempt: rec.attempt + 1, state: 'PENDING', desired: 'running', notBefore: this.now() + delay };
+    const next: TaskRecord = { id: `${rec.name}.${rec.instance}.${rec.attempt + 1}`, name: rec.name, instance: rec.instance, attempt: rec.attempt + 1, state: 'PENDING', desired: 'running', notBefore: this.now() + delay, ...(rec.unlaunched ? { unlaunched: rec.unlaunched } : {}) };
     this.records.set(next.id, next);
     await this.save(next);
   }

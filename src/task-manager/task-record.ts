@@ -24,6 +24,8 @@ export interface TaskRecord {
   /** Timestamp of the newest status applied (seconds, as Mesos sends it). */
   updatedAt?: number;
   message?: string;
+  /** Attempts before this one that never reached Mesos (launch intent recorded, ACCEPT lost); they do not count as retries. */
+  unlaunched?: number;
   /** True once a newer attempt replaced this one. */
   superseded?: boolean;
 }

@@ -96,4 +96,26 @@ describe('TaskManager', () => {
     second.advance(1000);
     assert.deepEqual(second.tm.placementRequests().map((r) => r.id), ['app.0.1'], 'never launched: a new attempt replaces it');
   });
+
+  it('a launch intent Mesos never received is relaunched whatever the restart policy, and does not use up a retry', async () => {
+    const { tm } = setup(new InMemoryStorage());
+    await tm.submit(def({ instances: 1, restartPolicy: { policy: 'never' } }));
+    await tm.prepareLaunch(assignment('app.0.0'));
+    await tm.onStatus({ ...status('app.0.0', 'TASK_GONE'), reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER' });
+    assert.deepEqual(tm.placementRequests().map((r) => r.id), ['app.0.1'], 'relaunched at once, no backoff');
+    assert.equal(tm.get('app.0.1')!.unlaunched, 1);
+    await tm.prepareLaunch(assignment('app.0.1'));
+    await tm.onStatus(status('app.0.1', 'TASK_FAILED'));
+    assert.deepEqual(tm.placementRequests(), [], "policy 'never': a task that ran and failed stays failed");
+    assert.equal(tm.counts()['TASK_FAILED'], 1);
+  });
+
+  it('a task Mesos lost after it was launched is not mistaken for an unlaunched one', async () => {
+    const { tm } = setup(new InMemoryStorage());
+    await tm.submit(def({ instances: 1, restartPolicy: { policy: 'never' } }));
+    await tm.prepareLaunch(assignment('app.0.0'));
+    await tm.onStatus(status('app.0.0', 'TASK_RUNNING'));
+    await tm.onStatus({ ...status('app.0.0', 'TASK_GONE', 2), reason: 'REASON_RECONCILIATION' });
+    assert.deepEqual(tm.placementRequests(), []);
+  });
 });
