@@ -112,4 +112,9 @@ for (const [pkg, types] of [...packages].sort()) {
   index.push(`export type * as ${alias(pkg)} from './${pkg}.js';`);
 }
 writeFileSync(join(OUT, 'index.ts'), index.join('\n') + '\n');
+// The reflected schema as a module, so the codecs need no .proto files at run time (and bundle).
+writeFileSync(
+  join(OUT, 'schema-descriptor.ts'),
+  `${HEADER}import type { INamespace } from 'protobufjs';\n\n/** protobufjs JSON descriptor of proto/ (field names kept in snake_case). */\nexport const SCHEMA_DESCRIPTOR: INamespace = JSON.parse(${JSON.stringify(JSON.stringify(root.toJSON({ keepComments: false })))}) as INamespace;\n`,
+);
 console.log(`wrote ${packages.size} modules to ${relative(ROOT, OUT)}`);

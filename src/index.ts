@@ -38,3 +38,4 @@ export * from './task-spec/index.js';
 export * from './storage/index.js';
 export * from './task-manager/index.js';
 export * from './ha/index.js';
+export * from './server/index.js';

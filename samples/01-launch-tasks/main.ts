@@ -6,9 +6,9 @@
  *   npm start -- --tasks my-tasks.json --agents 10
  */
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { createFramework, loadTaskDefinitions, SimulatedMaster, SilentLogger, TOKENS, type Encoding, type TaskManager } from '../../src/index.js';
+import { createFramework, loadTaskDefinitions, SimulatedMaster, SilentLogger, MlogLogger, TOKENS, type Encoding, type LogLevel, type TaskManager } from '../../src/index.js';
 import { ProgressController } from './progress.controller.js';
 
 export interface RunOptions {
@@ -18,6 +18,12 @@ export interface RunOptions {
   encoding: Encoding;
   timeout: number;
   progress: boolean;
+  /** Port of the framework API, /health and /metrics (0: a free one). @default 0 */
+  port?: number;
+  /** Bearer token for the API's mutating routes (also read from FRAMEWORK_API_TOKEN). */
+  token?: string;
+  /** Write the SDK's own MLOG lines (stderr) from this level up; silent when unset. */
+  logLevel?: LogLevel;
 }
 
 export interface RunSummary {
@@ -43,7 +49,8 @@ export async function run(opts: RunOptions, log: (line: string) => void = consol
     tasks,
     controllers: [ProgressController],
     encoding: opts.encoding,
-    overrides: [{ token: TOKENS.Logger, useValue: new SilentLogger() }],
+    server: { port: opts.port ?? 0, token: opts.token ?? process.env['FRAMEWORK_API_TOKEN'] },
+    overrides: [{ token: TOKENS.Logger, useValue: opts.logLevel ? new MlogLogger({ name: 'sample-01', level: opts.logLevel }) : new SilentLogger() }],
   });
   const progress = framework.get(ProgressController);
   const total = tasks.reduce((n, t) => n + (t.instances ?? 1), 0);
@@ -67,6 +74,7 @@ export async function run(opts: RunOptions, log: (line: string) => void = consol
   process.once('SIGTERM', onSignal);
   try {
     await framework.start();
+    log(`api: ${framework.serverUrl} (GET /health, /metrics, /api/v1/state, /api/v1/tasks)`);
     log(`subscribed as framework ${framework.frameworkId}; running ${total} tasks`);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -99,6 +107,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     .option('--agents <n>', 'simulated agents (embedded simulator only)', (v) => parseInt(v, 10), 5)
     .option('--encoding <encoding>', 'protobuf or json', 'protobuf')
     .option('--timeout <seconds>', 'give up after this long', parseFloat, 120)
+    .option('--port <port>', 'port of the framework API, /health and /metrics (0: a free one)', (v) => parseInt(v, 10), 0)
+    .option('--token <token>', 'bearer token for the API\'s mutating routes (or FRAMEWORK_API_TOKEN)')
+    .addOption(new Option('--log-level <level>', 'write the SDK\'s MLOG lines to stderr from this level up').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal']))
     .parse();
   const o = program.opts<Omit<RunOptions, 'progress'>>();
   run({ ...o, progress: process.stderr.isTTY === true })

@@ -18,6 +18,10 @@ import { EtcdStorage } from '../storage/etcd.storage.js';
 import { EtcdLeaderElection } from '../ha/etcd-leader-election.js';
 import type { LeaderElection } from '../ha/leader-election.interface.js';
 import { fromBytes, toBytes } from '../storage/storage-keys.js';
+import { FrameworkMetrics, type FrameworkMetricsOptions } from '../server/framework-metrics.js';
+import { FrameworkServer, type ServerOptions } from '../server/framework-server.js';
+import type { ResourceManager } from '../resource-manager/resource-manager.js';
+import { isSecretAware } from '../logging/index.js';
 
 /** Storage key of the framework id (with its failover timeout). */
 export const FRAMEWORK_ID_KEY = 'framework/id';
@@ -66,7 +70,14 @@ export interface FrameworkOptions {
    * framework and reconciles before launching anything. A leader that loses its lease stops
    * sending calls at once and stops (run it under a supervisor that restarts it as a standby).
    */
-  ha?: { etcd: string[]; ttlSeconds?: number; name?: string; useEtcdStorage?: boolean };
+  ha?: { etcd: string[]; ttlSeconds?: number; name?: string; useEtcdStorage?: boolean; client?: EtcdLeaderElection['options']['client'] };
+  /**
+   * Serve the framework's HTTP API, `/health`, `/metrics` and artifacts (`TOKENS.Server`) while it
+   * runs; `true` for the defaults (loopback, a free port). The URL is `handle.serverUrl` after `start()`.
+   */
+  server?: ServerOptions | true;
+  /** Prometheus metrics (`TOKENS.Metrics`), served at `/metrics` when the server runs. @default {} */
+  metrics?: FrameworkMetricsOptions;
 }
 
 /** A running (or ready to run) framework. */
@@ -76,6 +87,8 @@ export interface FrameworkHandle {
   readonly ready: Promise<void>;
   readonly state: SubscriptionState;
   readonly frameworkId: string | undefined;
+  /** The server's base URL once `start()` has it listening (with the `server` option). */
+  readonly serverUrl: string | undefined;
   /** Subscribes; resolves at the first SUBSCRIBED. */
   start(): Promise<void>;
   /** Stops taking events, lets the handler in flight finish, then stops the scheduler. With `teardown` the framework is removed from Mesos. */
@@ -110,20 +123,35 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
     roles: ['*'],
     ...options.framework,
   };
+  const useTasks = options.taskManager ?? options.tasks !== undefined;
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.FrameworkOptions).toConstantValue(options);
   container.bind(TOKENS.ClientOptions).toConstantValue({ ...options.client, masters, encoding: options.encoding ?? options.client?.encoding ?? 'protobuf', auth: options.auth, tls: options.tls });
   container.bind(TOKENS.SchedulerOptions).toConstantValue({ ...options.scheduler, frameworkInfo });
   container.bind(TOKENS.DispatcherOptions).toConstantValue(options.dispatcher ?? {});
+  container.bind(TOKENS.Metrics).toConstantValue(new FrameworkMetrics(options.metrics));
   container.load(...defaultModules(), ...(options.modules ?? []));
   if (options.ha) {
     const name = options.ha.name ?? frameworkInfo.name;
-    container.rebind(TOKENS.LeaderElection).toConstantValue(new EtcdLeaderElection({ hosts: options.ha.etcd, name, ttlSeconds: options.ha.ttlSeconds }));
-    if (options.ha.useEtcdStorage ?? true) container.rebind(TOKENS.Storage).toConstantValue(new EtcdStorage({ hosts: options.ha.etcd, namespace: `mesos-sdk/${name}/` }));
+    container.rebind(TOKENS.LeaderElection).toConstantValue(new EtcdLeaderElection({ hosts: options.ha.etcd, name, ttlSeconds: options.ha.ttlSeconds, client: options.ha.client }));
+    if (options.ha.useEtcdStorage ?? true) container.rebind(TOKENS.Storage).toConstantValue(new EtcdStorage({ hosts: options.ha.etcd, namespace: `mesos-sdk/${name}/`, client: options.ha.client }));
+  }
+  if (options.server) {
+    const serverOptions = options.server === true ? {} : options.server;
+    container.bind(TOKENS.Server).toDynamicValue((ctx) => new FrameworkServer({
+      scheduler: ctx.get<Scheduler>(TOKENS.Scheduler),
+      election: ctx.get<LeaderElection>(TOKENS.LeaderElection),
+      tasks: useTasks ? ctx.get<TaskManager>(TOKENS.TaskManager) : undefined,
+      resources: ctx.get<ResourceManager>(TOKENS.ResourceManager),
+      metrics: ctx.get<FrameworkMetrics>(TOKENS.Metrics),
+      logger: ctx.get<Logger>(TOKENS.Logger).child('server'),
+    }, serverOptions)).inSingletonScope();
   }
   for (const override of options.overrides ?? []) applyOverride(container, override);
+  // Secrets given in configuration never reach a log line.
+  const logger = container.get<Logger>(TOKENS.Logger);
+  if (isSecretAware(logger)) logger.addSecrets(...configuredSecrets(options));
 
-  const useTasks = options.taskManager ?? options.tasks !== undefined;
   const controllers = [...(useTasks ? [DefaultTaskController] : []), ...(options.controllers ?? [])];
   for (const cls of controllers) {
     if (!MetadataAccessor.controller(cls)) {
@@ -135,6 +163,7 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
   const dispatcher = container.get<EventDispatcher>(TOKENS.EventDispatcher);
   dispatcher.register([...controllers.map((c) => container.get<object>(c)), ...extra]);
   const scheduler = container.get<Scheduler>(TOKENS.Scheduler);
+  const server = container.isBound(TOKENS.Server) ? container.get<FrameworkServer>(TOKENS.Server) : undefined;
   let detach: (() => void) | undefined;
   let unsubscribeId: (() => void) | undefined;
   let unsubscribeLeader: (() => void) | undefined;
@@ -148,8 +177,15 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
     get frameworkId() {
       return scheduler.frameworkId;
     },
+    get serverUrl() {
+      return server?.url;
+    },
     async start() {
       const election = container.get<LeaderElection>(TOKENS.LeaderElection);
+      const metrics = container.get<FrameworkMetrics>(TOKENS.Metrics);
+      metrics.attach({ scheduler, election, resources: container.get<ResourceManager>(TOKENS.ResourceManager), ...(useTasks ? { tasks: container.get<TaskManager>(TOKENS.TaskManager) } : {}) });
+      // The server runs on standbys too: their /health says not-ready (not leading).
+      if (server && !server.url) logger.info(`framework API listening on ${await server.listen()}`);
       await election.campaign();
       scheduler.setCallGuard(() => election.assertLeader());
       unsubscribeLeader ??= election.onChange((leading) => {
@@ -168,7 +204,6 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       const storage = container.get<Storage>(TOKENS.Storage);
       const stored = await storage.get(FRAMEWORK_ID_KEY);
       if (stored && !options.framework.id) scheduler.resumeFramework(fromBytes<{ id: string }>(stored, FRAMEWORK_ID_KEY).id);
-      const logger = container.get<Logger>(TOKENS.Logger);
       // Kept trying while storage is down: the id must survive a restart, or the tasks would be orphaned.
       const saveFrameworkId = async (id: string, attempt = 0): Promise<void> => {
         try {
@@ -195,6 +230,8 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
       unsubscribeLeader?.();
       unsubscribeLeader = undefined;
       await container.get<LeaderElection>(TOKENS.LeaderElection).close();
+      container.get<FrameworkMetrics>(TOKENS.Metrics).detach();
+      await server?.close();
       if (useTasks) container.get<DefaultTaskController>(DefaultTaskController).dispose();
       detach?.();
       detach = undefined;
@@ -204,6 +241,18 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
     },
   };
   return handle;
+}
+
+/** The secrets in the options (auth, server token, etcd password), and the basic-auth header forms of them. */
+function configuredSecrets(options: FrameworkOptions): string[] {
+  const out: string[] = [];
+  const auth = options.auth;
+  if (auth?.type === 'basic') out.push(auth.secret, Buffer.from(`${auth.principal}:${auth.secret}`).toString('base64'));
+  if (auth?.type === 'bearer') out.push(auth.token);
+  if (options.server && options.server !== true && options.server.token) out.push(options.server.token);
+  const etcdAuth = options.ha?.client?.auth;
+  if (etcdAuth?.password) out.push(etcdAuth.password);
+  return out;
 }
 
 function applyOverride(container: Container, override: ProviderOverride): void {

@@ -1,9 +1,10 @@
 import type { scheduler } from '../protocol/generated/index.js';
 import type { Scheduler, LifecycleEvent } from '../scheduler/scheduler.interface.js';
 import type { Logger } from '../logging/logger.js';
-import { MesosSdkError, SubscriptionError } from '../errors/index.js';
-import { MetadataAccessor } from '../decorators/metadata.js';
+import { SubscriptionError } from '../errors/index.js';
+import { HandlerTable } from './handler-table.js';
 import type { ControllerEvent } from '../decorators/events.js';
+import { withCorrelationId } from '../logging/correlation.js';
 
 /** Built-in rules of the dispatcher; each can be turned off. */
 export interface DispatcherOptions {
@@ -18,16 +19,7 @@ export interface DispatcherOptions {
   errorEventsAsErrors?: boolean;
 }
 
-export const DispatcherErrorCodes = {
-  HANDLER_FAILED: 'ERR_HANDLER_FAILED',
-  ACK_FAILED: 'ERR_ACK_FAILED',
-} as const;
-
-interface BoundHandler {
-  controller: string;
-  method: string;
-  fn: (...args: unknown[]) => unknown;
-}
+export { DispatcherErrorCodes } from './handler-table.js';
 
 /**
  * Routes scheduler events and lifecycle changes to the decorated methods of the controllers.
@@ -36,42 +28,36 @@ interface BoundHandler {
  * `@OnError` handlers; the other handlers and the subscription go on.
  */
 export class EventDispatcher {
-  private readonly table = new Map<ControllerEvent, BoundHandler[]>();
+  private readonly handlers: HandlerTable;
   private queue: Promise<void> = Promise.resolve();
   private readonly autoAck: boolean;
   private readonly errorsAsErrors: boolean;
   private connectedOnce = false;
-  /** Handler failures, counted (for metrics and tests). */
-  failures = 0;
-
   constructor(
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
     options: DispatcherOptions = {},
   ) {
+    this.handlers = new HandlerTable(logger, 'ERROR');
     this.autoAck = options.autoAcknowledge ?? true;
     this.errorsAsErrors = options.errorEventsAsErrors ?? true;
   }
 
   /** Binds the handlers of controller instances (call before the scheduler starts). */
   register(instances: object[]): void {
-    const sorted = instances
-      .map((instance, index) => ({ instance, index, order: MetadataAccessor.controller(instance.constructor)?.order ?? 0 }))
-      .sort((a, b) => a.order - b.order || a.index - b.index);
-    for (const { instance } of sorted) {
-      for (const meta of MetadataAccessor.handlers(instance.constructor)) {
-        const fn = (instance as Record<string | symbol, unknown>)[meta.method];
-        if (typeof fn !== 'function') continue;
-        const list = this.table.get(meta.event) ?? [];
-        list.push({ controller: instance.constructor.name, method: String(meta.method), fn: (fn as (...a: unknown[]) => unknown).bind(instance) });
-        this.table.set(meta.event, list);
-      }
-    }
+    this.handlers.register(instances);
   }
 
   /** How many handlers listen to an event. */
   handlerCount(event: ControllerEvent): number {
-    return this.table.get(event)?.length ?? 0;
+    return this.handlers.count(event);
+  }
+
+  private eventSeq = 0;
+
+  /** Handler failures, counted (for metrics and tests). */
+  get failures(): number {
+    return this.handlers.failures;
   }
 
   /** Installs itself on the scheduler: events and lifecycle changes flow in from now on. */
@@ -80,9 +66,13 @@ export class EventDispatcher {
     return this.scheduler.onLifecycle((e) => void this.lifecycle(e));
   }
 
-  /** Handles one Mesos event; resolves when every handler (and the acknowledgement) is done. */
+  /**
+   * Handles one Mesos event; resolves when every handler (and the acknowledgement) is done. Log
+   * lines written while it is handled carry the correlation id `<type>-<n>` (e.g. `update-42`).
+   */
   dispatch(event: scheduler.Event): Promise<void> {
-    return this.enqueue(() => this.handle(event));
+    const id = `${String(event.type).toLowerCase()}-${++this.eventSeq}`;
+    return this.enqueue(() => withCorrelationId(id, () => this.handle(event)));
   }
 
   /** Handles an SDK lifecycle change, in order with the events. */
@@ -92,14 +82,14 @@ export class EventDispatcher {
         case 'connected': {
           const event: ControllerEvent = this.connectedOnce ? 'RECONNECTED' : 'CONNECTED';
           this.connectedOnce = true;
-          return this.run(event, [{ frameworkId: e.frameworkId, streamId: e.streamId }]);
+          return this.handlers.run(event, [{ frameworkId: e.frameworkId, streamId: e.streamId }]);
         }
         case 'disconnected':
-          return this.run('DISCONNECTED', [e.error]);
+          return this.handlers.run('DISCONNECTED', [e.error]);
         case 'elected':
-          return this.run('ELECTED', []);
+          return this.handlers.run('ELECTED', []);
         case 'lost_leadership':
-          return this.run('LOST_LEADERSHIP', []);
+          return this.handlers.run('LOST_LEADERSHIP', []);
         default:
           return;
       }
@@ -120,22 +110,22 @@ export class EventDispatcher {
   private async handle(event: scheduler.Event): Promise<unknown> {
     switch (event.type) {
       case 'SUBSCRIBED':
-        return this.run('SUBSCRIBED', [event.subscribed, event]);
+        return this.handlers.run('SUBSCRIBED', [event.subscribed, event]);
       case 'OFFERS': {
         const offers = event.offers?.offers ?? [];
-        await this.run('OFFERS', [offers, event]);
-        for (const offer of offers) await this.run('OFFER', [offer, event]);
+        await this.handlers.run('OFFERS', [offers, event]);
+        for (const offer of offers) await this.handlers.run('OFFER', [offer, event]);
         return;
       }
       case 'INVERSE_OFFERS':
-        return this.run('INVERSE_OFFERS', [event.inverse_offers?.inverse_offers ?? [], event]);
+        return this.handlers.run('INVERSE_OFFERS', [event.inverse_offers?.inverse_offers ?? [], event]);
       case 'RESCIND':
-        return this.run('RESCIND', [event.rescind?.offer_id, event]);
+        return this.handlers.run('RESCIND', [event.rescind?.offer_id, event]);
       case 'RESCIND_INVERSE_OFFER':
-        return this.run('RESCIND_INVERSE_OFFER', [event.rescind_inverse_offer?.inverse_offer_id, event]);
+        return this.handlers.run('RESCIND_INVERSE_OFFER', [event.rescind_inverse_offer?.inverse_offer_id, event]);
       case 'UPDATE': {
         const status = event.update!.status;
-        const retryableFailure = await this.run('UPDATE', [status, event]);
+        const retryableFailure = await this.handlers.run('UPDATE', [status, event]);
         if (retryableFailure) {
           this.logger.warn(`the ${status.state} update of ${status.task_id.value} is left unacknowledged (a handler failed with a retryable error); the agent will resend it`);
         } else if (this.autoAck && status.uuid && status.uuid.length > 0 && status.agent_id) {
@@ -149,51 +139,21 @@ export class EventDispatcher {
         return;
       }
       case 'UPDATE_OPERATION_STATUS':
-        return this.run('UPDATE_OPERATION_STATUS', [event.update_operation_status?.status, event]);
+        return this.handlers.run('UPDATE_OPERATION_STATUS', [event.update_operation_status?.status, event]);
       case 'MESSAGE':
-        return this.run('MESSAGE', [event.message, event]);
+        return this.handlers.run('MESSAGE', [event.message, event]);
       case 'FAILURE':
-        return this.run('FAILURE', [event.failure, event]);
+        return this.handlers.run('FAILURE', [event.failure, event]);
       case 'ERROR': {
         const message = event.error?.message ?? '';
         this.logger.error(`master sent ERROR: ${message}`);
-        if (!this.errorsAsErrors) return this.run('ERROR', [event.error, event]);
-        return this.run('ERROR', [new SubscriptionError('ERR_MESOS_ERROR_EVENT', `master sent ERROR: ${message}`), event]);
+        if (!this.errorsAsErrors) return this.handlers.run('ERROR', [event.error, event]);
+        return this.handlers.run('ERROR', [new SubscriptionError('ERR_MESOS_ERROR_EVENT', `master sent ERROR: ${message}`), event]);
       }
       case 'HEARTBEAT':
-        return this.run('HEARTBEAT', [event]);
+        return this.handlers.run('HEARTBEAT', [event]);
       default:
         this.logger.debug(`event of unknown type ${String(event.type)} ignored`);
-    }
-  }
-
-  /** Runs every handler of an event; resolves true when one failed with a retryable error. */
-  private async run(event: ControllerEvent, args: unknown[]): Promise<boolean> {
-    let retryable = false;
-    for (const h of this.table.get(event) ?? []) {
-      try {
-        await h.fn(...args);
-      } catch (cause) {
-        this.failures++;
-        if (cause instanceof MesosSdkError && cause.retryable) retryable = true;
-        const error = new MesosSdkError(DispatcherErrorCodes.HANDLER_FAILED, `${h.controller}.${h.method} failed on ${event}: ${(cause as Error)?.message ?? String(cause)}`, {
-          cause,
-          details: { controller: h.controller, method: h.method, event },
-        });
-        this.logger.error(error.message);
-        if (event !== 'ERROR') await this.reportToErrorHandlers(error, args.at(-1));
-      }
-    }
-    return retryable;
-  }
-
-  private async reportToErrorHandlers(error: MesosSdkError, event: unknown): Promise<void> {
-    for (const h of this.table.get('ERROR') ?? []) {
-      try {
-        await h.fn(error, event);
-      } catch (cause) {
-        this.logger.error(`${h.controller}.${h.method} failed while handling an error: ${(cause as Error)?.message ?? String(cause)}`);
-      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { SecretSet } from './secrets.js';
 import { LOG_LEVELS, LevelLogger, type LogLevel, type Logger } from './logger.js';
 
 /**
@@ -10,8 +11,9 @@ export class ConsoleLogger extends LevelLogger {
     readonly name = 'mesos-sdk',
     level: LogLevel = (process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
     private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    secrets?: SecretSet,
   ) {
-    super();
+    super(secrets);
     this.min = Math.max(0, LOG_LEVELS.indexOf(level));
   }
   protected log(level: LogLevel, message: string, args: unknown[]): void {
@@ -20,6 +22,6 @@ export class ConsoleLogger extends LevelLogger {
     this.write(`${new Date().toISOString()} ${level.toUpperCase()} ${this.name}: ${message}${extra ? ` ${extra}` : ''}`);
   }
   child(name: string): Logger {
-    return new ConsoleLogger(`${this.name}.${name}`, LOG_LEVELS[this.min], this.write);
+    return new ConsoleLogger(`${this.name}.${name}`, LOG_LEVELS[this.min], this.write, this.secrets);
   }
 }

@@ -1,3 +1,5 @@
+import { SecretSet, type SecretAware } from './secrets.js';
+
 /** Log severities, lowest first. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -17,16 +19,29 @@ export interface Logger {
   child(name: string): Logger;
 }
 
-/** Implements the six level methods on top of one `log()`; extend it to write a logger. */
-export abstract class LevelLogger implements Logger {
+/**
+ * Implements the six level methods on top of one `log()`; extend it to write a logger. Secrets
+ * added with `addSecrets` are redacted from the message and the arguments before `log()` sees
+ * them; pass `this.secrets` to children so a whole logger tree shares one set.
+ */
+export abstract class LevelLogger implements Logger, SecretAware {
+  constructor(protected readonly secrets: SecretSet = new SecretSet()) {}
   protected abstract log(level: LogLevel, message: string, args: unknown[]): void;
   abstract child(name: string): Logger;
-  trace(m: string, ...a: unknown[]): void { this.log('trace', m, a); }
-  debug(m: string, ...a: unknown[]): void { this.log('debug', m, a); }
-  info(m: string, ...a: unknown[]): void { this.log('info', m, a); }
-  warn(m: string, ...a: unknown[]): void { this.log('warn', m, a); }
-  error(m: string, ...a: unknown[]): void { this.log('error', m, a); }
-  fatal(m: string, ...a: unknown[]): void { this.log('fatal', m, a); }
+  /** Redacts these values from every line this logger and its children write from now on. */
+  addSecrets(...secrets: Array<string | undefined>): void {
+    this.secrets.add(...secrets);
+  }
+  private emit(level: LogLevel, message: string, args: unknown[]): void {
+    if (this.secrets.size === 0) this.log(level, message, args);
+    else this.log(level, this.secrets.redact(String(message)), args.map((a) => this.secrets.redactValue(a)));
+  }
+  trace(m: string, ...a: unknown[]): void { this.emit('trace', m, a); }
+  debug(m: string, ...a: unknown[]): void { this.emit('debug', m, a); }
+  info(m: string, ...a: unknown[]): void { this.emit('info', m, a); }
+  warn(m: string, ...a: unknown[]): void { this.emit('warn', m, a); }
+  error(m: string, ...a: unknown[]): void { this.emit('error', m, a); }
+  fatal(m: string, ...a: unknown[]): void { this.emit('fatal', m, a); }
 }
 
 /** A logger that writes nothing. */
@@ -48,14 +63,15 @@ export class MemoryLogger extends LevelLogger {
   constructor(
     readonly name = 'mesos-sdk',
     lines?: MemoryLogger['lines'],
+    secrets?: SecretSet,
   ) {
-    super();
+    super(secrets);
     this.lines = lines ?? [];
   }
   protected log(level: LogLevel, message: string, args: unknown[]): void {
     this.lines.push({ level, name: this.name, message, args });
   }
   child(name: string): Logger {
-    return new MemoryLogger(`${this.name}.${name}`, this.lines);
+    return new MemoryLogger(`${this.name}.${name}`, this.lines, this.secrets);
   }
 }

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCHEMA_DESCRIPTOR } from './generated/schema-descriptor.js';
 import protobuf from 'protobufjs';
 import { ProtocolError } from '../errors/families.js';
 import { ErrorCodes } from '../errors/codes.js';
@@ -44,17 +45,24 @@ let cachedRoot: protobuf.Root | undefined;
 
 /**
  * The reflected schema: every message and enum of `proto/`, with proto field names kept as they
- * are (snake_case), which is also the Mesos JSON naming. Loaded once, lazily.
+ * are (snake_case), which is also the Mesos JSON naming. Built once, lazily, from the descriptor
+ * that `scripts/gen-types.mjs` generates from `proto/`, so no `.proto` file is read at run time
+ * (the SDK can be bundled, e.g. into a single-file executor).
  */
 export function schema(): protobuf.Root {
   if (cachedRoot) return cachedRoot;
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin: string, target: string) =>
-    target.startsWith(PROTO_DIR) ? target : join(PROTO_DIR, target);
-  const files = listProtoFiles(PROTO_DIR).map((f) => relative(PROTO_DIR, f));
-  root.loadSync(files, { keepCase: true });
+  const root = protobuf.Root.fromJSON(SCHEMA_DESCRIPTOR);
   root.resolveAll();
   cachedRoot = root;
+  return root;
+}
+
+/** Loads the schema from the `.proto` files of `dir` (default: our `proto/`), e.g. to check the generated descriptor. */
+export function loadProtoSchema(dir: string = PROTO_DIR): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin: string, target: string) => (target.startsWith(dir) ? target : join(dir, target));
+  root.loadSync(listProtoFiles(dir).map((f) => relative(dir, f)), { keepCase: true });
+  root.resolveAll();
   return root;
 }
 

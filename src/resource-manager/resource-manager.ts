@@ -46,6 +46,7 @@ export interface PendingPlacement extends PlacementResult {
 export class ResourceManager {
   /** The held offers. */
   readonly pool: OfferPool;
+  private readonly cycleListeners = new Set<(seconds: number, placement: PendingPlacement) => void>();
   private readonly strategy: PlacementStrategy;
   private readonly clock: ResourceClock;
   private readonly opts: Required<ResourceManagerOptions>;
@@ -96,6 +97,7 @@ export class ResourceManager {
    * @throws ValidationError when a request or constraint is invalid; every held offer then stays in the pool.
    */
   placePending(requests: readonly PlacementRequest[], context: PlacementContext = { running: [] }): PendingPlacement {
+    const started = process.hrtime.bigint();
     const offers = this.pool.listFresh();
     // place() validates first and throws before anything changes: the pool keeps its offers then.
     const result = requests.length === 0 ? { assignments: [], unplaced: [], unusedOfferIds: offers.map((o) => o.id) } : place(offers, requests, context, this.strategy);
@@ -108,12 +110,21 @@ export class ResourceManager {
       for (const id of a.offerIds) if (!entry.offerIds.some((x) => x.value === id.value)) entry.offerIds.push(id);
       entry.assignments.push(a);
     }
-    return {
+    const placement: PendingPlacement = {
       ...result,
       accept: [...byAgent.values()],
       decline: [...expired.map((o) => o.id), ...result.unusedOfferIds],
       declineFilters: this.declineFilter(result.unplaced.length),
     };
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    for (const l of this.cycleListeners) l(seconds, placement);
+    return placement;
+  }
+
+  /** Listens to every placement cycle (its duration and outcome), e.g. for metrics; returns a remover. */
+  onPlacementCycle(listener: (seconds: number, placement: PendingPlacement) => void): () => void {
+    this.cycleListeners.add(listener);
+    return () => this.cycleListeners.delete(listener);
   }
 
   /** Filters for declining: `refuse_seconds` 5 while tasks are pending, 120 when nothing is (both configurable). */

@@ -7,7 +7,7 @@ import type { ClientLogger } from '../client/client-options.js';
 import { ClientErrorCodes } from '../client/client-error-codes.js';
 import { Calls } from './call-builders.js';
 import { SchedulerErrorCodes } from './scheduler-error-codes.js';
-import type { EventHandler, LifecycleEvent, Scheduler, SubscriptionState } from './scheduler.interface.js';
+import type { EventHandler, LifecycleEvent, Scheduler, SchedulerObserver, SubscriptionState } from './scheduler.interface.js';
 
 /** Options of {@link MesosScheduler}. */
 export interface SchedulerOptions {
@@ -44,6 +44,7 @@ const FATAL_SUBSCRIBE_STATUSES = new Set([400, 401, 403, 405, 406, 415, 501]);
 export class MesosScheduler implements Scheduler {
   private currentState: SubscriptionState = 'disconnected';
   private handler: EventHandler = async () => {};
+  private readonly observers = new Set<SchedulerObserver>();
   private readonly listeners = new Set<(e: LifecycleEvent) => void>();
   private subscription: Subscription | undefined;
   private id: string | undefined;
@@ -79,6 +80,21 @@ export class MesosScheduler implements Scheduler {
   onLifecycle(listener: (e: LifecycleEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  observe(observer: SchedulerObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private notify(fn: (o: SchedulerObserver) => void): void {
+    for (const o of this.observers) {
+      try {
+        fn(o);
+      } catch {
+        // observers never disturb the traffic
+      }
+    }
   }
 
   setCallGuard(guard: () => void): void {
@@ -172,9 +188,13 @@ export class MesosScheduler implements Scheduler {
       });
     }
     const call = build({ value: this.id });
+    const started = this.observers.size ? process.hrtime.bigint() : 0n;
     try {
-      return await this.client.call(call, sub);
+      const res = await this.client.call(call, sub);
+      if (started) this.notify((o) => o.onCall?.(call.type, Number(process.hrtime.bigint() - started) / 1e9, undefined, call));
+      return res;
     } catch (err) {
+      if (started) this.notify((o) => o.onCall?.(call.type, Number(process.hrtime.bigint() - started) / 1e9, err, call));
       if (err instanceof ApiError && (err.code === ClientErrorCodes.NOT_LEADER || err.status === 403)) {
         // The master no longer knows this subscription: drop it and re-subscribe.
         sub.close();
@@ -282,6 +302,7 @@ export class MesosScheduler implements Scheduler {
           this.emit({ type: 'error_event', error: err });
           if (code !== SchedulerErrorCodes.MESOS_ERROR_EVENT) fatal = err;
         }
+        if (this.observers.size) this.notify((o) => o.onEvent?.(event));
         try {
           await this.handler(event);
         } catch (error) {

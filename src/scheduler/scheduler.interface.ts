@@ -12,6 +12,14 @@ export type LifecycleEvent =
   | { type: 'error_event'; error: SubscriptionError }
   | { type: 'stopped'; error?: MesosSdkError };
 
+/** Watches the scheduler's traffic without taking part in it (metrics, tracing). Exceptions it throws are ignored. */
+export interface SchedulerObserver {
+  /** After every call: its type, how long it took, and the error when it failed. */
+  onCall?(type: scheduler.Call['type'], seconds: number, error: unknown, call: scheduler.Call): void;
+  /** Before every event reaches the handler. */
+  onEvent?(event: scheduler.Event): void;
+}
+
 /** Receives every event; the next event is read only after the returned promise settles. */
 export type EventHandler = (event: scheduler.Event) => Promise<void>;
 
@@ -27,6 +35,8 @@ export interface Scheduler {
   setEventHandler(handler: EventHandler): void;
   /** Listens to lifecycle changes; returns a function that removes the listener. */
   onLifecycle(listener: (e: LifecycleEvent) => void): () => void;
+  /** Adds an observer of calls and events; returns a function that removes it. */
+  observe(observer: SchedulerObserver): () => void;
   /** Fencing: `guard` runs before every call and throws to stop it (e.g. leadership lost). */
   setCallGuard(guard: () => void): void;
   /** Before `start()`: subscribe as this existing framework (failover after a restart). */

@@ -39,7 +39,14 @@ export class DefaultTaskController {
     @inject(TOKENS.FrameworkOptions) @optional() options?: { reconcileIntervalSeconds?: number },
   ) {
     this.periodicMs = (options?.reconcileIntervalSeconds ?? 900) * 1000;
+    // Work submitted while offers are suppressed (through the API, or by user code) revives them.
+    this.stopWatchingWork = tasks.onPendingWork(() => {
+      if (this.scheduler.state !== 'subscribed') return; // SUBSCRIBED revives on its own
+      this.reviveIfPending(true).catch((err: Error) => this.logger.warn(`revive failed: ${err.message}`));
+    });
   }
+
+  private readonly stopWatchingWork: () => void;
 
   private readonly periodicMs: number;
   private periodicTimer: NodeJS.Timeout | undefined;
@@ -205,6 +212,7 @@ export class DefaultTaskController {
 
   /** Stops the timers (the framework is stopping). */
   dispose(): void {
+    this.stopWatchingWork();
     clearTimeout(this.reconcileTimer);
     clearTimeout(this.backoffTimer);
     clearTimeout(this.reviveRetry);

@@ -64,14 +64,34 @@ export class TaskManager {
     }
   }
 
+  private readonly workListeners = new Set<() => void>();
+
+  /**
+   * Calls `listener` whenever a submit or a scale-up made new tasks pending (the task controller
+   * revives offers then: they may be suppressed while nothing was waiting). Returns an unsubscribe.
+   */
+  onPendingWork(listener: () => void): () => void {
+    this.workListeners.add(listener);
+    return () => this.workListeners.delete(listener);
+  }
+
+  private pendingWorkAdded(created: TaskRecord[]): void {
+    if (created.length === 0) return;
+    for (const l of this.workListeners) l();
+  }
+
   /** Validates and stores definitions, then creates the missing instances. */
   async submit(input: unknown): Promise<TaskRecord[]> {
     const defs = validateTaskDefinitions(input);
     const created: TaskRecord[] = [];
-    for (const def of defs) {
-      this.definitions.set(def.name, def);
-      await this.storage.put(`${DEF_PREFIX}/${def.name}`, toBytes(def));
-      created.push(...(await this.reconcileInstances(def.name)));
+    try {
+      for (const def of defs) {
+        this.definitions.set(def.name, def);
+        await this.storage.put(`${DEF_PREFIX}/${def.name}`, toBytes(def));
+        created.push(...(await this.reconcileInstances(def.name)));
+      }
+    } finally {
+      this.pendingWorkAdded(created);
     }
     return created;
   }
@@ -84,7 +104,7 @@ export class TaskManager {
     this.definitions.set(name, updated);
     await this.storage.put(`${DEF_PREFIX}/${name}`, toBytes(updated));
     for (const rec of this.current(name).filter((r) => r.instance >= instances).sort((a, b) => b.instance - a.instance)) await this.kill(rec.id);
-    await this.reconcileInstances(name);
+    this.pendingWorkAdded(await this.reconcileInstances(name));
   }
 
   /** Kills a task for good (no relaunch). */

@@ -1,15 +1,12 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { MesosHttpClient, leaderFromLocation } from '../../src/client/http-client.js';
 import { ApiError, ConnectionError, ConfigurationError, FramingError, ProtocolError } from '../../src/errors/index.js';
 import type { scheduler } from '../../src/protocol/generated/index.js';
 import { FakeMaster } from './fake-master.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 const subscribeCall: scheduler.Call = { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'alice', name: 'test-fw' } } };
 
@@ -164,18 +161,14 @@ describe('MesosHttpClient', () => {
   });
 
   describe('TLS', () => {
-    let dir: string;
     let server: https.Server | undefined;
     afterEach(() => {
       server?.close();
       server?.closeAllConnections();
-      if (dir) rmSync(dir, { recursive: true, force: true });
     });
     async function tlsMaster(): Promise<{ url: string; cert: Buffer }> {
-      dir = mkdtempSync(join(tmpdir(), 'mesos-sdk-tls-'));
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-      const cert = readFileSync(join(dir, 'cert.pem'));
-      server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => {
+      const { key, cert } = selfSignedCert();
+      server = https.createServer({ key, cert }, (_req, res) => {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': 'tls-stream' });
         res.write('20\n{"type":"HEARTBEAT"}');
       });

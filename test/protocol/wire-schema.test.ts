@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
-import { codecFor, schema } from '../../src/protocol/codec.js';
+import { codecFor, loadProtoSchema, schema } from '../../src/protocol/codec.js';
 import { Codecs } from '../../src/protocol/messages.js';
 import { ProtocolError } from '../../src/errors/families.js';
 
@@ -67,6 +67,10 @@ function variants(fullName: string): Array<[string, Record<string, unknown>]> {
 describe('proto schema', () => {
   it('resolves every type of every file', () => {
     assert.doesNotThrow(() => schema().resolveAll());
+  });
+
+  it('the generated descriptor the codecs use is exactly proto/ (run scripts/gen-types.mjs after changing proto/)', () => {
+    assert.equal(JSON.stringify(schema().toJSON()), JSON.stringify(loadProtoSchema().toJSON()));
   });
 
   it('declares exactly the scheduler call types of Mesos 1.11', () => {

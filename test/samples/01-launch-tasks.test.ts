@@ -12,7 +12,17 @@ const main = fileURLToPath(new URL('../../samples/01-launch-tasks/main.js', impo
 describe('sample 01-launch-tasks', () => {
   it('launches every task of tasks.json on the embedded simulator and sees them all finish', async () => {
     const lines: string[] = [];
-    const summary = await run({ tasks, agents: 3, encoding: 'protobuf', timeout: 30, progress: false }, (l) => lines.push(l));
+    let scraped: Promise<[number, string]> | undefined;
+    const summary = await run({ tasks, agents: 3, encoding: 'protobuf', timeout: 30, progress: false }, (l) => {
+      lines.push(l);
+      // The API is served while the sample runs: read /health and /metrics as soon as it says where.
+      const api = /^api: (http:\/\/127\.0\.0\.1:\d+) /.exec(l);
+      if (api) scraped = Promise.all([fetch(`${api[1]}/health`).then((r) => r.status), fetch(`${api[1]}/metrics`).then((r) => r.text())]);
+    });
+    assert.ok(scraped, 'the sample prints its API address at start');
+    const [health, metrics] = await scraped;
+    assert.equal(health, 200);
+    assert.match(metrics, /^mesos_framework_events_total\{type="SUBSCRIBED"\} 1$/m);
     assert.equal(summary.launched, 17);
     assert.equal(summary.finished, 17);
     assert.equal(summary.failed, 0);

@@ -1,0 +1,83 @@
+import type { Logger } from '../logging/logger.js';
+import { MesosSdkError } from '../errors/index.js';
+import { MetadataAccessor } from '../decorators/metadata.js';
+import type { ControllerEvent } from '../decorators/events.js';
+
+export const DispatcherErrorCodes = {
+  HANDLER_FAILED: 'ERR_HANDLER_FAILED',
+  ACK_FAILED: 'ERR_ACK_FAILED',
+} as const;
+
+interface BoundHandler {
+  controller: string;
+  method: string;
+  fn: (...args: unknown[]) => unknown;
+}
+
+/**
+ * The handlers discovered on controller instances, by event, with the error policy shared by the
+ * scheduler and executor dispatchers: every handler of an event runs (controllers in `order`, then
+ * registration order; methods in declaration order); one that throws is logged as
+ * `ERR_HANDLER_FAILED` and reported to the handlers of `errorEvent`, and the others go on.
+ */
+export class HandlerTable {
+  private readonly table = new Map<ControllerEvent, BoundHandler[]>();
+  /** Handler failures, counted (for metrics and tests). */
+  failures = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly errorEvent: ControllerEvent,
+  ) {}
+
+  /** Binds the handlers of controller instances. */
+  register(instances: object[]): void {
+    const sorted = instances
+      .map((instance, index) => ({ instance, index, order: MetadataAccessor.controller(instance.constructor)?.order ?? 0 }))
+      .sort((a, b) => a.order - b.order || a.index - b.index);
+    for (const { instance } of sorted) {
+      for (const meta of MetadataAccessor.handlers(instance.constructor)) {
+        const fn = (instance as Record<string | symbol, unknown>)[meta.method];
+        if (typeof fn !== 'function') continue;
+        const list = this.table.get(meta.event) ?? [];
+        list.push({ controller: instance.constructor.name, method: String(meta.method), fn: (fn as (...a: unknown[]) => unknown).bind(instance) });
+        this.table.set(meta.event, list);
+      }
+    }
+  }
+
+  /** How many handlers listen to an event. */
+  count(event: ControllerEvent): number {
+    return this.table.get(event)?.length ?? 0;
+  }
+
+  /** Runs every handler of an event; resolves true when one failed with a retryable error. */
+  async run(event: ControllerEvent, args: unknown[]): Promise<boolean> {
+    let retryable = false;
+    for (const h of this.table.get(event) ?? []) {
+      try {
+        await h.fn(...args);
+      } catch (cause) {
+        this.failures++;
+        if (cause instanceof MesosSdkError && cause.retryable) retryable = true;
+        const error = new MesosSdkError(DispatcherErrorCodes.HANDLER_FAILED, `${h.controller}.${h.method} failed on ${event}: ${(cause as Error)?.message ?? String(cause)}`, {
+          cause,
+          details: { controller: h.controller, method: h.method, event },
+        });
+        this.logger.error(error.message);
+        if (event !== this.errorEvent) await this.reportError(error, args.at(-1));
+      }
+    }
+    return retryable;
+  }
+
+  private async reportError(error: MesosSdkError, event: unknown): Promise<void> {
+    for (const h of this.table.get(this.errorEvent) ?? []) {
+      try {
+        await h.fn(error, event);
+      } catch (cause) {
+        this.logger.error(`${h.controller}.${h.method} failed while handling an error: ${(cause as Error)?.message ?? String(cause)}`);
+      }
+    }
+  }
+}

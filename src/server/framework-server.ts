@@ -1,0 +1,245 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { ConfigurationError, MesosSdkError, ValidationError } from '../errors/index.js';
+import type { Scheduler } from '../scheduler/scheduler.interface.js';
+import type { TaskManager, TaskQuery } from '../task-manager/task-manager.js';
+import { TaskManagerErrorCodes } from '../task-manager/task-manager.js';
+import type { ResourceManager } from '../resource-manager/resource-manager.js';
+import type { LeaderElection } from '../ha/leader-election.interface.js';
+import type { Logger } from '../logging/logger.js';
+import { withCorrelationId } from '../logging/correlation.js';
+import type { FrameworkMetrics } from './framework-metrics.js';
+
+/** Options of the framework's HTTP server. */
+export interface ServerOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port; 0 picks a free one. @default 0 */
+  port?: number;
+  /**
+   * Bearer token required on every mutating route (POST, PUT, DELETE): a missing token gets 401,
+   * a wrong one 403. Without it the mutating routes are open, so keep the default loopback host.
+   */
+  token?: string;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Folder served under `/artifacts/` to the Mesos fetcher (executor binaries and other files). */
+  artifactsDir?: string;
+  /** Largest request body accepted, bytes; larger ones get 413. @default 1 MiB */
+  bodyLimit?: number;
+}
+
+/** The parts the server reads and steers; all but the scheduler are optional. */
+export interface ServerDeps {
+  scheduler: Scheduler;
+  election?: LeaderElection;
+  tasks?: TaskManager;
+  resources?: ResourceManager;
+  metrics?: FrameworkMetrics;
+  logger?: Logger;
+}
+
+export const ServerErrorCodes = {
+  UNAUTHORIZED: 'ERR_UNAUTHORIZED',
+  FORBIDDEN: 'ERR_FORBIDDEN',
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  BAD_REQUEST: 'ERR_BAD_REQUEST',
+  UNSUPPORTED_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  NO_TASK_MANAGER: 'ERR_NO_TASK_MANAGER',
+  BAD_ARTIFACTS_DIR: 'ERR_SERVER_BAD_ARTIFACTS_DIR',
+  INTERNAL: 'ERR_INTERNAL',
+} as const;
+
+interface ErrorBody {
+  code: string;
+  message: string;
+  errors?: ReadonlyArray<{ path: string; message: string }>;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * The framework's HTTP server (fastify; bound to `TOKENS.Server`):
+ *
+ * | Route | |
+ * |---|---|
+ * | `GET /health` | 200 when subscribed and leading, 503 otherwise; the body says which |
+ * | `GET /metrics` | Prometheus exposition |
+ * | `GET /api/v1/state` | subscription, framework id, leadership, offers held, tasks per state |
+ * | `GET /api/v1/tasks[?name=&state=&label=&history=true]`, `GET /api/v1/tasks/:id` | task records |
+ * | `POST /api/v1/tasks` | submit task definitions (validated; 400 lists every problem) |
+ * | `POST /api/v1/tasks/:id/kill` | kill a task for good |
+ * | `PUT /api/v1/definitions/:name/instances` `{ "instances": n }` | scale |
+ * | `GET /artifacts/*` | files for the Mesos fetcher: content length, ranges, nothing outside the folder |
+ *
+ * Errors are JSON `{ code, message, errors? }`.
+ */
+export class FrameworkServer {
+  private readonly app: FastifyInstance;
+  private address: string | undefined;
+
+  constructor(
+    private readonly deps: ServerDeps,
+    readonly options: ServerOptions = {},
+  ) {
+    if (options.artifactsDir !== undefined && !(existsSync(options.artifactsDir) && statSync(options.artifactsDir).isDirectory())) {
+      throw new ConfigurationError(ServerErrorCodes.BAD_ARTIFACTS_DIR, `artifactsDir ${options.artifactsDir} is not a folder; create it or fix the path`);
+    }
+    this.app = Fastify({
+      logger: false,
+      bodyLimit: options.bodyLimit ?? 1024 * 1024,
+      ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+      genReqId: (req) => {
+        const given = req.headers['x-request-id'];
+        return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req-${Math.random().toString(36).slice(2, 10)}`;
+      },
+    }) as unknown as FastifyInstance;
+    this.routes();
+  }
+
+  /** The base URL once listening, e.g. `http://127.0.0.1:43121`. */
+  get url(): string | undefined {
+    return this.address;
+  }
+
+  /** The fastify instance, to add routes of your own before `listen()`. */
+  get fastify(): FastifyInstance {
+    return this.app;
+  }
+
+  async listen(): Promise<string> {
+    const host = this.options.host ?? '127.0.0.1';
+    await this.app.listen({ host, port: this.options.port ?? 0 });
+    const addr = this.app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : this.options.port;
+    this.address = `${this.options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return this.address;
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    this.address = undefined;
+  }
+
+  private routes(): void {
+    const app = this.app;
+    const { scheduler, election, resources, metrics } = this.deps;
+
+    app.addHook('onRequest', (req, reply, done) => {
+      if (!MUTATING.has(req.method) || !this.options.token) return done();
+      const header = req.headers.authorization;
+      const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+      if (!match) {
+        void reply.code(401).header('www-authenticate', 'Bearer realm="mesos-sdk"').send(error(ServerErrorCodes.UNAUTHORIZED, 'this route needs "Authorization: Bearer <token>"'));
+        return;
+      }
+      // Hash both sides so the comparison is constant-time whatever the lengths.
+      if (!timingSafeEqual(digest(match[1]!), digest(this.options.token))) {
+        void reply.code(403).send(error(ServerErrorCodes.FORBIDDEN, 'the bearer token is not valid for this framework'));
+        return;
+      }
+      done();
+    });
+    // Each request's logs carry its id as the correlation id.
+    app.addHook('preHandler', (req, _reply, done) => withCorrelationId(String(req.id), done));
+
+    app.setErrorHandler((err: FastifyError, req, reply) => {
+      const [status, body] = this.toHttpError(err);
+      if (status >= 500) this.deps.logger?.error(`${req.method} ${req.url} failed: ${err.message}`);
+      void reply.code(status).send(body);
+    });
+    app.setNotFoundHandler((req, reply) => {
+      void reply.code(404).send(error(ServerErrorCodes.NOT_FOUND, `no route ${req.method} ${req.url.split('?')[0]}`));
+    });
+
+    app.get('/health', async (_req, reply) => {
+      const subscribed = scheduler.state === 'subscribed';
+      const leader = election ? election.isLeader : true;
+      const ready = subscribed && leader;
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', subscribed, leader, state: scheduler.state, frameworkId: scheduler.frameworkId ?? null });
+    });
+
+    app.get('/metrics', async (_req, reply) => {
+      if (!metrics) return reply.code(404).send(error(ServerErrorCodes.NOT_FOUND, 'metrics are not enabled'));
+      const { contentType, body } = await metrics.scrape();
+      return reply.header('content-type', contentType).send(body);
+    });
+
+    app.get('/api/v1/state', async () => ({
+      frameworkId: scheduler.frameworkId ?? null,
+      subscription: scheduler.state,
+      streamId: scheduler.streamId ?? null,
+      leader: election ? election.isLeader : true,
+      offersHeld: resources?.pool.size ?? 0,
+      tasks: this.deps.tasks?.counts() ?? {},
+    }));
+
+    app.get<{ Querystring: Record<string, string | undefined> }>('/api/v1/tasks', async (req) => {
+      const q: TaskQuery = {};
+      if (req.query.name) q.name = req.query.name;
+      if (req.query.state) q.state = req.query.state as TaskQuery['state'];
+      if (req.query.label) q.label = req.query.label;
+      if (req.query.history === 'true') q.history = true;
+      return { tasks: this.taskManager().list(q) };
+    });
+
+    app.get<{ Params: { id: string } }>('/api/v1/tasks/:id', async (req, reply) => {
+      const rec = this.taskManager().get(req.params.id);
+      if (!rec) return reply.code(404).send(error(ServerErrorCodes.NOT_FOUND, `no task ${req.params.id}`));
+      return rec;
+    });
+
+    app.post('/api/v1/tasks', async (req, reply) => {
+      const created = await this.taskManager().submit(req.body);
+      return reply.code(201).send({ created: created.map((r) => r.id) });
+    });
+
+    app.post<{ Params: { id: string } }>('/api/v1/tasks/:id/kill', async (req, reply) => {
+      await this.taskManager().kill(req.params.id);
+      return reply.code(202).send({ killing: req.params.id });
+    });
+
+    app.put<{ Params: { name: string }; Body: unknown }>('/api/v1/definitions/:name/instances', {
+      schema: { body: { type: 'object', required: ['instances'], additionalProperties: false, properties: { instances: { type: 'integer', minimum: 0, maximum: 100_000 } } } },
+    }, async (req, reply) => {
+      const { instances } = req.body as { instances: number };
+      await this.taskManager().scale(req.params.name, instances);
+      return reply.code(202).send({ name: req.params.name, instances });
+    });
+
+    if (this.options.artifactsDir !== undefined) {
+      // @fastify/static (send) resolves inside `root` only: `..` and encoded escapes get 403/404.
+      void app.register(fastifyStatic, { root: resolve(this.options.artifactsDir), prefix: '/artifacts/', acceptRanges: true, dotfiles: 'deny', index: false, list: false, decorateReply: false });
+    }
+  }
+
+  private taskManager(): TaskManager {
+    if (!this.deps.tasks) throw new MesosSdkError(ServerErrorCodes.NO_TASK_MANAGER, 'this framework runs without the task manager (pass tasks or taskManager: true to createFramework)');
+    return this.deps.tasks;
+  }
+
+  private toHttpError(err: FastifyError | MesosSdkError): [number, ErrorBody] {
+    if (err instanceof ValidationError) return [400, { code: err.code, message: err.message, errors: err.problems }];
+    if (err instanceof MesosSdkError) {
+      if (err.code === TaskManagerErrorCodes.NOT_FOUND || err.code === TaskManagerErrorCodes.UNKNOWN_DEFINITION) return [404, error(err.code, err.message)];
+      if (err.code === ServerErrorCodes.NO_TASK_MANAGER) return [501, error(err.code, err.message)];
+      return [err.retryable ? 503 : 500, error(err.code, err.message)];
+    }
+    const f = err as FastifyError;
+    if (f.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return [413, error(ServerErrorCodes.BODY_TOO_LARGE, `request body larger than ${this.options.bodyLimit ?? 1024 * 1024} bytes`)];
+    if (f.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return [415, error(ServerErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'send the body as application/json')];
+    if (f.validation) return [400, { code: ServerErrorCodes.BAD_REQUEST, message: `invalid request: ${f.message}`, errors: f.validation.map((v) => ({ path: v.instancePath || '(root)', message: v.message ?? 'invalid' })) }];
+    if (f.statusCode && f.statusCode >= 400 && f.statusCode < 500) return [f.statusCode, error(ServerErrorCodes.BAD_REQUEST, f.message)];
+    return [500, error(ServerErrorCodes.INTERNAL, 'internal error (see the framework log)')];
+  }
+}
+
+function error(code: string, message: string): ErrorBody {
+  return { code, message };
+}
+
