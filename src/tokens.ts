@@ -39,6 +39,12 @@ export const TOKENS = {
   Server: Symbol.for('mesos-sdk.Server'),
   /** Metrics registry (`Metrics`). */
   Metrics: Symbol.for('mesos-sdk.Metrics'),
+  /** Executor side: the agent's executor API client (`MesosExecutorClient`). */
+  ExecutorClient: Symbol.for('mesos-sdk.ExecutorClient'),
+  /** Executor side: configuration read from the agent's environment (`ExecutorEnvironment`). */
+  ExecutorEnvironment: Symbol.for('mesos-sdk.ExecutorEnvironment'),
+  /** Executor side: dispatches executor events to the user's controllers (`ExecutorDispatcher`). */
+  ExecutorDispatcher: Symbol.for('mesos-sdk.ExecutorDispatcher'),
   /** Clock and timers, swappable in tests. */
   Clock: Symbol.for('mesos-sdk.Clock'),
 } as const;

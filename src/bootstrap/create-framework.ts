@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Container, type ContainerModule, type ServiceIdentifier, type Newable } from 'inversify';
 import { TOKENS } from '../tokens.js';
+import { applyOverride, BootstrapErrorCodes, type ProviderOverride } from './overrides.js';
+export { applyOverride, BootstrapErrorCodes, type ProviderOverride };
 import type { v1 } from '../protocol/generated/index.js';
 import type { Encoding } from '../protocol/codec.js';
 import type { AuthOptions, MesosClientOptions, TlsOptions } from '../client/client-options.js';
@@ -27,11 +29,6 @@ import { isSecretAware } from '../logging/index.js';
 export const FRAMEWORK_ID_KEY = 'framework/id';
 
 /** Replaces one provider before anything is built (like NestJS `overrideProvider`). */
-export type ProviderOverride<T = unknown> =
-  | { token: ServiceIdentifier<T>; useValue: T }
-  | { token: ServiceIdentifier<T>; useClass: Newable<T> }
-  | { token: ServiceIdentifier<T>; useFactory: (container: Container) => T };
-
 /** Options of {@link createFramework}. */
 export interface FrameworkOptions {
   /** Master URL(s), e.g. `'http://127.0.0.1:5050'` or several for leader discovery. */
@@ -96,10 +93,6 @@ export interface FrameworkHandle {
   get<T>(token: ServiceIdentifier<T>): T;
 }
 
-export const BootstrapErrorCodes = {
-  NOT_A_CONTROLLER: 'ERR_BOOTSTRAP_NOT_A_CONTROLLER',
-  BAD_OVERRIDE: 'ERR_BOOTSTRAP_BAD_OVERRIDE',
-} as const;
 
 /** One week, the failover timeout frameworks should use at the least. */
 const DEFAULT_FAILOVER_TIMEOUT = 7 * 24 * 3600;
@@ -255,11 +248,3 @@ function configuredSecrets(options: FrameworkOptions): string[] {
   return out;
 }
 
-function applyOverride(container: Container, override: ProviderOverride): void {
-  const { token } = override;
-  const binding = container.isBound(token) ? container.rebind(token) : container.bind(token);
-  if ('useValue' in override) binding.toConstantValue(override.useValue);
-  else if ('useClass' in override) binding.to(override.useClass).inSingletonScope();
-  else if ('useFactory' in override) binding.toDynamicValue(() => override.useFactory(container)).inSingletonScope();
-  else throw new ConfigurationError(BootstrapErrorCodes.BAD_OVERRIDE, `override of ${String(token)} needs useValue, useClass or useFactory`);
-}

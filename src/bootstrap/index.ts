@@ -1,1 +1,2 @@
 export { createFramework, BootstrapErrorCodes, type FrameworkOptions, type FrameworkHandle, type ProviderOverride } from './create-framework.js';
+export { createExecutor, type ExecutorOptions, type ExecutorHandle } from './create-executor.js';

@@ -58,6 +58,19 @@ export const OnElected = handler('ELECTED', '@OnElected()');
 export const OnLostLeadership = handler('LOST_LEADERSHIP', '@OnLostLeadership()');
 
 /** Handles any event by name: `@OnEvent('UPDATE')`. Unknown names fail at once. */
+// Executor side (controllers given to `createExecutor`); @OnSubscribed, @OnMessage, @OnError and
+// @OnHeartbeat work there too, with the executor events' payloads.
+/** `(task: v1.TaskInfo, event)`: the agent asks this executor to run a task. */
+export const OnLaunch = handler('LAUNCH', '@OnLaunch()');
+/** `(group: v1.TaskGroupInfo, event)`: a task group to run together. */
+export const OnLaunchGroup = handler('LAUNCH_GROUP', '@OnLaunchGroup()');
+/** `(taskId: v1.TaskID, killPolicy: v1.KillPolicy | undefined, event)`: kill a task, then report TASK_KILLED. */
+export const OnKill = handler('KILL', '@OnKill()');
+/** `(taskId: v1.TaskID, uuid: Uint8Array, event)`: the scheduler acknowledged an update. */
+export const OnAcknowledged = handler('ACKNOWLEDGED', '@OnAcknowledged()');
+/** `(event)`: stop every task and exit; the agent kills the executor after its grace period. */
+export const OnShutdown = handler('SHUTDOWN', '@OnShutdown()');
+
 export function OnEvent(event: ControllerEvent): MethodDecorator {
   return (target, key, descriptor) => writeHandlerMetadata(target, key, descriptor, event, `@OnEvent(${JSON.stringify(event)})`);
 }

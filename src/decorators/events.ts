@@ -7,6 +7,9 @@ export const CONTROLLER_EVENTS = [
   'OFFER',
   // SDK lifecycle
   'CONNECTED', 'RECONNECTED', 'DISCONNECTED', 'ELECTED', 'LOST_LEADERSHIP',
+  // Mesos executor events (an executor controller also receives SUBSCRIBED, MESSAGE, ERROR and
+  // HEARTBEAT, with the executor API's payloads)
+  'LAUNCH', 'LAUNCH_GROUP', 'KILL', 'ACKNOWLEDGED', 'SHUTDOWN',
 ] as const;
 
 export type ControllerEvent = (typeof CONTROLLER_EVENTS)[number];

@@ -33,7 +33,6 @@ export type ExecutorState = 'disconnected' | 'subscribing' | 'subscribed' | 'sto
 /** A status update as the executor writes it; the client fills uuid, source, timestamp and ids. */
 export type ExecutorStatusUpdate = Omit<v1.TaskStatus, 'uuid' | 'source' | 'timestamp'> & Partial<Pick<v1.TaskStatus, 'timestamp'>>;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * Client of the agent's V1 executor API (`POST /api/v1/executor`).
@@ -143,6 +142,7 @@ export class MesosExecutorClient {
   async stop(): Promise<void> {
     this.currentState = 'stopped';
     this.stream?.destroy();
+    this.cancelBackoff?.();
     await this.loop?.catch(() => {});
   }
 
@@ -226,9 +226,29 @@ export class MesosExecutorClient {
           throw new SubscriptionError(ExecutorErrorCodes.RECOVERY_TIMEOUT, `could not re-subscribe to the agent within the recovery timeout of ${this.env.recoveryTimeoutMs} ms`, { cause: err });
         }
         this.options.logger?.debug(`executor subscription lost (${(err as Error).message}); retrying`);
-        await sleep(Math.random() * this.env.subscriptionBackoffMaxMs);
+        await this.backoff(Math.random() * this.env.subscriptionBackoffMaxMs);
       }
     }
+  }
+
+  private cancelBackoff: (() => void) | undefined;
+
+  /**
+   * Waits between subscription attempts. The timer is deliberately not unref'd: while the agent
+   * recovers it may be all that keeps the executor process alive, and exiting then would lose
+   * the updates not yet acknowledged. `stop()` cuts it short.
+   */
+  private backoff(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.cancelBackoff = done;
+    }).finally(() => {
+      this.cancelBackoff = undefined;
+    });
   }
 
   private async subscribeOnce(onSubscribed: () => void): Promise<void> {

@@ -5,7 +5,7 @@ import type { MesosClientOptions } from '../client/client-options.js';
 import { MesosScheduler } from '../scheduler/mesos-scheduler.js';
 import type { Scheduler } from '../scheduler/scheduler.interface.js';
 import { EventDispatcher, type DispatcherOptions } from '../discovery/event-dispatcher.js';
-import { MlogLogger } from '../logging/mlog.logger.js';
+import { loggingModule } from './logging.module.js';
 import type { Logger } from '../logging/logger.js';
 import { ResourceManager } from '../resource-manager/resource-manager.js';
 import { InMemoryStorage } from '../storage/in-memory.storage.js';
@@ -25,10 +25,7 @@ export const schedulerModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.Scheduler).to(MesosScheduler).inSingletonScope();
 });
 
-/** `TOKENS.Logger`: MLOG lines on stderr (`LOG_LEVEL`, `LOG_FORMAT=json`); rebind the token for your own. */
-export const loggingModule = new ContainerModule(({ bind }) => {
-  bind(TOKENS.Logger).toConstantValue(new MlogLogger({ name: 'mesos-sdk' }));
-});
+export { loggingModule };
 
 /** `TOKENS.EventDispatcher`: routes events to the decorated controllers. */
 export const dispatcherModule = new ContainerModule(({ bind, isBound }) => {

@@ -244,6 +244,7 @@ export class MasterServer {
         return engine.reconcile(fw, call.reconcile?.tasks ?? []);
       case 'MESSAGE':
         engine.frameworkMessages.push({ frameworkId, agentId: call.message!.agent_id.value, executorId: call.message!.executor_id.value, data: call.message!.data });
+        engine.executorHost?.message(frameworkId, call.message!.executor_id.value, call.message!.data);
         return;
       default:
         return;

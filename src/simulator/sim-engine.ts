@@ -12,6 +12,7 @@ import {
 import { StatusUpdateStream } from './status-update-stream.js';
 import { addHoldings, demandOf, emptyHolding, holdingContains, holdingResources, takeDemand, type Holding } from './sim-holdings.js';
 import type { AgentSpec, SimAgent, SimOffer, SimulatorOptions, TaskBehaviour, UpdateFaults } from './sim-types.js';
+import type { ExecutorHost, ExecutorHostEngine } from './executor-host.js';
 
 const TERMINAL = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
 /** States non-partition-aware frameworks see as TASK_LOST. */
@@ -42,6 +43,12 @@ export interface SimTask {
   updates: StatusUpdateStream;
   timers: NodeJS.Timeout[];
   launchedAt: number;
+  /** Run by a real executor process (`ExecutorHost`): its updates come from the executor. */
+  external?: boolean;
+  /** Uuids of the executor updates received (external tasks). */
+  seen?: Set<string>;
+  /** The scheduler asked to kill it (an external task whose executor dies then ends KILLED). */
+  killRequested?: boolean;
 }
 
 /** Where the engine sends events; returns false when the framework has no open stream. */
@@ -55,7 +62,7 @@ const key = (fw: string, task: string) => `${fw}/${task}`;
  * task lifecycles with acknowledged status updates, reconciliation and agent faults. It knows no
  * HTTP: the server feeds it calls and gives it a sink for events.
  */
-export class SimEngine {
+export class SimEngine implements ExecutorHostEngine {
   readonly masterId = randomUUID();
   readonly agents = new Map<string, SimAgent>();
   readonly frameworks = new Map<string, SimFramework>();
@@ -66,6 +73,10 @@ export class SimEngine {
   readonly stats = { offersSent: 0, updatesSent: 0, acks: 0, launched: 0 };
   /** Every task launched, in order (for invariant checks: nothing launched twice). */
   readonly launchLog: Array<{ frameworkId: string; taskId: string; name: string; agentId: string; at: number }> = [];
+  /** Runs tasks that carry an ExecutorInfo as real processes, when the simulator was asked to. */
+  executorHost: ExecutorHost | undefined;
+  /** `frameworkId/uuid` of executor updates acknowledged lately, to answer resends after the task retired. */
+  private readonly recentAcks = new Set<string>();
   private frameworkSeq = 0;
   private offerSeq = 0;
   private agentSeq = 0;
@@ -170,6 +181,7 @@ export class SimEngine {
     fw.connected = false;
     clearTimeout(fw.failoverTimer);
     for (const offer of [...this.offers.values()]) if (offer.frameworkId === fw.id) this.returnOffer(offer);
+    this.executorHost?.shutdownFramework(fw.id);
     for (const t of [...this.tasks.values()]) {
       if (t.frameworkId !== fw.id) continue;
       this.finishTask(t, 'TASK_KILLED');
@@ -406,6 +418,11 @@ export class SimEngine {
     const acked = task.updates.acknowledge(ack.uuid);
     if (!acked) return;
     this.stats.acks++;
+    if (task.external) {
+      this.recentAcks.add(`${fw.id}/${Buffer.from(ack.uuid).toString('base64')}`);
+      if (this.recentAcks.size > 10_000) this.recentAcks.delete(this.recentAcks.values().next().value!);
+      this.executorHost?.acknowledged(fw.id, executorIdOf(task.info), ack.task_id, ack.uuid);
+    }
     if (isTerminal(acked.state) && task.updates.pending.length === 0) this.retireTask(task);
   }
 
@@ -415,6 +432,12 @@ export class SimEngine {
       this.reconcile(fw, [{ task_id: kill.task_id, ...(kill.agent_id ? { agent_id: kill.agent_id } : {}) }]);
       return;
     }
+    if (task.external && this.executorHost) {
+      // A real executor decides how to kill and reports TASK_KILLED itself.
+      task.killRequested = true;
+      this.executorHost.kill(fw.id, executorIdOf(task.info), kill.task_id, kill.kill_policy ?? task.info.kill_policy);
+      return;
+    }
     for (const t of task.timers) clearTimeout(t);
     task.timers = [];
     if (fw.killingState) this.executorUpdate(task, 'TASK_KILLING');
@@ -422,6 +445,7 @@ export class SimEngine {
   }
 
   shutdown(fw: SimFramework, executorId: string): void {
+    if (this.executorHost?.shutdown(fw.id, executorId)) return;
     for (const t of this.tasks.values()) {
       if (t.frameworkId === fw.id && !isTerminal(t.state) && (t.info.executor?.executor_id.value ?? t.info.task_id.value) === executorId) {
         this.finishTask(t, 'TASK_KILLED', 'Executor shut down', 'REASON_EXECUTOR_TERMINATED');
@@ -477,6 +501,12 @@ export class SimEngine {
     this.tasks.set(key(fw.id, info.task_id.value), task);
     this.stats.launched++;
     this.launchLog.push({ frameworkId: fw.id, taskId: info.task_id.value, name: info.name, agentId: agent.id, at: task.launchedAt });
+    if (this.executorHost?.handles(info)) {
+      task.external = true;
+      task.seen = new Set();
+      this.executorHost.launch(fw.id, agent.id, info);
+      return;
+    }
     const b = this.behaviourOf(info);
     const start = b.startDelayMs ?? 10;
     this.later(task, start, () => this.executorUpdate(task, 'TASK_STARTING'));
@@ -508,15 +538,53 @@ export class SimEngine {
     task.timers.push(t);
   }
 
+  // ---------- real executors (ExecutorHost) ----------
+  agentInfo(agentId: string): v1.AgentInfo | undefined {
+    const agent = this.agents.get(agentId);
+    return agent && { id: { value: agent.id }, hostname: agent.hostname, port: 5051, ...(agent.attributes.length ? { attributes: agent.attributes } : {}) };
+  }
+
+  frameworkInfo(frameworkId: string): v1.FrameworkInfo | undefined {
+    const fw = this.frameworks.get(frameworkId);
+    return fw && { ...fw.info, id: { value: fw.id } };
+  }
+
+  /**
+   * A status update a real executor sent (or resent after re-subscribing): queued on the task's
+   * status update stream like an agent does, once per uuid.
+   */
+  executorStatus(frameworkId: string, status: v1.TaskStatus): 'new' | 'pending' | 'acknowledged' | 'unknown-task' {
+    const uuid = Buffer.from(status.uuid ?? new Uint8Array()).toString('base64');
+    if (this.recentAcks.has(`${frameworkId}/${uuid}`)) return 'acknowledged';
+    const task = this.tasks.get(key(frameworkId, status.task_id.value));
+    if (!task?.external || !task.seen) return 'unknown-task';
+    if (task.seen.has(uuid)) return 'pending';
+    task.seen.add(uuid);
+    // An update after the terminal one is dropped (acknowledged to the executor), as an agent does.
+    if (isTerminal(task.state)) return 'acknowledged';
+    task.state = status.state;
+    task.updates.push({ ...status, timestamp: status.timestamp ?? Date.now() / 1000 });
+    if (isTerminal(status.state)) this.releaseTask(task);
+    return 'new';
+  }
+
+  /** A real executor exited (or could not start): its tasks that have not ended fail, or end KILLED if a kill was asked. */
+  executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void {
+    for (const t of [...this.tasks.values()]) {
+      if (t.frameworkId !== frameworkId || !t.external || executorIdOf(t.info) !== executorId || isTerminal(t.state)) continue;
+      this.finishTask(t, t.killRequested ? 'TASK_KILLED' : 'TASK_FAILED', message, reason, 'SOURCE_AGENT');
+    }
+  }
+
   /** An update from the (simulated) executor: carries a uuid and must be acknowledged. */
-  private executorUpdate(task: SimTask, state: v1.TaskState, message?: string, reason?: v1.TaskStatus.Reason): void {
+  private executorUpdate(task: SimTask, state: v1.TaskState, message?: string, reason?: v1.TaskStatus.Reason, source: v1.TaskStatus.Source = 'SOURCE_EXECUTOR'): void {
     if (isTerminal(task.state)) return;
     task.state = state;
     const executorId = task.info.executor?.executor_id ?? { value: task.info.task_id.value };
     task.updates.push({
       task_id: task.info.task_id,
       state,
-      source: 'SOURCE_EXECUTOR',
+      source,
       agent_id: { value: task.agentId },
       executor_id: executorId,
       timestamp: Date.now() / 1000,
@@ -526,11 +594,16 @@ export class SimEngine {
     });
   }
 
-  private finishTask(task: SimTask, state: v1.TaskState, message?: string, reason?: v1.TaskStatus.Reason): void {
+  private finishTask(task: SimTask, state: v1.TaskState, message?: string, reason?: v1.TaskStatus.Reason, source?: v1.TaskStatus.Source): void {
     if (isTerminal(task.state)) return;
+    this.executorUpdate(task, state, message, reason, source);
+    this.releaseTask(task);
+  }
+
+  /** A task ended: its timers stop and its resources go back to the agent. */
+  private releaseTask(task: SimTask): void {
     for (const t of task.timers) clearTimeout(t);
     task.timers = [];
-    this.executorUpdate(task, state, message, reason);
     this.giveBack(task.agentId, task.resources);
     task.resources = emptyHolding(task.resources.role);
     this.scheduleAllocation();
@@ -730,4 +803,8 @@ function launchTasks(op: v1.Offer.Operation): v1.TaskInfo[] {
   if (op.type === 'LAUNCH') return op.launch?.task_infos ?? [];
   if (op.type === 'LAUNCH_GROUP') return op.launch_group?.task_group.tasks ?? [];
   return [];
+}
+
+function executorIdOf(info: v1.TaskInfo): string {
+  return info.executor?.executor_id.value ?? info.task_id.value;
 }

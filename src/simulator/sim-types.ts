@@ -31,6 +31,8 @@ export interface AgentSpec {
   attributes?: Record<string, string>;
 }
 
+import type { SimExecutorOptions } from './executor-host.js';
+
 export interface SimulatorOptions {
   /** `agents: 5` makes five default agents; or give each one. @default 3 */
   agents?: number | AgentSpec[];
@@ -56,6 +58,12 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Serve `POST /__sim/faults` so tests and people can inject faults over HTTP. @default true */
   faultsApi?: boolean;
+  /**
+   * Run executors for real: a task with an `ExecutorInfo` (with a command) starts that executor as
+   * a local child process in a sandbox, with the Mesos environment, and talks to it over the V1
+   * executor API (see `ExecutorHost`). `true` for the defaults. @default false (executors simulated)
+   */
+  executors?: boolean | SimExecutorOptions;
 }
 
 export type AgentState = 'active' | 'unreachable' | 'gone';

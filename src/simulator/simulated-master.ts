@@ -1,3 +1,4 @@
+import { ExecutorHost } from './executor-host.js';
 import { SimEngine } from './sim-engine.js';
 import { MasterServer, type ClusterView } from './master-server.js';
 import type { AgentSpec, SimulatorOptions, UpdateFaults } from './sim-types.js';
@@ -23,7 +24,9 @@ export type Fault =
   | { action: 'fail-calls'; count: number }
   | { action: 'schedule-maintenance'; agentId: string; startInMs?: number; durationMs?: number }
   | { action: 'cancel-maintenance'; agentId?: string }
-  | ({ action: 'update-faults' } & Partial<UpdateFaults>);
+  | ({ action: 'update-faults' } & Partial<UpdateFaults>)
+  /** Closes executor connections (all, or one executor's) and refuses re-subscription for `refuseMs`. */
+  | { action: 'drop-executor'; executorId?: string; refuseMs?: number };
 
 /**
  * A wire-faithful simulated Mesos 1.11 master with simulated agents, over real HTTP.
@@ -64,6 +67,11 @@ export class SimulatedMaster implements ClusterView {
       const server = new MasterServer(sim);
       await server.listen(options.host ?? '127.0.0.1', i === 0 ? options.port ?? 0 : 0);
       sim.servers.push(server);
+    }
+    if (options.executors) {
+      const host = new ExecutorHost(sim.engine, options.executors === true ? {} : options.executors);
+      await host.listen(options.host ?? '127.0.0.1');
+      sim.engine.executorHost = host;
     }
     sim.engine.start();
     return sim;
@@ -129,6 +137,9 @@ export class SimulatedMaster implements ClusterView {
       case 'fail-calls':
         this.failCalls.remaining = fault.count;
         return undefined;
+      case 'drop-executor':
+        if (!this.engine.executorHost) throw new Error('drop-executor needs a simulator started with executors: true');
+        return this.engine.executorHost.dropConnections(fault.executorId, fault.refuseMs ?? 0);
       case 'update-faults': {
         const { action: _action, ...rest } = fault;
         Object.assign(this.engine.updateFaults, rest);
@@ -169,6 +180,7 @@ export class SimulatedMaster implements ClusterView {
 
   async stop(): Promise<void> {
     this.engine.stop();
+    await this.engine.executorHost?.close();
     await Promise.all(this.servers.map((s) => s.close()));
   }
 }

@@ -25,6 +25,15 @@ export interface TaskDefinition {
     user?: string;
     uris?: Array<{ value: string; extract?: boolean; executable?: boolean; cache?: boolean; outputFile?: string }>;
   };
+  /**
+   * Run the task with this custom executor (one process per task unless `id` is shared). The
+   * task's own `command` goes to the executor as JSON in `TaskInfo.data` (`taskCommandOf`).
+   */
+  executor?: {
+    id?: string;
+    name?: string;
+    command: { shell?: string; argv?: string[]; env?: Record<string, string>; uris?: Array<{ value: string; extract?: boolean; executable?: boolean; cache?: boolean; outputFile?: string }> };
+  };
   container?: {
     type: 'MESOS' | 'DOCKER';
     image?: string;

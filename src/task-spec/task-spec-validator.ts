@@ -53,7 +53,9 @@ function semanticProblems(def: TaskDefinition, base: string, problems: Problem[]
   const cmd = def.command;
   if (cmd?.shell !== undefined && cmd.argv !== undefined) problems.push({ path: p('command'), message: 'give either shell or argv, not both' });
   const hasCommand = cmd?.shell !== undefined || cmd?.argv !== undefined;
-  if (!hasCommand && !(def.container?.type === 'DOCKER' && def.container.image)) {
+  const ex = def.executor?.command;
+  if (def.executor && (ex?.shell === undefined) === (ex?.argv === undefined)) problems.push({ path: p('executor.command'), message: 'an executor needs exactly one of command.shell or command.argv' });
+  if (!hasCommand && !def.executor && !(def.container?.type === 'DOCKER' && def.container.image)) {
     problems.push({ path: p('command'), message: 'a task needs command.shell or command.argv (only a Docker container with an image may run its default entry point)' });
   }
   if (def.container?.type === 'DOCKER' && !def.container.image) problems.push({ path: p('container.image'), message: 'a DOCKER container needs an image' });

@@ -1,6 +1,7 @@
 import type { v1 } from '../protocol/generated/index.js';
 import type { PlacementRequest } from '../resource-manager/placement/placement-types.js';
 import type { TaskDefinition } from './task-definition.js';
+import { ValidationError } from '../errors/families.js';
 
 /** Where a task instance was placed: the resources carved from the offer and the host ports chosen. */
 export interface TaskPlacement {
@@ -39,21 +40,25 @@ export function toTaskInfo(def: TaskDefinition, placement: TaskPlacement): v1.Ta
   placement.ports.forEach((port, i) => (env[`PORT${i}`] = String(port)));
   if (placement.ports.length > 0) env['PORT'] = String(placement.ports[0]);
   const cmd = def.command;
-  const command: v1.CommandInfo = {
-    ...(cmd?.argv ? { shell: false, value: cmd.argv[0], arguments: cmd.argv } : cmd?.shell !== undefined ? { shell: true, value: cmd.shell } : { shell: false }),
-    ...(Object.keys(env).length ? { environment: { variables: Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value })) } } : {}),
-    ...(cmd?.user ? { user: cmd.user } : {}),
-    ...(cmd?.uris?.length
-      ? { uris: cmd.uris.map((u) => ({ value: u.value, extract: u.extract ?? true, executable: u.executable ?? false, cache: u.cache ?? false, ...(u.outputFile ? { output_file: u.outputFile } : {}) })) }
-      : {}),
-  };
   const info: v1.TaskInfo = {
     name: def.name,
     task_id: { value: placement.taskId },
     agent_id: placement.agentId,
     resources: placement.resources,
-    command,
   };
+  if (def.executor) {
+    // A custom executor runs the task: its own command travels as JSON in `data`.
+    const ex = def.executor;
+    info.executor = {
+      executor_id: { value: ex.id ?? `${placement.taskId}.executor` },
+      type: 'CUSTOM',
+      name: ex.name ?? `${def.name} executor`,
+      command: toCommandInfo({ ...ex.command, env: { ...env, ...ex.command.env } }),
+    };
+    if (cmd) info.data = new TextEncoder().encode(JSON.stringify({ ...(cmd.shell !== undefined ? { shell: cmd.shell } : {}), ...(cmd.argv ? { argv: cmd.argv } : {}), env } satisfies TaskCommand));
+  } else {
+    info.command = toCommandInfo({ ...cmd, env });
+  }
   const container = toContainerInfo(def, placement.ports);
   if (container) info.container = container;
   if (def.healthCheck) info.health_check = toHealthCheck(def, placement.ports);
@@ -67,6 +72,46 @@ export function toTaskInfo(def: TaskDefinition, placement: TaskPlacement): v1.Ta
     };
   }
   return info;
+}
+
+/** The command of a task run by a custom executor, as `toTaskInfo` puts it in `TaskInfo.data`. */
+export interface TaskCommand {
+  shell?: string;
+  argv?: string[];
+  /** Environment, with `PORT0..n` and `PORT` for the allocated ports. */
+  env: Record<string, string>;
+}
+
+/**
+ * Reads the command a task definition gave a task run by a custom executor (from `TaskInfo.data`).
+ * Returns undefined when the task carries none.
+ * @throws ValidationError `ERR_TASK_COMMAND_INVALID` when `data` is not such a command.
+ */
+export function taskCommandOf(task: v1.TaskInfo): TaskCommand | undefined {
+  if (!task.data || task.data.length === 0) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(task.data));
+  } catch (err) {
+    throw new ValidationError('ERR_TASK_COMMAND_INVALID', `task ${task.task_id.value} carries data that is not a JSON command: ${(err as Error).message}`, [{ path: 'data', message: 'not JSON' }]);
+  }
+  const c = parsed as Partial<TaskCommand> | null;
+  const ok = c !== null && typeof c === 'object' && (typeof c.shell === 'string' || (Array.isArray(c.argv) && c.argv.length > 0 && c.argv.every((a) => typeof a === 'string')));
+  if (!ok) throw new ValidationError('ERR_TASK_COMMAND_INVALID', `task ${task.task_id.value} carries data without a shell or argv command`, [{ path: 'data', message: 'needs shell or argv' }]);
+  const env = c.env && typeof c.env === 'object' ? Object.fromEntries(Object.entries(c.env).filter(([, v]) => typeof v === 'string')) as Record<string, string> : {};
+  return { ...(c.shell !== undefined ? { shell: c.shell } : {}), ...(c.argv ? { argv: c.argv } : {}), env };
+}
+
+function toCommandInfo(cmd: { shell?: string; argv?: string[]; env?: Record<string, string>; user?: string; uris?: NonNullable<TaskDefinition['command']>['uris'] }): v1.CommandInfo {
+  const env = cmd.env ?? {};
+  return {
+    ...(cmd.argv ? { shell: false, value: cmd.argv[0], arguments: cmd.argv } : cmd.shell !== undefined ? { shell: true, value: cmd.shell } : { shell: false }),
+    ...(Object.keys(env).length ? { environment: { variables: Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value })) } } : {}),
+    ...(cmd.user ? { user: cmd.user } : {}),
+    ...(cmd.uris?.length
+      ? { uris: cmd.uris.map((u) => ({ value: u.value, extract: u.extract ?? true, executable: u.executable ?? false, cache: u.cache ?? false, ...(u.outputFile ? { output_file: u.outputFile } : {}) })) }
+      : {}),
+  };
 }
 
 function toContainerInfo(def: TaskDefinition, ports: number[]): v1.ContainerInfo | undefined {

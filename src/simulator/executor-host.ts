@@ -1,0 +1,430 @@
+import http from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, openSync, closeSync, chmodSync, copyFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { Codecs } from '../protocol/messages.js';
+import { encodeRecord } from '../protocol/recordio.js';
+import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
+import type { executor, v1 } from '../protocol/generated/index.js';
+
+/** Options of the executors the simulated agents run for real (`SimulatorOptions.executors`). */
+export interface SimExecutorOptions {
+  /** Folder under which each executor gets its sandbox. @default a temp folder, removed at stop */
+  sandboxRoot?: string;
+  /** `MESOS_SUBSCRIPTION_BACKOFF_MAX` given to executors. @default '500ms' */
+  subscriptionBackoffMax?: string;
+  /** `MESOS_RECOVERY_TIMEOUT` given to executors. @default '15mins' */
+  recoveryTimeout?: string;
+  /** Time between SHUTDOWN and SIGKILL of the executor's process group, ms. @default 3000 */
+  shutdownGraceMs?: number;
+  /** Largest file the fetcher downloads, bytes. @default 256 MiB */
+  maxFetchBytes?: number;
+  /** Extra environment for every executor. */
+  env?: Record<string, string>;
+}
+
+/** What the executor host needs from the engine. */
+export interface ExecutorHostEngine {
+  agentInfo(agentId: string): v1.AgentInfo | undefined;
+  frameworkInfo(frameworkId: string): v1.FrameworkInfo | undefined;
+  /** A status update the executor sent (or resent); returns true when it was already acknowledged. */
+  executorStatus(frameworkId: string, status: v1.TaskStatus): 'new' | 'pending' | 'acknowledged' | 'unknown-task';
+  executorMessage(frameworkId: string, agentId: string, executorId: string, data: Uint8Array): boolean;
+  /** The executor is gone: its tasks that have not ended fail. */
+  executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void;
+}
+
+type ExecutorState = 'fetching' | 'starting' | 'subscribed' | 'disconnected' | 'exited';
+
+/** One executor process on a simulated agent. */
+export interface SimExecutor {
+  frameworkId: string;
+  executorId: string;
+  agentId: string;
+  info: v1.ExecutorInfo;
+  sandbox: string;
+  state: ExecutorState;
+  process?: ChildProcess;
+  pid?: number;
+  stream?: http.ServerResponse;
+  encoding: Encoding;
+  /** Events waiting for the executor to subscribe. */
+  queue: executor.Event[];
+  taskIds: Set<string>;
+  checkpoint: boolean;
+  refuseUntil: number;
+  subscriptions: number;
+  shutdownTimer?: NodeJS.Timeout;
+  exitCode?: number | null;
+  exitSignal?: NodeJS.Signals | null;
+}
+
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
+
+/**
+ * Runs executors for real for the simulated agents: for a task that carries an `ExecutorInfo`, it
+ * makes a sandbox, fetches the command's URIs into it (http(s), file:// or absolute paths;
+ * `executable` and `extract` honoured; `output_file` must stay inside the sandbox), starts the
+ * command as a child process in its own process group with the environment a Mesos agent gives
+ * (`MESOS_AGENT_ENDPOINT`, `MESOS_FRAMEWORK_ID`, `MESOS_EXECUTOR_ID`, `MESOS_DIRECTORY`,
+ * `MESOS_SANDBOX`, `MESOS_CHECKPOINT`, `MESOS_RECOVERY_TIMEOUT`, `MESOS_SUBSCRIPTION_BACKOFF_MAX`,
+ * ...), and serves it the V1 executor API (`POST /api/v1/executor`) on its own loopback port.
+ * Updates the executor sends are relayed to the framework like an agent's status update manager
+ * does (retried until acknowledged, then ACKNOWLEDGED goes back to the executor); KILL, SHUTDOWN
+ * and MESSAGE go the other way. stdout and stderr land in the sandbox, as on a real agent.
+ */
+export class ExecutorHost {
+  private readonly server: http.Server;
+  readonly executors = new Map<string, SimExecutor>();
+  private readonly root: string;
+  private readonly ownRoot: boolean;
+  host = '127.0.0.1';
+  port = 0;
+
+  constructor(
+    private readonly engine: ExecutorHostEngine,
+    private readonly options: SimExecutorOptions = {},
+  ) {
+    this.ownRoot = options.sandboxRoot === undefined;
+    this.root = options.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'mesos-sim-sandboxes-'));
+    mkdirSync(this.root, { recursive: true });
+    this.server = http.createServer((req, res) => {
+      this.route(req, res).catch((err: Error) => {
+        if (!res.headersSent) res.writeHead(500, TEXT).end(`Internal error: ${err.message}`);
+        else res.destroy();
+      });
+    });
+  }
+
+  /** `host:port` of the executor API (what `MESOS_AGENT_ENDPOINT` says). */
+  get endpoint(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  async listen(host = '127.0.0.1'): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, host, () => resolve());
+    });
+    this.host = host;
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** Kills every executor process group and closes the API; removes the sandboxes it created. */
+  async close(): Promise<void> {
+    const exits = [...this.executors.values()].map((e) => this.killProcess(e, 'SIGKILL'));
+    await Promise.all(exits);
+    for (const e of this.executors.values()) clearTimeout(e.shutdownTimer);
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+    if (this.ownRoot) rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** True when the task is run by a real executor here. */
+  handles(info: v1.TaskInfo): boolean {
+    return info.executor?.command !== undefined;
+  }
+
+  /** Starts the task's executor if it is not running yet and sends it LAUNCH. */
+  launch(frameworkId: string, agentId: string, info: v1.TaskInfo): void {
+    const execInfo = info.executor!;
+    const key = keyOf(frameworkId, execInfo.executor_id.value);
+    let exec = this.executors.get(key);
+    if (exec && exec.state === 'exited') {
+      this.executors.delete(key);
+      exec = undefined;
+    }
+    if (!exec) {
+      const fwInfo = this.engine.frameworkInfo(frameworkId);
+      exec = {
+        frameworkId,
+        executorId: execInfo.executor_id.value,
+        agentId,
+        info: execInfo,
+        sandbox: mkdtempSync(join(this.root, `${safeName(execInfo.executor_id.value)}-`)),
+        state: 'fetching',
+        encoding: 'protobuf',
+        queue: [],
+        taskIds: new Set(),
+        checkpoint: fwInfo?.checkpoint === true,
+        refuseUntil: 0,
+        subscriptions: 0,
+      };
+      this.executors.set(key, exec);
+      const started = exec;
+      this.start(started).catch((err: Error) => {
+        started.state = 'exited';
+        this.engine.executorTerminated(frameworkId, started.executorId, `Failed to launch container: ${err.message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+      });
+    }
+    exec.taskIds.add(info.task_id.value);
+    this.send(exec, { type: 'LAUNCH', launch: { task: info } });
+  }
+
+  /** Sends KILL for a task to its executor. */
+  kill(frameworkId: string, executorId: string, taskId: v1.TaskID, killPolicy?: v1.KillPolicy): void {
+    const exec = this.executors.get(keyOf(frameworkId, executorId));
+    if (!exec || exec.state === 'exited') return;
+    this.send(exec, { type: 'KILL', kill: { task_id: taskId, ...(killPolicy ? { kill_policy: killPolicy } : {}) } });
+  }
+
+  /** Sends SHUTDOWN, then kills the process group after the grace period. Returns false if unknown. */
+  shutdown(frameworkId: string, executorId: string): boolean {
+    const exec = this.executors.get(keyOf(frameworkId, executorId));
+    if (!exec || exec.state === 'exited') return false;
+    this.send(exec, { type: 'SHUTDOWN' });
+    clearTimeout(exec.shutdownTimer);
+    exec.shutdownTimer = setTimeout(() => void this.killProcess(exec, 'SIGKILL'), this.options.shutdownGraceMs ?? 3000);
+    exec.shutdownTimer.unref();
+    return true;
+  }
+
+  /** Shuts down every executor of a framework (it was removed or tore down). */
+  shutdownFramework(frameworkId: string): void {
+    for (const e of this.executors.values()) if (e.frameworkId === frameworkId) this.shutdown(frameworkId, e.executorId);
+  }
+
+  /** Relays a scheduler MESSAGE to the executor. */
+  message(frameworkId: string, executorId: string, data: Uint8Array): boolean {
+    const exec = this.executors.get(keyOf(frameworkId, executorId));
+    if (!exec || exec.state === 'exited') return false;
+    this.send(exec, { type: 'MESSAGE', message: { data } });
+    return true;
+  }
+
+  /** The scheduler acknowledged an update of this executor: tell the executor. */
+  acknowledged(frameworkId: string, executorId: string, taskId: v1.TaskID, uuid: Uint8Array): void {
+    const exec = this.executors.get(keyOf(frameworkId, executorId));
+    if (!exec || exec.state === 'exited') return;
+    this.send(exec, { type: 'ACKNOWLEDGED', acknowledged: { task_id: taskId, uuid } });
+  }
+
+  /** Fault: closes executor connections and refuses re-subscription for `refuseMs`. Returns how many were dropped. */
+  dropConnections(executorId?: string, refuseMs = 0): number {
+    let n = 0;
+    for (const e of this.executors.values()) {
+      if (executorId && e.executorId !== executorId) continue;
+      if (e.state === 'exited') continue;
+      e.refuseUntil = Date.now() + refuseMs;
+      if (e.stream) {
+        e.stream.destroy();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Writes an event to the executor, or queues it until the executor subscribes. */
+  private send(exec: SimExecutor, event: executor.Event): void {
+    const s = exec.stream;
+    if (exec.state === 'subscribed' && s && !s.destroyed && !s.writableEnded) {
+      s.write(encodeRecord(Codecs.executorEvent().encode(event, exec.encoding)));
+    } else {
+      exec.queue.push(event);
+    }
+  }
+
+  private async start(exec: SimExecutor): Promise<void> {
+    const command = exec.info.command!;
+    for (const uri of command.uris ?? []) await this.fetchUri(uri, exec.sandbox);
+    exec.state = 'starting';
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? exec.sandbox,
+      ...(this.options.env ?? {}),
+      MESOS_AGENT_ENDPOINT: this.endpoint,
+      MESOS_FRAMEWORK_ID: exec.frameworkId,
+      MESOS_EXECUTOR_ID: exec.executorId,
+      MESOS_AGENT_ID: exec.agentId,
+      MESOS_SLAVE_ID: exec.agentId,
+      MESOS_DIRECTORY: exec.sandbox,
+      MESOS_SANDBOX: exec.sandbox,
+      MESOS_CHECKPOINT: exec.checkpoint ? '1' : '0',
+      MESOS_RECOVERY_TIMEOUT: this.options.recoveryTimeout ?? '15mins',
+      MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
+      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: `${this.options.shutdownGraceMs ?? 3000}ms`,
+      MESOS_HTTP_COMMAND_EXECUTOR: '0',
+    };
+    for (const v of command.environment?.variables ?? []) {
+      if (v.value !== undefined) env[v.name] = v.value;
+    }
+    const out = openSync(join(exec.sandbox, 'stdout'), 'a');
+    const err = openSync(join(exec.sandbox, 'stderr'), 'a');
+    const shell = command.shell ?? true;
+    const child = shell
+      ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd: exec.sandbox, env, stdio: ['ignore', out, err], detached: true })
+      : spawn(command.value ?? '', (command.arguments ?? []).slice(1), { cwd: exec.sandbox, env, stdio: ['ignore', out, err], detached: true, argv0: command.arguments?.[0] });
+    closeSync(out);
+    closeSync(err);
+    exec.process = child;
+    exec.pid = child.pid;
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', reject);
+    });
+    child.once('exit', (code, signal) => {
+      exec.exitCode = code;
+      exec.exitSignal = signal;
+      exec.state = 'exited';
+      clearTimeout(exec.shutdownTimer);
+      exec.stream?.destroy();
+      // The whole process group goes: commands the executor started die with it.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* group already gone */
+      }
+      const how = signal ? `signal ${signal}` : `status ${code}`;
+      this.engine.executorTerminated(exec.frameworkId, exec.executorId, `Executor terminated with ${how}`, 'REASON_EXECUTOR_TERMINATED');
+    });
+  }
+
+  private async killProcess(exec: SimExecutor, signal: NodeJS.Signals): Promise<void> {
+    const child = exec.process;
+    if (!child || exec.state === 'exited' || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      child.kill(signal);
+    }
+    await exited;
+  }
+
+  /** The Mesos fetcher, for one URI. */
+  private async fetchUri(uri: v1.CommandInfo.URI, sandbox: string): Promise<void> {
+    const source = uri.value;
+    const name = uri.output_file ?? basename(decodeURIComponent(new URL(source, 'file:///').pathname));
+    if (!name || name === '.' || name === '..' || isAbsolute(name) || name.split(/[\\/]/).some((p) => p === '..' || p === '') || name.includes('\0')) {
+      throw new Error(`cannot fetch ${source}: output file ${JSON.stringify(name)} must be a relative path inside the sandbox`);
+    }
+    const target = join(sandbox, name);
+    const max = this.options.maxFetchBytes ?? 256 * 1024 * 1024;
+    if (/^https?:\/\//i.test(source)) {
+      const res = await fetch(source);
+      if (!res.ok || !res.body) throw new Error(`cannot fetch ${source}: HTTP ${res.status}`);
+      const declared = Number(res.headers.get('content-length') ?? '0');
+      if (declared > max) throw new Error(`cannot fetch ${source}: ${declared} bytes exceeds the limit of ${max}`);
+      let seen = 0;
+      const body = Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]);
+      body.on('data', (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen > max) body.destroy(new Error(`cannot fetch ${source}: more than ${max} bytes`));
+      });
+      await pipeline(body, createWriteStream(target));
+    } else {
+      const path = source.startsWith('file://') ? fileURLToPath(source) : source;
+      if (!isAbsolute(path)) throw new Error(`cannot fetch ${source}: not an http(s) URL, a file:// URL or an absolute path`);
+      if (statSync(path).size > max) throw new Error(`cannot fetch ${source}: larger than ${max} bytes`);
+      copyFileSync(path, target);
+    }
+    if (uri.executable) chmodSync(target, 0o755);
+    if (uri.extract !== false && !uri.executable && /\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(name)) {
+      await new Promise<void>((resolve, reject) => {
+        const tar = spawn('tar', ['-xf', name], { cwd: sandbox, stdio: 'ignore' });
+        tar.once('error', reject);
+        tar.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cannot extract ${name}: tar exited with ${code}`))));
+      });
+    }
+  }
+
+  // ---------- the executor API ----------
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+    if (path !== '/api/v1/executor' && path !== '/slave(1)/api/v1/executor') return void res.writeHead(404, TEXT).end('Not found');
+    if (req.method !== 'POST') return void res.writeHead(405, { ...TEXT, Allow: 'POST' }).end('Expecting POST');
+    const encoding = encodingOf(String(req.headers['content-type'] ?? ''));
+    if (!encoding) return void res.writeHead(415, TEXT).end("Expecting 'Content-Type' of application/json or application/x-protobuf");
+    const body = await readBody(req, 10 * 1024 * 1024);
+    if (body === 'too-large') return void res.writeHead(413, TEXT).end('Request body too large');
+    let call: executor.Call;
+    try {
+      call = Codecs.executorCall().decode(body, encoding);
+    } catch (err) {
+      return void res.writeHead(400, TEXT).end(`Failed to parse body into Call: ${(err as Error).message}`);
+    }
+    const exec = this.executors.get(keyOf(call.framework_id?.value ?? '', call.executor_id?.value ?? ''));
+    if (!exec || exec.state === 'exited') return void res.writeHead(400, TEXT).end(`Executor ${call.executor_id?.value} of framework ${call.framework_id?.value} is not running on this agent`);
+    switch (call.type) {
+      case 'SUBSCRIBE': {
+        if (Date.now() < exec.refuseUntil) return void res.writeHead(503, TEXT).end('Agent is recovering');
+        const accept = encodingOf(String(req.headers['accept'] ?? '')) ?? encoding;
+        return this.subscribe(exec, call, accept, res);
+      }
+      case 'UPDATE': {
+        if (exec.state !== 'subscribed') return void res.writeHead(403, TEXT).end('Executor is not subscribed');
+        const status = call.update?.status;
+        if (!status?.uuid) return void res.writeHead(400, TEXT).end('UPDATE needs a status with a uuid');
+        this.relay(exec, status);
+        return void res.writeHead(202).end();
+      }
+      case 'MESSAGE':
+        if (exec.state !== 'subscribed') return void res.writeHead(403, TEXT).end('Executor is not subscribed');
+        this.engine.executorMessage(exec.frameworkId, exec.agentId, exec.executorId, call.message?.data ?? new Uint8Array());
+        return void res.writeHead(202).end();
+      case 'HEARTBEAT':
+        return void res.writeHead(202).end();
+      default:
+        return void res.writeHead(400, TEXT).end(`Unsupported call type ${String(call.type)}`);
+    }
+  }
+
+  private subscribe(exec: SimExecutor, call: executor.Call, encoding: Encoding, res: http.ServerResponse): void {
+    exec.stream?.destroy();
+    exec.stream = res;
+    exec.encoding = encoding;
+    exec.state = 'subscribed';
+    exec.subscriptions++;
+    res.writeHead(200, { 'Content-Type': MEDIA_TYPES[encoding] });
+    res.on('close', () => {
+      if (exec.stream !== res) return;
+      exec.stream = undefined;
+      if (exec.state === 'exited') return;
+      exec.state = 'disconnected';
+      // Without checkpointing an agent does not wait for an executor to come back.
+      if (!exec.checkpoint) void this.killProcess(exec, 'SIGKILL');
+    });
+    const agent = this.engine.agentInfo(exec.agentId);
+    const framework = this.engine.frameworkInfo(exec.frameworkId);
+    res.write(encodeRecord(Codecs.executorEvent().encode({
+      type: 'SUBSCRIBED',
+      subscribed: {
+        executor_info: exec.info,
+        framework_info: framework ?? { user: 'unknown', name: 'unknown' },
+        agent_info: agent ?? { hostname: 'unknown' },
+        container_id: { value: `sim-${exec.executorId}` },
+      },
+    }, encoding)));
+    // Updates the executor could not deliver while it was away.
+    for (const update of call.subscribe?.unacknowledged_updates ?? []) if (update.status.uuid) this.relay(exec, update.status);
+    const queued = exec.queue.splice(0);
+    for (const event of queued) this.send(exec, event);
+  }
+
+  /** Hands an executor update to the status update manager, or answers ACKNOWLEDGED when it was already acknowledged. */
+  private relay(exec: SimExecutor, status: v1.TaskStatus): void {
+    const full: v1.TaskStatus = { ...status, agent_id: { value: exec.agentId }, executor_id: { value: exec.executorId }, source: 'SOURCE_EXECUTOR' };
+    if (this.engine.executorStatus(exec.frameworkId, full) === 'acknowledged') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
+  }
+}
+
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'executor';
+}
+
+async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
