@@ -178,9 +178,11 @@ export class MesosHttpClient {
 
   /**
    * Sends a non-SUBSCRIBE call to the master holding the subscription.
+   * @param options.retry503 false to fail at the first 503 instead of retrying (`retry503` option).
    * @returns the decoded `Response` for calls answered 200 (RECONCILE_OPERATIONS), else undefined.
    */
-  async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>): Promise<scheduler.Response | undefined> {
+  async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean } = {}): Promise<scheduler.Response | undefined> {
+    const attempts503 = options.retry503 === false ? 0 : this.options.retry503.attempts;
     const body = Buffer.from(Codecs.schedulerCall().encode(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
     let unavailable = 0;
@@ -213,7 +215,7 @@ export class MesosHttpClient {
           { retryable: true },
         );
       }
-      if (res.status === 503 && unavailable < this.options.retry503.attempts) {
+      if (res.status === 503 && unavailable < attempts503) {
         await sleep(backoffDelay(unavailable++, this.options.retry503.baseDelayMs, this.options.retry503.maxDelayMs));
         continue;
       }

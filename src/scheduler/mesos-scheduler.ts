@@ -190,7 +190,9 @@ export class MesosScheduler implements Scheduler {
     const call = build({ value: this.id });
     const started = this.observers.size ? process.hrtime.bigint() : 0n;
     try {
-      const res = await this.client.call(call, sub);
+      // An ACKNOWLEDGE is not retried on 503: the agent resends the update anyway, and retrying
+      // with backoff would hold up every event queued behind it.
+      const res = await this.client.call(call, sub, { retry503: call.type !== 'ACKNOWLEDGE' });
       if (started) this.notify((o) => o.onCall?.(call.type, Number(process.hrtime.bigint() - started) / 1e9, undefined, call));
       return res;
     } catch (err) {

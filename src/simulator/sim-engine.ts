@@ -511,13 +511,18 @@ export class SimEngine implements ExecutorHostEngine {
     const start = b.startDelayMs ?? 10;
     this.later(task, start, () => this.executorUpdate(task, 'TASK_STARTING'));
     this.later(task, start + 1, () => this.executorUpdate(task, 'TASK_RUNNING'));
+    this.armOutcome(task, start + 1 + (b.runMs ?? 100));
+  }
+
+  /** Schedules how a simulated task ends (its behaviour's outcome) `afterMs` from now. */
+  private armOutcome(task: SimTask, afterMs: number): void {
+    const b = this.behaviourOf(task.info);
     const outcome = b.outcome ?? 'finished';
-    if (outcome !== 'running-forever') {
-      const state: v1.TaskState = outcome === 'finished' ? 'TASK_FINISHED' : outcome === 'failed' ? 'TASK_FAILED' : 'TASK_LOST';
-      this.later(task, start + 1 + (b.runMs ?? 100), () =>
-        this.finishTask(task, state, b.message ?? (outcome === 'finished' ? 'Command exited with status 0' : 'Command exited with status 1'), outcome === 'failed' ? 'REASON_COMMAND_EXECUTOR_FAILED' : undefined),
-      );
-    }
+    if (outcome === 'running-forever') return;
+    const state: v1.TaskState = outcome === 'finished' ? 'TASK_FINISHED' : outcome === 'failed' ? 'TASK_FAILED' : 'TASK_LOST';
+    this.later(task, afterMs, () =>
+      this.finishTask(task, state, b.message ?? (outcome === 'finished' ? 'Command exited with status 0' : 'Command exited with status 1'), outcome === 'failed' ? 'REASON_COMMAND_EXECUTOR_FAILED' : undefined),
+    );
   }
 
   private behaviourOf(info: v1.TaskInfo): TaskBehaviour {
@@ -613,7 +618,8 @@ export class SimEngine implements ExecutorHostEngine {
     this.clearTask(task);
     this.tasks.delete(key(task.frameworkId, task.info.task_id.value));
     this.completedTasks.push({ frameworkId: task.frameworkId, taskId: task.info.task_id.value, state: task.state, agentId: task.agentId });
-    if (this.completedTasks.length > 10_000) this.completedTasks.splice(0, this.completedTasks.length - 10_000);
+    const keep = this.options.completedTaskHistory ?? 10_000;
+    if (this.completedTasks.length > keep) this.completedTasks.splice(0, this.completedTasks.length - keep);
   }
 
   private clearTask(task: SimTask): void {
@@ -734,7 +740,12 @@ export class SimEngine implements ExecutorHostEngine {
     if (!agent || agent.state !== 'unreachable') return;
     agent.state = 'active';
     delete agent.unreachableSince;
-    for (const t of this.tasks.values()) if (t.agentId === agentId && t.state === 'TASK_UNREACHABLE') this.executorUpdate(t, 'TASK_RUNNING');
+    for (const t of this.tasks.values()) {
+      if (t.agentId !== agentId || t.state !== 'TASK_UNREACHABLE') continue;
+      this.executorUpdate(t, 'TASK_RUNNING');
+      // The task kept running on the agent meanwhile: it ends its run from here.
+      if (!t.external) this.armOutcome(t, this.behaviourOf(t.info).runMs ?? 100);
+    }
     this.scheduleAllocation();
   }
 

@@ -64,6 +64,8 @@ export interface SimulatorOptions {
    * executor API (see `ExecutorHost`). `true` for the defaults. @default false (executors simulated)
    */
   executors?: boolean | SimExecutorOptions;
+  /** Ended tasks remembered in `engine.completedTasks` (oldest dropped first). @default 10000 */
+  completedTaskHistory?: number;
 }
 
 export type AgentState = 'active' | 'unreachable' | 'gone';

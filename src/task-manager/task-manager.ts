@@ -65,6 +65,8 @@ export class TaskManager {
   }
 
   private readonly workListeners = new Set<() => void>();
+  /** Kills sent to tasks that came back after being given up on (see `onStatus`). */
+  zombieKills = 0;
 
   /**
    * Calls `listener` whenever a submit or a scale-up made new tasks pending (the task controller
@@ -196,6 +198,13 @@ export class TaskManager {
     // A resent update of a record not yet persisted: persist it now, or fail again (unacknowledged).
     if (this.dirty.has(rec.id)) await this.save(rec);
     const ts = status.timestamp ?? 0;
+    if (!isTerminal(status.state) && status.state !== 'TASK_UNREACHABLE' && (rec.superseded || rec.desired === 'killed' || (isTerminal(rec.state) && rec.state !== status.state))) {
+      // A task given up on (LOST, then replaced) or being killed reports it runs: its agent came
+      // back. It must not run beside its replacement, so it is killed (again).
+      this.zombieKills++;
+      await this.calls.kill(status.task_id, status.agent_id ?? (rec.agentId ? { value: rec.agentId } : undefined));
+      return false;
+    }
     if (rec.state === status.state || isRegression(rec.state, status.state)) return false;
     if (rec.updatedAt !== undefined && ts > 0 && ts < rec.updatedAt && !isTerminal(status.state)) return false;
     const neverLaunched = rec.state === 'LAUNCHING' && status.reason === 'REASON_RECONCILIATION' && NEVER_LAUNCHED.has(status.state);
