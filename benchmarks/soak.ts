@@ -52,16 +52,19 @@ function prng(seed: number): () => number {
 const FAULTS = ['drop-stream', 'heartbeats', 'failover', '503-storm', 'partition', 'remove-agent', 'duplicate-updates', 'reorder-updates', 'rescind', 'restart-scheduler'] as const;
 type FaultKind = (typeof FAULTS)[number];
 
+const GROUPS = 10;
+/** Run time of each group's tasks in the simulator, ms: from quick jobs to longer ones. */
+const RUN_MS = [100, 200, 300, 500, 800, 1000, 1500, 2000, 3000, 5000];
+
+/** The definitions at their final size: GROUPS groups sharing `total` instances. */
 function definitions(total: number): TaskDefinition[] {
-  const groups = Math.max(1, Math.min(20, Math.ceil(total / 500)));
-  const out: TaskDefinition[] = [];
-  let left = total;
-  for (let g = 0; g < groups; g++) {
-    const n = g === groups - 1 ? left : Math.floor(total / groups);
-    left -= n;
-    out.push({ name: `soak-${g}`, instances: n, resources: { cpus: 0.1, mem: 16 }, command: { shell: 'true' }, restartPolicy: { policy: 'on-failure', maxRetries: 20, backoffSeconds: 0.2, maxBackoffSeconds: 2 } });
-  }
-  return out;
+  return Array.from({ length: GROUPS }, (_, g) => ({
+    name: `soak-${g}`,
+    instances: Math.floor(total / GROUPS) + (g < total % GROUPS ? 1 : 0),
+    resources: { cpus: 0.1, mem: 16 },
+    command: { shell: 'true' },
+    restartPolicy: { policy: 'on-failure' as const, maxRetries: 50, backoffSeconds: 0.2, maxBackoffSeconds: 2 },
+  }));
 }
 
 export async function soak(opts: SoakOptions, log: (line: string) => void = console.log): Promise<SoakResult> {
@@ -75,7 +78,8 @@ export async function soak(opts: SoakOptions, log: (line: string) => void = cons
     heartbeatIntervalSeconds: 1,
     statusUpdateRetryMs: 1000,
     statusUpdateRetryMaxMs: 4000,
-    taskBehaviours: [{ startDelayMs: 5, runMs: 200 }],
+    taskBehaviours: RUN_MS.map((runMs, g) => ({ name: `^soak-${g}$`, startDelayMs: 5, runMs })),
+    completedTaskHistory: opts.tasks * 3,
   });
   const storage = new InMemoryStorage();
   const frameworkIds = new Set<string>();
@@ -101,13 +105,20 @@ export async function soak(opts: SoakOptions, log: (line: string) => void = cons
       }
     });
     if (fw.frameworkId) frameworkIds.add(fw.frameworkId);
-    if (submit) await fw.get<TaskManager>(TOKENS.TaskManager).submit(defs);
+    // The definitions start empty and grow over the run (see `pace`), so faults hit a busy cluster throughout.
+    if (submit) await fw.get<TaskManager>(TOKENS.TaskManager).submit(defs.map((d) => ({ ...d, instances: 0 })));
     return fw;
   };
 
   let fw = await start(true);
   const tasksOf = () => fw.get<TaskManager>(TOKENS.TaskManager);
-  const agents = () => [...sim.engine.agents.values()].filter((a) => a.state === 'active').map((a) => a.id);
+  // Faults aimed at agents hit one that runs tasks when there is one (bin-packing leaves many idle).
+  const agents = () => {
+    const busy = new Set([...sim.engine.tasks.values()].filter((t) => t.state === 'TASK_RUNNING').map((t) => t.agentId));
+    const active = [...sim.engine.agents.values()].filter((a) => a.state === 'active').map((a) => a.id);
+    const hit = active.filter((id) => busy.has(id));
+    return hit.length > 0 ? hit : active;
+  };
   const inject = async (kind: FaultKind): Promise<void> => {
     faults[kind] = (faults[kind] ?? 0) + 1;
     const f = (fault: Fault) => sim.fault(fault);
@@ -143,6 +154,18 @@ export async function soak(opts: SoakOptions, log: (line: string) => void = cons
   const bar = opts.progress ? new cliProgress.SingleBar({ format: 'soak [{bar}] {value}/{total} finished | faults {faults} | {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(opts.tasks, 0, { faults: 0 });
   let nextFault = Date.now() + opts.faultEvery * 1000;
+  const submitted = new Map(defs.map((d) => [d.name, 0]));
+  // Instances are added steadily over 60% of the time allowed, then the rest of it is for finishing.
+  const pace = async () => {
+    const share = Math.min(1, (Date.now() - started) / (opts.minutes * 60_000 * 0.6));
+    for (const d of defs) {
+      const want = Math.min(d.instances ?? 1, Math.ceil((d.instances ?? 1) * share));
+      if (want > submitted.get(d.name)!) {
+        await tasksOf().scale(d.name, want);
+        submitted.set(d.name, want);
+      }
+    }
+  };
   let lastLine = 0;
   let timedOut = false;
   for (;;) {
@@ -158,6 +181,7 @@ export async function soak(opts: SoakOptions, log: (line: string) => void = cons
       timedOut = true;
       break;
     }
+    await pace();
     if (Date.now() >= nextFault) {
       await inject(FAULTS[Math.floor(random() * FAULTS.length)]!);
       nextFault = Date.now() + opts.faultEvery * 1000 * (0.5 + random());
