@@ -12,18 +12,8 @@ import {
   type PlacementStrategy,
 } from '../src/resource-manager/index.js';
 import { report } from './report.js';
+import { prng as rng } from './prng.js';
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildOffers(count: number, seed = 1): v1.Offer[] {
   const r = rng(seed);

@@ -14,6 +14,7 @@ import { TOKENS } from '../src/tokens.js';
 import type { TaskManager } from '../src/task-manager/task-manager.js';
 import type { Scheduler } from '../src/scheduler/scheduler.interface.js';
 import type { TaskDefinition } from '../src/task-spec/task-definition.js';
+import { prng } from './prng.js';
 import { checkInvariants, expectedFinished } from '../test/faults/invariants.js';
 
 export interface SoakOptions {
@@ -37,17 +38,6 @@ export interface SoakResult {
   timedOut: boolean;
 }
 
-/** A small seeded PRNG (mulberry32) so a soak can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAULTS = ['drop-stream', 'heartbeats', 'failover', '503-storm', 'partition', 'remove-agent', 'duplicate-updates', 'reorder-updates', 'rescind', 'restart-scheduler'] as const;
 type FaultKind = (typeof FAULTS)[number];
