@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { inject } from 'inversify';
 // Narrow imports keep the bundle the agent fetches small (no scheduler, simulator or server code).
 import { createExecutor } from '../../src/bootstrap/create-executor.js';
-import { EventController, OnAcknowledged, OnKill, OnLaunch, OnShutdown } from '../../src/decorators/index.js';
+import { EventController, OnAcknowledged, OnKill, OnLaunch, OnLaunchGroup, OnShutdown } from '../../src/decorators/index.js';
 import type { MesosExecutorClient } from '../../src/executor/executor-client.js';
 import { taskCommandOf } from '../../src/task-spec/to-task-info.js';
 import { TOKENS } from '../../src/tokens.js';
@@ -72,6 +72,12 @@ export class CommandRunner {
     });
     await this.exec.update({ task_id: task.task_id, state: 'TASK_RUNNING', message: `pid ${child.pid}` });
     this.logger.info(`task ${id} running as pid ${child.pid}`);
+  }
+
+  /** A task group: every task runs as its own process (a real default executor shares a container). */
+  @OnLaunchGroup()
+  async launchGroup(group: v1.TaskGroupInfo): Promise<void> {
+    for (const task of group.tasks ?? []) await this.launch(task);
   }
 
   @OnKill()

@@ -133,7 +133,19 @@ export class ExecutorHost {
 
   /** Starts the task's executor if it is not running yet and sends it LAUNCH. */
   launch(frameworkId: string, agentId: string, info: v1.TaskInfo): void {
-    const execInfo = info.executor!;
+    const exec = this.executorFor(frameworkId, agentId, info.executor!);
+    exec.taskIds.add(info.task_id.value);
+    this.send(exec, { type: 'LAUNCH', launch: { task: info } });
+  }
+
+  /** Starts the group's executor if needed and sends it one LAUNCH_GROUP. */
+  launchGroup(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo, group: v1.TaskGroupInfo): void {
+    const exec = this.executorFor(frameworkId, agentId, execInfo);
+    for (const t of group.tasks ?? []) exec.taskIds.add(t.task_id.value);
+    this.send(exec, { type: 'LAUNCH_GROUP', launch_group: { task_group: group } });
+  }
+
+  private executorFor(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo): SimExecutor {
     const key = keyOf(frameworkId, execInfo.executor_id.value);
     let exec = this.executors.get(key);
     if (exec && exec.state === 'exited') {
@@ -163,8 +175,7 @@ export class ExecutorHost {
         this.engine.executorTerminated(frameworkId, started.executorId, `Failed to launch container: ${err.message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       });
     }
-    exec.taskIds.add(info.task_id.value);
-    this.send(exec, { type: 'LAUNCH', launch: { task: info } });
+    return exec;
   }
 
   /** Sends KILL for a task to its executor. */

@@ -368,7 +368,10 @@ export class SimEngine implements ExecutorHostEngine {
       const problem = errors.get(task.task_id.value);
       if (problem) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, problem, agent.id);
     }
-    for (const { task, taken } of placed) this.launchTask(fw, task, agent, taken);
+    // A group run by a real executor reaches it as one LAUNCH_GROUP event, as on an agent.
+    const hostGroup = group && op.launch_group && this.executorHost?.handles(tasks[0] ?? ({} as v1.TaskInfo)) ? op.launch_group : undefined;
+    for (const { task, taken } of placed) this.launchTask(fw, task, agent, taken, !hostGroup);
+    if (hostGroup) this.executorHost!.launchGroup(fw.id, agent.id, hostGroup.executor, hostGroup.task_group);
     return trial;
   }
 
@@ -487,7 +490,7 @@ export class SimEngine implements ExecutorHostEngine {
   }
 
   // ---------- tasks ----------
-  private launchTask(fw: SimFramework, info: v1.TaskInfo, agent: SimAgent, resources: Holding): void {
+  private launchTask(fw: SimFramework, info: v1.TaskInfo, agent: SimAgent, resources: Holding, deliver = true): void {
     const task: SimTask = {
       frameworkId: fw.id,
       info,
@@ -504,7 +507,7 @@ export class SimEngine implements ExecutorHostEngine {
     if (this.executorHost?.handles(info)) {
       task.external = true;
       task.seen = new Set();
-      this.executorHost.launch(fw.id, agent.id, info);
+      if (deliver) this.executorHost.launch(fw.id, agent.id, info);
       return;
     }
     const b = this.behaviourOf(info);

@@ -38,6 +38,9 @@ export interface TaskQuery {
  * framework knows every task it may have launched and reconciles it instead of launching it again.
  * Failed tasks are relaunched per their restart policy with exponential backoff, as a new attempt.
  */
+/** States in which a task given up on is running again (and must be killed). */
+const ZOMBIE_STATES: ReadonlySet<string> = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
+
 export class TaskManager {
   private readonly definitions = new Map<string, TaskDefinition>();
   private readonly records = new Map<string, TaskRecord>();
@@ -198,9 +201,9 @@ export class TaskManager {
     // A resent update of a record not yet persisted: persist it now, or fail again (unacknowledged).
     if (this.dirty.has(rec.id)) await this.save(rec);
     const ts = status.timestamp ?? 0;
-    if (!isTerminal(status.state) && status.state !== 'TASK_UNREACHABLE' && (rec.superseded || rec.desired === 'killed' || (isTerminal(rec.state) && rec.state !== status.state))) {
-      // A task given up on (LOST, then replaced) or being killed reports it runs: its agent came
-      // back. It must not run beside its replacement, so it is killed (again).
+    if (ZOMBIE_STATES.has(status.state) && (rec.superseded || isTerminal(rec.state))) {
+      // A task given up on (LOST, then replaced, or killed) reports it runs: its agent came back.
+      // It must not run beside its replacement, so it is killed (again).
       this.zombieKills++;
       await this.calls.kill(status.task_id, status.agent_id ?? (rec.agentId ? { value: rec.agentId } : undefined));
       return false;

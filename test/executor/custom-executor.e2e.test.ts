@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFramework, type FrameworkHandle } from '../../src/bootstrap/create-framework.js';
 import { SimulatedMaster } from '../../src/simulator/simulated-master.js';
-import { EventController, OnUpdate } from '../../src/decorators/index.js';
+import { EventController, OnOffer, OnUpdate } from '../../src/decorators/index.js';
+import { inject } from 'inversify';
 import { MemoryLogger } from '../../src/logging/index.js';
 import { TOKENS } from '../../src/tokens.js';
 import type { TaskManager } from '../../src/task-manager/task-manager.js';
@@ -141,6 +142,53 @@ describe('custom executor end to end: scheduler → simulator → real executor 
     await waitFor('the executor exiting after the acknowledgement', () => exec.state === 'exited');
     assert.equal(exec.exitCode, 0);
     assert.equal(log().seen.filter((u) => u.id === 'late.0.0' && u.state === 'TASK_FINISHED').length, 1, 'delivered once');
+  });
+
+  it('a task group reaches the executor as one LAUNCH_GROUP and both tasks run', async () => {
+    const executorCommand = sampleTasks(`${fw.serverUrl}/artifacts`)[0]!.executor!.command;
+    @EventController()
+    class GroupLauncher {
+      launched = false;
+      readonly updates: Array<{ id: string; state: string; message?: string }> = [];
+      constructor(@inject(TOKENS.Scheduler) private readonly scheduler: Scheduler) {}
+      @OnOffer()
+      async offer(offer: v1.Offer): Promise<void> {
+        if (this.launched) return void (await this.scheduler.decline([offer.id], { refuse_seconds: 60 }));
+        this.launched = true;
+        const allocation = offer.resources?.[0]?.allocation_info;
+        const res = (cpus: number, mem: number): v1.Resource[] => [
+          { name: 'cpus', type: 'SCALAR', scalar: { value: cpus }, ...(allocation ? { allocation_info: allocation } : {}) },
+          { name: 'mem', type: 'SCALAR', scalar: { value: mem }, ...(allocation ? { allocation_info: allocation } : {}) },
+        ];
+        const task = (id: string, shell: string): v1.TaskInfo => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: res(0.1, 16), data: new TextEncoder().encode(JSON.stringify({ shell, env: {} })) });
+        await this.scheduler.accept([offer.id], [{
+          type: 'LAUNCH_GROUP',
+          launch_group: {
+            executor: { executor_id: { value: 'group-executor' }, type: 'CUSTOM', command: { shell: true, value: executorCommand.shell!, uris: [{ value: executorCommand.uris![0]!.value, extract: false }] }, resources: res(0.1, 32) },
+            task_group: { tasks: [task('g-one', 'echo one'), task('g-two', 'echo two')] },
+          },
+        }]);
+      }
+      @OnUpdate()
+      update(status: v1.TaskStatus): void {
+        this.updates.push({ id: status.task_id.value, state: status.state, ...(status.message ? { message: status.message } : {}) });
+      }
+    }
+    const sim3 = await SimulatedMaster.start({ agents: 1, allocationIntervalMs: 50, executors: { subscriptionBackoffMax: '100ms' } });
+    const fw3 = createFramework({ master: sim3.url, framework: { name: 'e2e-group', checkpoint: true }, controllers: [GroupLauncher], overrides: [{ token: TOKENS.Logger, useValue: new MemoryLogger() }] });
+    try {
+      await fw3.start();
+      const g = fw3.get(GroupLauncher);
+      const deadline = Date.now() + 15_000;
+      const finished = () => g.updates.filter((u) => u.state === 'TASK_FINISHED').map((u) => u.message).sort();
+      while (finished().length < 2 && Date.now() < deadline) await sleep(20);
+      assert.deepEqual(finished(), ['exited with status 0: one', 'exited with status 0: two'], JSON.stringify(g.updates));
+      const exec = sim3.engine.executorHost!.executors.get(`${fw3.frameworkId}/group-executor`)!;
+      assert.deepEqual([...exec.taskIds].sort(), ['g-one', 'g-two'], 'one executor ran the whole group');
+    } finally {
+      await fw3.stop({ teardown: true });
+      await sim3.stop();
+    }
   });
 
   it('without checkpointing, losing the executor connection ends its tasks as TASK_FAILED (REASON_EXECUTOR_TERMINATED)', async () => {
