@@ -763,6 +763,15 @@ export class SimEngine implements ExecutorHostEngine {
       if (t.agentId !== agentId) continue;
       const fw = this.frameworks.get(t.frameworkId);
       for (const timer of t.timers) clearTimeout(timer);
+      // The master knows the state of the last update it forwarded (the head of the stream while
+      // unacknowledged); updates queued behind it on the agent are lost with the agent.
+      const known = t.updates.pending[0]?.state ?? t.state;
+      if (isTerminal(known)) {
+        // It had ended as far as the master knows: it keeps that end state.
+        t.state = known;
+        this.retireTask(t);
+        continue;
+      }
       t.state = 'TASK_GONE_BY_OPERATOR';
       if (fw) this.masterUpdate(fw, t.info.task_id, 'TASK_GONE_BY_OPERATOR', 'REASON_AGENT_REMOVED_BY_OPERATOR', 'Agent was removed by the operator', agentId);
       this.retireTask(t);

@@ -81,6 +81,19 @@ describe('fault scenarios: the invariants hold', () => {
     assert.ok(zombies > 0);
   });
 
+  it('an agent removed while its finished tasks wait for their acknowledgement', async () => {
+    const r = await runScenario({ sim: { taskBehaviours: [{ startDelayMs: 5, runMs: 400 }] }, definitions: quickTasks('unacked', 1, 10) }, async (ctx) => {
+      await ctx.waitFor('tasks running, RUNNING acknowledged', () => [...ctx.sim.engine.tasks.values()].filter((t) => t.state === 'TASK_RUNNING' && t.updates.pending.length === 0).length >= 3);
+      ctx.sim.fault({ action: 'fail-calls', count: 1_000_000 }); // acknowledgements fail from now on
+      const waiting = () => [...ctx.sim.engine.tasks.values()].find((t) => t.updates.pending[0]?.state === 'TASK_FINISHED');
+      await ctx.waitFor('a finished task waiting for its acknowledgement', () => waiting() !== undefined);
+      ctx.sim.fault({ action: 'remove-agent', agentId: waiting()!.agentId });
+      ctx.sim.fault({ action: 'add-agent', agent: {} });
+      ctx.sim.fault({ action: 'fail-calls', count: 0 });
+    });
+    assert.deepEqual(r.violations, []);
+  });
+
   it('duplicate and reordered status updates', async () => {
     const r = await runScenario({ definitions: quickTasks('dup', 2, 15) }, async (ctx) => {
       ctx.sim.fault({ action: 'update-faults', duplicate: true, reorderWindowMs: 40 });
