@@ -512,9 +512,15 @@ export class SimEngine implements ExecutorHostEngine {
     }
     const b = this.behaviourOf(info);
     const start = b.startDelayMs ?? 10;
-    this.later(task, start, () => this.executorUpdate(task, 'TASK_STARTING'));
-    this.later(task, start + 1, () => this.executorUpdate(task, 'TASK_RUNNING'));
-    this.armOutcome(task, start + 1 + (b.runMs ?? 100));
+    // Each step is scheduled by the previous one: timers of different lengths may fire out of order
+    // when the event loop lags, and an executor reports STARTING, RUNNING and the outcome in order.
+    this.later(task, start, () => {
+      this.executorUpdate(task, 'TASK_STARTING');
+      this.later(task, 1, () => {
+        this.executorUpdate(task, 'TASK_RUNNING');
+        this.armOutcome(task, b.runMs ?? 100);
+      });
+    });
   }
 
   /** Schedules how a simulated task ends (its behaviour's outcome) `afterMs` from now. */

@@ -11,6 +11,9 @@ import type { TaskManager } from './task-manager.js';
 /** Reconciliation retry: 1 s doubling to 30 s. */
 const RECONCILE_BASE_MS = 1000;
 const RECONCILE_MAX_MS = 30_000;
+/** A failed DECLINE is retried after 100 ms, doubling to 5 s. */
+const DECLINE_RETRY_BASE_MS = 100;
+const DECLINE_RETRY_MAX_MS = 5000;
 /** Offers are declined for this long while storage is down. */
 const STORAGE_RETRY_SECONDS = 2;
 
@@ -29,6 +32,8 @@ export class DefaultTaskController {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;
   private reviveRetry: NodeJS.Timeout | undefined;
+  private readonly declineRetries = new Set<NodeJS.Timeout>();
+  private disposed = false;
   private readonly attributes = new Map<string, Record<string, string>>();
 
   constructor(
@@ -65,8 +70,9 @@ export class DefaultTaskController {
     this.reconciling = this.unanswered.size > 0;
     if (this.reconciling) {
       this.logger.info(`reconciling ${open.length} task(s) before launching anything`);
-      await this.scheduler.reconcile(open);
+      // Armed first: if this RECONCILE fails (a 503), the retry sends it again rather than launches waiting for ever.
       this.scheduleReconcileRetry(0);
+      await this.scheduler.reconcile(open);
     } else {
       await this.scheduler.reconcile();
       await this.reviveIfPending(true);
@@ -91,12 +97,14 @@ export class DefaultTaskController {
     this.resources.onOffers(offers);
     if (!(await this.storageReady())) {
       // Launches pause while storage is down (a launch needs its intent written first); offers go back.
-      await this.scheduler.decline(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });
+      await this.declineOffers(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });
       return;
     }
     const requests = this.reconciling ? [] : this.tasks.placementRequests();
     const placement = this.resources.placePending(requests, this.tasks.placementContext());
     const decline = [...placement.decline];
+    /** Offers of ACCEPTs that failed: the master still counts them as ours, so they go back. */
+    const unused: v1.OfferID[] = [];
     let storageDown = false;
     for (const { offerIds, assignments } of placement.accept) {
       if (storageDown) {
@@ -118,9 +126,11 @@ export class DefaultTaskController {
       } catch (err) {
         this.logger.warn(`ACCEPT failed, ${infos.length} task(s) go back to pending: ${(err as Error).message}`);
         await this.tasks.launchFailed(infos.map((t) => t.task_id.value));
+        unused.push(...offerIds);
       }
     }
-    if (decline.length) await this.scheduler.decline(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : placement.declineFilters);
+    if (decline.length) await this.declineOffers(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : placement.declineFilters);
+    if (unused.length) await this.declineOffers(unused, { refuse_seconds: 1 });
     if (!storageDown && this.storagePaused && this.tasks.storageHealthy) {
       this.storagePaused = false;
       this.logger.info('storage is back; launches resume');
@@ -130,6 +140,27 @@ export class DefaultTaskController {
       this.resources.recordSuppressed();
     }
     this.armBackoffRevive();
+  }
+
+  /**
+   * DECLINE, retried in the background (with backoff) while it fails and the subscription lasts:
+   * until the master hears it, the offers stay outstanding and their resources are offered to no
+   * one (Mesos has no offer timeout by default). A re-subscription discards outstanding offers, so
+   * the retries end when the subscription does.
+   */
+  private async declineOffers(offerIds: v1.OfferID[], filters: v1.Filters | undefined, attempt = 0): Promise<void> {
+    try {
+      await this.scheduler.decline(offerIds, filters);
+    } catch (err) {
+      if (this.disposed || this.scheduler.state !== 'subscribed') return;
+      this.logger.warn(`DECLINE of ${offerIds.length} offer(s) failed, retrying: ${(err as Error).message}`);
+      const timer = setTimeout(() => {
+        this.declineRetries.delete(timer);
+        void this.declineOffers(offerIds, filters, attempt + 1);
+      }, Math.min(DECLINE_RETRY_MAX_MS, DECLINE_RETRY_BASE_MS * 2 ** attempt));
+      timer.unref();
+      this.declineRetries.add(timer);
+    }
   }
 
   /** True when storage takes writes: records left unwritten by an outage are written first. */
@@ -212,6 +243,9 @@ export class DefaultTaskController {
 
   /** Stops the timers (the framework is stopping). */
   dispose(): void {
+    this.disposed = true;
+    for (const t of this.declineRetries) clearTimeout(t);
+    this.declineRetries.clear();
     this.stopWatchingWork();
     clearTimeout(this.reconcileTimer);
     clearTimeout(this.backoffTimer);

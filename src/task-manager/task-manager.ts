@@ -16,6 +16,11 @@ export const TaskManagerErrorCodes = {
 const DEF_PREFIX = 'definitions';
 /** Reconciliation answers meaning "Mesos does not know this task". */
 const NEVER_LAUNCHED: ReadonlySet<string> = new Set(['TASK_GONE', 'TASK_LOST', 'TASK_UNKNOWN', 'TASK_DROPPED']);
+/**
+ * Reasons that, with one of those states, mean the launch never happened: a reconciliation answer,
+ * or the master refusing an ACCEPT whose offers were no longer valid (rescinded, say).
+ */
+const NEVER_LAUNCHED_REASONS: ReadonlySet<string> = new Set(['REASON_RECONCILIATION', 'REASON_INVALID_OFFERS']);
 const TASK_PREFIX = 'tasks';
 
 /** What the task manager asks the scheduler to do (kept small so tests can fake it). */
@@ -210,7 +215,7 @@ export class TaskManager {
     }
     if (rec.state === status.state || isRegression(rec.state, status.state)) return false;
     if (rec.updatedAt !== undefined && ts > 0 && ts < rec.updatedAt && !isTerminal(status.state)) return false;
-    const neverLaunched = rec.state === 'LAUNCHING' && status.reason === 'REASON_RECONCILIATION' && NEVER_LAUNCHED.has(status.state);
+    const neverLaunched = rec.state === 'LAUNCHING' && NEVER_LAUNCHED_REASONS.has(status.reason ?? '') && NEVER_LAUNCHED.has(status.state);
     rec.state = status.state;
     if (ts > 0) rec.updatedAt = ts;
     if (status.message) rec.message = status.message;
@@ -289,8 +294,9 @@ export class TaskManager {
 
   /**
    * A launch intent Mesos never received (the framework died between recording it and the ACCEPT,
-   * or the ACCEPT was lost): the task never ran, so it gets a new attempt at once, whatever its
-   * restart policy, and the lost attempt does not count against `maxRetries`.
+   * or the ACCEPT was lost) or refused (its offers were rescinded before it arrived): the task never
+   * ran, so it gets a new attempt at once, whatever its restart policy, and the lost attempt does not
+   * count against `maxRetries`.
    */
   private async relaunchUnlaunched(rec: TaskRecord): Promise<void> {
     if (rec.desired === 'killed') return;

@@ -7,7 +7,7 @@ import type { TaskManager } from '../../src/task-manager/task-manager.js';
 import type { Scheduler } from '../../src/scheduler/scheduler.interface.js';
 import type { TaskDefinition } from '../../src/task-spec/task-definition.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
-import { checkInvariants, expectedFinished, slotsOf } from './invariants.js';
+import { checkInvariants, expectedFinished, leakedOffers, slotsOf } from './invariants.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,13 +32,13 @@ export interface ScenarioResult {
 }
 
 /** Definitions of quick tasks that finish; relaunched on failure (LOST counts as one). */
-export function quickTasks(prefix: string, groups: number, instances: number): TaskDefinition[] {
+export function quickTasks(prefix: string, groups: number, instances: number, policy: 'never' | 'on-failure' = 'on-failure'): TaskDefinition[] {
   return Array.from({ length: groups }, (_, g) => ({
     name: `${prefix}-${g}`,
     instances,
     resources: { cpus: 0.1, mem: 16 },
     command: { shell: 'true' },
-    restartPolicy: { policy: 'on-failure' as const, maxRetries: 20, backoffSeconds: 0.05, maxBackoffSeconds: 0.5 },
+    restartPolicy: policy === 'never' ? { policy } : { policy, maxRetries: 20, backoffSeconds: 0.05, maxBackoffSeconds: 0.5 },
   }));
 }
 
@@ -48,7 +48,7 @@ export function quickTasks(prefix: string, groups: number, instances: number): T
  * acknowledgements through, and returns the invariant violations.
  */
 export async function runScenario(
-  options: { sim?: SimulatedMasterOptions; definitions: TaskDefinition[]; timeoutMs?: number; framework?: Partial<v1.FrameworkInfo> },
+  options: { sim?: SimulatedMasterOptions; definitions: TaskDefinition[]; timeoutMs?: number; framework?: Partial<v1.FrameworkInfo>; storage?: InMemoryStorage },
   script: (ctx: ScenarioContext) => Promise<void>,
 ): Promise<ScenarioResult> {
   const started = Date.now();
@@ -61,7 +61,7 @@ export async function runScenario(
     taskBehaviours: [{ startDelayMs: 5, runMs: 60 }],
     ...options.sim,
   });
-  const storage = new InMemoryStorage();
+  const storage = options.storage ?? new InMemoryStorage();
   const frameworkIds = new Set<string>();
   const submitted: TaskDefinition[] = [];
   let reconnects = 0;
@@ -71,6 +71,8 @@ export async function runScenario(
       framework: { name: 'fault-scenario', failover_timeout: 600, ...options.framework },
       taskManager: true,
       scheduler: { heartbeatMissLimit: 3, backoff: { initialMs: 50, maxMs: 500 } },
+      // Short 503 retries (a call and 3 retries): a storm fails calls without stalling the event queue for seconds.
+      client: { retry503: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } },
       overrides: [{ token: TOKENS.Storage, useValue: storage }, { token: TOKENS.Logger, useValue: new MemoryLogger() }],
     });
     fw.get<Scheduler>(TOKENS.Scheduler).onLifecycle((e) => {
@@ -121,6 +123,7 @@ export async function runScenario(
       await sleep(50);
       violations = checkInvariants({ sim, tasks: ctx.tasks(), definitions: submitted, frameworkIds: [...frameworkIds] });
     }
+    violations.push(...(await leakedOffers(sim, [...frameworkIds])));
     return { violations, reconnects, launches: sim.engine.launchLog.length, seconds: (Date.now() - started) / 1000 };
   } finally {
     // A teardown needs a subscription; a scenario may end while the framework is reconnecting.

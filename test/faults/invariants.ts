@@ -31,6 +31,18 @@ export function expectedFinished(tasks: TaskManager, definitions: TaskDefinition
   return tasks.list().filter((r) => names.has(r.name) && r.state === (expected[r.name] ?? 'TASK_FINISHED')).length;
 }
 
+/**
+ * Offers of these frameworks still outstanding after `ms` and before it: neither accepted nor
+ * declined, so their resources are offered to no one (Mesos has no offer timeout by default).
+ */
+export async function leakedOffers(sim: SimulatedMaster, frameworkIds: string[], ms = 300): Promise<string[]> {
+  const ids = new Set(frameworkIds);
+  const outstanding = () => [...sim.engine.offers.values()].filter((o) => ids.has(o.frameworkId));
+  const before = new Set(outstanding().map((o) => o.id));
+  await new Promise((r) => setTimeout(r, ms));
+  return outstanding().filter((o) => before.has(o.id)).map((o) => `offer ${o.id} stayed outstanding ${ms}+ ms after the run (neither accepted nor declined)`);
+}
+
 export function checkInvariants(input: InvariantInput): string[] {
   const { sim, tasks, definitions, frameworkIds } = input;
   const expected = input.expected ?? {};

@@ -211,6 +211,30 @@ describe('simulated master: faults', () => {
     sub.close();
   });
 
+  it('tasks of a healed agent run their course and finish', async () => {
+    sim = await SimulatedMaster.start({ agents: 1, allocationIntervalMs: 50, taskBehaviours: [{ startDelayMs: 1, runMs: 100 }] });
+    const sub = await RawSubscription.open(sim.url, paInfo);
+    await sub.waitFor((s) => s.ofType('OFFERS').length > 0);
+    const offer = sub.ofType('OFFERS')[0]!['offers'].offers[0];
+    await sub.call(sim.url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [launch(offer, 'h1')] } });
+    const ackState = async (state: string) => {
+      await sub.waitFor((s) => s.updates('h1').some((u) => u.state === state && u.uuid), 3000, state);
+      const u = sub.updates('h1').find((x) => x.state === state && x.uuid)!;
+      await sub.call(sim.url, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: u['agent_id'], task_id: u['task_id'], uuid: u['uuid'] } });
+    };
+    await ackState('TASK_STARTING');
+    await ackState('TASK_RUNNING');
+    sim.fault({ action: 'partition-agent', agentId: offer.agent_id.value });
+    await new Promise((r) => setTimeout(r, 150));
+    sim.fault({ action: 'heal-agent', agentId: offer.agent_id.value });
+    await sub.waitFor((s) => s.updates('h1').filter((u) => u.state === 'TASK_RUNNING').length === 2, 3000, 'RUNNING again');
+    const again = sub.updates('h1').filter((u) => u.state === 'TASK_RUNNING')[1]!;
+    await sub.call(sim.url, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: again['agent_id'], task_id: again['task_id'], uuid: again['uuid'] } });
+    await sub.waitFor((s) => s.updates('h1').some((u) => u.state === 'TASK_FINISHED'), 3000, 'TASK_FINISHED after healing');
+    assert.deepEqual([...new Set(sub.updates('h1').map((u) => u.state))], ['TASK_STARTING', 'TASK_RUNNING', 'TASK_UNREACHABLE', 'TASK_FINISHED']);
+    sub.close();
+  });
+
   it('duplicates status updates on demand', async () => {
     sim = await SimulatedMaster.start({ agents: 1, allocationIntervalMs: 50, taskBehaviours: [{ outcome: 'running-forever' }] });
     sim.fault({ action: 'update-faults', duplicate: true });

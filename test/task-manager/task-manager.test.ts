@@ -110,6 +110,17 @@ describe('TaskManager', () => {
     assert.equal(tm.counts()['TASK_FAILED'], 1);
   });
 
+  it('a launch the master refused because its offers were rescinded is relaunched whatever the restart policy', async () => {
+    const { tm } = setup(new InMemoryStorage());
+    await tm.submit(def({ instances: 2, restartPolicy: { policy: 'never' } }));
+    await tm.prepareLaunch(assignment('app.0.0'));
+    await tm.prepareLaunch(assignment('app.1.0'));
+    await tm.onStatus({ ...status('app.0.0', 'TASK_DROPPED'), reason: 'REASON_INVALID_OFFERS', source: 'SOURCE_MASTER' });
+    await tm.onStatus({ ...status('app.1.0', 'TASK_LOST'), reason: 'REASON_INVALID_OFFERS', source: 'SOURCE_MASTER' });
+    assert.deepEqual(tm.placementRequests().map((r) => r.id), ['app.0.1', 'app.1.1'], 'relaunched at once, no backoff');
+    assert.equal(tm.get('app.0.1')!.unlaunched, 1);
+  });
+
   it('a task Mesos lost after it was launched is not mistaken for an unlaunched one', async () => {
     const { tm } = setup(new InMemoryStorage());
     await tm.submit(def({ instances: 1, restartPolicy: { policy: 'never' } }));
