@@ -15,7 +15,7 @@ import type { TaskManager } from '../src/task-manager/task-manager.js';
 import type { Scheduler } from '../src/scheduler/scheduler.interface.js';
 import type { TaskDefinition } from '../src/task-spec/task-definition.js';
 import { prng } from './prng.js';
-import { checkInvariants, expectedFinished } from '../test/faults/invariants.js';
+import { checkInvariants, expectedFinished, leakedOffers } from '../test/faults/invariants.js';
 
 export interface SoakOptions {
   tasks: number;
@@ -188,6 +188,7 @@ export async function soak(opts: SoakOptions, log: (line: string) => void = cons
     await new Promise((r) => setTimeout(r, 250));
     violations = checkInvariants({ sim, tasks: tasksOf(), definitions: defs, frameworkIds: [...frameworkIds] });
   }
+  violations.push(...(await leakedOffers(sim, [...frameworkIds])));
   const result: SoakResult = {
     tasksCompleted: expectedFinished(tasksOf(), defs),
     tasksExpected: opts.tasks,
