@@ -2,6 +2,7 @@ import { Container, type ContainerModule, type Newable, type ServiceIdentifier }
 import { TOKENS } from '../tokens.js';
 import { loggingModule } from '../modules/logging.module.js';
 import type { Logger } from '../logging/logger.js';
+import { isSecretAware } from '../logging/secrets.js';
 import { ConfigurationError } from '../errors/index.js';
 import { MetadataAccessor } from '../decorators/metadata.js';
 import { MesosExecutorClient, type ExecutorClientOptions, type ExecutorStatusUpdate } from '../executor/executor-client.js';
@@ -68,7 +69,7 @@ export function createExecutor(options: ExecutorOptions): ExecutorHandle {
   for (const o of options.overrides ?? []) applyOverride(container, o);
   const logger = container.get<Logger>(TOKENS.Logger);
   const secret = env.authenticationToken;
-  if (secret && typeof (logger as { addSecrets?: unknown }).addSecrets === 'function') (logger as unknown as { addSecrets(s: string): void }).addSecrets(secret);
+  if (secret && isSecretAware(logger)) logger.addSecrets(secret);
 
   for (const cls of options.controllers) {
     if (!MetadataAccessor.controller(cls)) {

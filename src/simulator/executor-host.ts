@@ -11,6 +11,7 @@ import { Codecs } from '../protocol/messages.js';
 import { encodeRecord } from '../protocol/recordio.js';
 import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
+import { readBody, TEXT } from './master-server.js';
 
 /** Options of the executors the simulated agents run for real (`SimulatorOptions.executors`). */
 export interface SimExecutorOptions {
@@ -64,7 +65,6 @@ export interface SimExecutor {
   exitSignal?: NodeJS.Signals | null;
 }
 
-const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
 
 /**
@@ -427,15 +427,4 @@ export class ExecutorHost {
 
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'executor';
-}
-
-async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -33,7 +33,7 @@ interface OpenStream {
   heartbeat: NodeJS.Timeout;
 }
 
-const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+export const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
 const SCHEDULER_PATHS = new Set(['/api/v1/scheduler', '/master/api/v1/scheduler']);
 
 /** One simulated master process: an HTTP server speaking the V1 scheduler API. */
@@ -328,7 +328,8 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
 }
 
-async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
+/** Reads a request body of at most `max` bytes; past it the rest is drained and 'too-large' returned. */
+export async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > max) {
     req.resume();

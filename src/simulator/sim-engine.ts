@@ -450,7 +450,7 @@ export class SimEngine implements ExecutorHostEngine {
   shutdown(fw: SimFramework, executorId: string): void {
     if (this.executorHost?.shutdown(fw.id, executorId)) return;
     for (const t of this.tasks.values()) {
-      if (t.frameworkId === fw.id && !isTerminal(t.state) && (t.info.executor?.executor_id.value ?? t.info.task_id.value) === executorId) {
+      if (t.frameworkId === fw.id && !isTerminal(t.state) && executorIdOf(t.info) === executorId) {
         this.finishTask(t, 'TASK_KILLED', 'Executor shut down', 'REASON_EXECUTOR_TERMINATED');
       }
     }
@@ -594,7 +594,7 @@ export class SimEngine implements ExecutorHostEngine {
   private executorUpdate(task: SimTask, state: v1.TaskState, message?: string, reason?: v1.TaskStatus.Reason, source: v1.TaskStatus.Source = 'SOURCE_EXECUTOR'): void {
     if (isTerminal(task.state)) return;
     task.state = state;
-    const executorId = task.info.executor?.executor_id ?? { value: task.info.task_id.value };
+    const executorId = { value: executorIdOf(task.info) };
     task.updates.push({
       task_id: task.info.task_id,
       state,
