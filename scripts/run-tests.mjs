@@ -23,6 +23,12 @@ if (files.length === 0) {
   console.error('no test files found under dist/test' + (filters.length ? ` matching ${filters.join(', ')}` : ''));
   process.exit(1);
 }
+if (!process.env.MESOS_MASTER && files.some((f) => f.includes('conformance'))) {
+  console.log(
+    'conformance: the real-Mesos half is NOT run (only the simulator); set MESOS_MASTER=http://HOST:PORT, ' +
+      'or run `npm run test:mesos` to start ../shared/mesos/local-cluster.sh for it',
+  );
+}
 const result = spawnSync(
   process.execPath,
   ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
