@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, openSync, closeSync, chmodSync, copyFileSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, createWriteStream, mkdirSync, mkdtempSync, openSync, closeSync, chmodSync, copyFileSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -29,6 +30,17 @@ export interface SimExecutorOptions {
   env?: Record<string, string>;
 }
 
+/** Which tasks the executor host runs as real processes. */
+export interface ExecutorHostRuns {
+  /** Tasks with an `ExecutorInfo` that has a command: their executor is started for real. */
+  executors: boolean;
+  /** Command tasks (a `CommandInfo`, no executor): run by the built-in command executor. */
+  commands: boolean;
+}
+
+/** The built-in command executor (`command-executor.ts`), what `mesos-executor` is to a Mesos agent. */
+export const COMMAND_EXECUTOR_PATH = fileURLToPath(new URL('./command-executor.js', import.meta.url));
+
 /** What the executor host needs from the engine. */
 export interface ExecutorHostEngine {
   agentInfo(agentId: string): v1.AgentInfo | undefined;
@@ -48,6 +60,12 @@ export interface SimExecutor {
   executorId: string;
   agentId: string;
   info: v1.ExecutorInfo;
+  /** The built-in command executor running one command task (executor id = task id). */
+  command: boolean;
+  /** Role of the resources the executor's tasks were launched with (`MESOS_ALLOCATION_ROLE`). */
+  role: string;
+  /** Container id, a UUID as on Mesos: names the sandbox run folder and is in `container_status`. */
+  containerId: string;
   sandbox: string;
   state: ExecutorState;
   process?: ChildProcess;
@@ -90,6 +108,7 @@ export class ExecutorHost {
   constructor(
     private readonly engine: ExecutorHostEngine,
     private readonly options: SimExecutorOptions = {},
+    private readonly runs: ExecutorHostRuns = { executors: true, commands: false },
   ) {
     this.ownRoot = options.sandboxRoot === undefined;
     this.root = options.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'mesos-sim-sandboxes-'));
@@ -126,26 +145,32 @@ export class ExecutorHost {
     if (this.ownRoot) rmSync(this.root, { recursive: true, force: true });
   }
 
-  /** True when the task is run by a real executor here. */
+  /** True when the task is run by a real executor here (its own, or the command executor). */
   handles(info: v1.TaskInfo): boolean {
-    return info.executor?.command !== undefined;
+    if (info.executor) return this.runs.executors && info.executor.command !== undefined;
+    return this.runs.commands && info.command !== undefined;
   }
 
-  /** Starts the task's executor if it is not running yet and sends it LAUNCH. */
+  /**
+   * Starts the task's executor if it is not running yet and sends it LAUNCH. A command task gets
+   * the command executor, with the task id as executor id, as on a Mesos agent.
+   */
   launch(frameworkId: string, agentId: string, info: v1.TaskInfo): void {
-    const exec = this.executorFor(frameworkId, agentId, info.executor!);
+    const command = !info.executor;
+    const execInfo = info.executor ?? commandExecutorInfo(frameworkId, info);
+    const exec = this.executorFor(frameworkId, agentId, execInfo, roleOf(info.resources), command);
     exec.taskIds.add(info.task_id.value);
     this.send(exec, { type: 'LAUNCH', launch: { task: info } });
   }
 
   /** Starts the group's executor if needed and sends it one LAUNCH_GROUP. */
   launchGroup(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo, group: v1.TaskGroupInfo): void {
-    const exec = this.executorFor(frameworkId, agentId, execInfo);
+    const exec = this.executorFor(frameworkId, agentId, execInfo, roleOf(group.tasks?.[0]?.resources), false);
     for (const t of group.tasks ?? []) exec.taskIds.add(t.task_id.value);
     this.send(exec, { type: 'LAUNCH_GROUP', launch_group: { task_group: group } });
   }
 
-  private executorFor(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo): SimExecutor {
+  private executorFor(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo, role: string, command: boolean): SimExecutor {
     const key = keyOf(frameworkId, execInfo.executor_id.value);
     let exec = this.executors.get(key);
     if (exec && exec.state === 'exited') {
@@ -154,12 +179,16 @@ export class ExecutorHost {
     }
     if (!exec) {
       const fwInfo = this.engine.frameworkInfo(frameworkId);
+      const containerId = randomUUID();
       exec = {
         frameworkId,
         executorId: execInfo.executor_id.value,
         agentId,
         info: execInfo,
-        sandbox: mkdtempSync(join(this.root, `${safeName(execInfo.executor_id.value)}-`)),
+        command,
+        role,
+        containerId,
+        sandbox: this.makeSandbox(agentId, frameworkId, execInfo.executor_id.value, containerId),
         state: 'fetching',
         encoding: 'protobuf',
         queue: [],
@@ -172,10 +201,31 @@ export class ExecutorHost {
       const started = exec;
       this.start(started).catch((err: Error) => {
         started.state = 'exited';
-        this.engine.executorTerminated(frameworkId, started.executorId, `Failed to launch container: ${err.message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+        const message = err instanceof FetchError ? `Failed to fetch all URIs for container '${started.containerId}': exited with status 1` : err.message;
+        this.engine.executorTerminated(frameworkId, started.executorId, `Failed to launch container: ${message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       });
     }
     return exec;
+  }
+
+  /** `<root>/slaves/<agent>/frameworks/<framework>/executors/<executor>/runs/<container>`, with `runs/latest`, as on an agent. */
+  private makeSandbox(agentId: string, frameworkId: string, executorId: string, containerId: string): string {
+    const runs = join(this.root, 'slaves', safeName(agentId), 'frameworks', safeName(frameworkId), 'executors', safeName(executorId), 'runs');
+    const sandbox = join(runs, containerId);
+    mkdirSync(sandbox, { recursive: true });
+    chmodSync(sandbox, 0o750);
+    const latest = join(runs, 'latest');
+    try {
+      unlinkSync(latest);
+    } catch {
+      /* first run */
+    }
+    try {
+      symlinkSync(containerId, latest);
+    } catch {
+      /* not essential */
+    }
+    return sandbox;
   }
 
   /** Sends KILL for a task to its executor. */
@@ -243,25 +293,15 @@ export class ExecutorHost {
 
   private async start(exec: SimExecutor): Promise<void> {
     const command = exec.info.command!;
-    for (const uri of command.uris ?? []) await this.fetchUri(uri, exec.sandbox);
+    try {
+      for (const uri of command.uris ?? []) await this.fetchUri(uri, exec.sandbox);
+    } catch (err) {
+      // The fetcher logs into the sandbox's stderr, as on an agent.
+      appendFileSync(join(exec.sandbox, 'stderr'), `${(err as Error).message}\n`);
+      throw new FetchError((err as Error).message);
+    }
     exec.state = 'starting';
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? exec.sandbox,
-      ...(this.options.env ?? {}),
-      MESOS_AGENT_ENDPOINT: this.endpoint,
-      MESOS_FRAMEWORK_ID: exec.frameworkId,
-      MESOS_EXECUTOR_ID: exec.executorId,
-      MESOS_AGENT_ID: exec.agentId,
-      MESOS_SLAVE_ID: exec.agentId,
-      MESOS_DIRECTORY: exec.sandbox,
-      MESOS_SANDBOX: exec.sandbox,
-      MESOS_CHECKPOINT: exec.checkpoint ? '1' : '0',
-      MESOS_RECOVERY_TIMEOUT: this.options.recoveryTimeout ?? '15mins',
-      MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
-      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: `${this.options.shutdownGraceMs ?? 3000}ms`,
-      MESOS_HTTP_COMMAND_EXECUTOR: '0',
-    };
+    const env = this.environment(exec);
     for (const v of command.environment?.variables ?? []) {
       if (v.value !== undefined) env[v.name] = v.value;
     }
@@ -296,16 +336,61 @@ export class ExecutorHost {
     });
   }
 
+  /**
+   * The environment an agent gives an executor (measured on Mesos 1.11: the command executor, and
+   * so every command task, sees exactly these). Custom executors also get `HOME`, `MESOS_AGENT_ID`,
+   * `MESOS_RECOVERY_TIMEOUT` and `MESOS_SUBSCRIPTION_BACKOFF_MAX` always (Mesos sets the last two
+   * only for checkpointing frameworks, and never the first two).
+   */
+  private environment(exec: SimExecutor): Record<string, string> {
+    const recovery = {
+      MESOS_RECOVERY_TIMEOUT: this.options.recoveryTimeout ?? '15mins',
+      MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
+    };
+    return {
+      PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      ...(exec.command ? {} : { HOME: process.env['HOME'] ?? exec.sandbox }),
+      ...(this.options.env ?? {}),
+      LIBPROCESS_IP: this.host,
+      LIBPROCESS_PORT: '0',
+      MESOS_AGENT_ENDPOINT: this.endpoint,
+      MESOS_ALLOCATION_ROLE: exec.role,
+      MESOS_FRAMEWORK_ID: exec.frameworkId,
+      MESOS_EXECUTOR_ID: exec.executorId,
+      ...(exec.command ? {} : { MESOS_AGENT_ID: exec.agentId }),
+      MESOS_SLAVE_ID: exec.agentId,
+      MESOS_SLAVE_PID: `slave(1)@${this.endpoint}`,
+      MESOS_DIRECTORY: exec.sandbox,
+      MESOS_SANDBOX: exec.sandbox,
+      MESOS_CHECKPOINT: exec.checkpoint ? '1' : '0',
+      ...(exec.command && !exec.checkpoint ? {} : recovery),
+      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: mesosDuration(this.options.shutdownGraceMs ?? 3000),
+      MESOS_HTTP_COMMAND_EXECUTOR: '0',
+    };
+  }
+
   private async killProcess(exec: SimExecutor, signal: NodeJS.Signals): Promise<void> {
     const child = exec.process;
     if (!child || exec.state === 'exited' || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // The command runs in its own session: the command executor takes it down on SIGTERM.
+    if (exec.command && signal === 'SIGKILL') {
+      this.signal(child, 'SIGTERM');
+      const timer = setTimeout(() => this.signal(child, 'SIGKILL'), 1000);
+      await exited;
+      clearTimeout(timer);
+      return;
+    }
+    this.signal(child, signal);
+    await exited;
+  }
+
+  private signal(child: ChildProcess, signal: NodeJS.Signals): void {
     try {
       process.kill(-child.pid!, signal);
     } catch {
       child.kill(signal);
     }
-    await exited;
   }
 
   /** The Mesos fetcher, for one URI. */
@@ -409,7 +494,7 @@ export class ExecutorHost {
         executor_info: exec.info,
         framework_info: framework ?? { user: 'unknown', name: 'unknown' },
         agent_info: agent ?? { hostname: 'unknown' },
-        container_id: { value: `sim-${exec.executorId}` },
+        container_id: { value: exec.containerId },
       },
     }, encoding)));
     // Updates the executor could not deliver while it was away.
@@ -420,11 +505,62 @@ export class ExecutorHost {
 
   /** Hands an executor update to the status update manager, or answers ACKNOWLEDGED when it was already acknowledged. */
   private relay(exec: SimExecutor, status: v1.TaskStatus): void {
-    const full: v1.TaskStatus = { ...status, agent_id: { value: exec.agentId }, executor_id: { value: exec.executorId }, source: 'SOURCE_EXECUTOR' };
-    if (this.engine.executorStatus(exec.frameworkId, full) === 'acknowledged') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
+    const full: v1.TaskStatus = {
+      ...status,
+      agent_id: { value: exec.agentId },
+      executor_id: { value: exec.executorId },
+      source: 'SOURCE_EXECUTOR',
+      // The agent adds what it knows of the container, as Mesos does.
+      container_status: {
+        container_id: { value: exec.containerId },
+        network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.host }] }],
+        ...(exec.pid !== undefined ? { executor_pid: exec.pid } : {}),
+      },
+    };
+    const outcome = this.engine.executorStatus(exec.frameworkId, full);
+    if (outcome === 'acknowledged') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
+    // A command executor runs one task: once it has ended the agent shuts the executor down.
+    if (outcome === 'new' && exec.command && TERMINAL_STATES.has(status.state)) this.shutdown(exec.frameworkId, exec.executorId);
   }
 }
 
+const TERMINAL_STATES = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
+
+/** A URI could not be fetched (the agent then fails the launch with its own message). */
+class FetchError extends Error {}
+
 function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'executor';
+  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || 'executor';
+}
+
+/** Role of the resources a task was launched with: its allocation role, else its (legacy) role, else `*`. */
+function roleOf(resources: v1.Resource[] | undefined): string {
+  const r = resources?.[0];
+  return r?.allocation_info?.role ?? r?.role ?? '*';
+}
+
+/** A duration the way Mesos prints one: `500ms`, `3secs`, `15mins`. */
+function mesosDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}mins`;
+  if (ms >= 1000) return `${ms / 1000}secs`;
+  return `${ms}ms`;
+}
+
+/** The ExecutorInfo an agent makes for a command task: the command executor, with the task's id, URIs and environment. */
+function commandExecutorInfo(frameworkId: string, task: v1.TaskInfo): v1.ExecutorInfo {
+  const command = task.command ?? {};
+  const shown = command.shell === false ? `[${(command.arguments ?? []).join(', ')}]` : `sh -c '${command.value ?? ''}'`;
+  return {
+    executor_id: { value: task.task_id.value },
+    framework_id: { value: frameworkId },
+    name: `Command Executor (Task: ${task.task_id.value}) (Command: ${shown})`,
+    source: task.task_id.value,
+    command: {
+      shell: false,
+      value: process.execPath,
+      arguments: [process.execPath, COMMAND_EXECUTOR_PATH],
+      ...(command.uris?.length ? { uris: command.uris } : {}),
+      ...(command.environment ? { environment: command.environment } : {}),
+    },
+  };
 }
