@@ -61,9 +61,8 @@ export class TaskRunner {
     const outcome = b.outcome ?? 'finished';
     if (outcome === 'running-forever') return;
     const state: v1.TaskState = outcome === 'finished' ? 'TASK_FINISHED' : outcome === 'failed' ? 'TASK_FAILED' : 'TASK_LOST';
-    this.later(task, afterMs, () =>
-      this.finishTask(task, state, b.message ?? (outcome === 'finished' ? 'Command exited with status 0' : 'Command exited with status 1'), outcome === 'failed' ? 'REASON_COMMAND_EXECUTOR_FAILED' : undefined),
-    );
+    // As Mesos's command executor: the exit status in the message, no reason.
+    this.later(task, afterMs, () => this.finishTask(task, state, b.message ?? (outcome === 'finished' ? 'Command exited with status 0' : 'Command exited with status 1')));
   }
 
   /** The first behaviour rule that matches the task, or the defaults. */
