@@ -50,6 +50,8 @@ export interface ExecutorHostEngine {
   executorMessage(frameworkId: string, agentId: string, executorId: string, data: Uint8Array): boolean;
   /** The executor is gone: its tasks that have not ended fail. */
   executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void;
+  /** The agent itself ends a task (source SOURCE_AGENT), e.g. killed before it reached its executor. */
+  agentTaskUpdate(frameworkId: string, taskId: string, state: v1.TaskState, message: string, reason: v1.TaskStatus.Reason): void;
 }
 
 type ExecutorState = 'fetching' | 'starting' | 'subscribed' | 'disconnected' | 'exited';
@@ -228,10 +230,22 @@ export class ExecutorHost {
     return sandbox;
   }
 
-  /** Sends KILL for a task to its executor. */
+  /**
+   * Sends KILL for a task to its executor. A task whose LAUNCH has not reached the executor yet is
+   * killed by the agent itself, as Mesos does: TASK_KILLED `Killed before delivery to the executor`
+   * (REASON_TASK_KILLED_DURING_LAUNCH), and an executor left with no task is shut down.
+   */
   kill(frameworkId: string, executorId: string, taskId: v1.TaskID, killPolicy?: v1.KillPolicy): void {
     const exec = this.executors.get(keyOf(frameworkId, executorId));
     if (!exec || exec.state === 'exited') return;
+    const queued = exec.queue.findIndex((e) => e.type === 'LAUNCH' && e.launch?.task.task_id.value === taskId.value);
+    if (queued >= 0) {
+      exec.queue.splice(queued, 1);
+      exec.taskIds.delete(taskId.value);
+      this.engine.agentTaskUpdate(frameworkId, taskId.value, 'TASK_KILLED', 'Killed before delivery to the executor', 'REASON_TASK_KILLED_DURING_LAUNCH');
+      if (exec.taskIds.size === 0) this.shutdown(frameworkId, executorId);
+      return;
+    }
     this.send(exec, { type: 'KILL', kill: { task_id: taskId, ...(killPolicy ? { kill_policy: killPolicy } : {}) } });
   }
 

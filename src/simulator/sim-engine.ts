@@ -230,6 +230,11 @@ export class SimEngine implements ExecutorHostEngine {
     this.runner.executorTerminated(frameworkId, executorId, message, reason);
   }
 
+  /** The agent itself ends a task run by a real executor (source SOURCE_AGENT). */
+  agentTaskUpdate(frameworkId: string, taskId: string, state: v1.TaskState, message: string, reason: v1.TaskStatus.Reason): void {
+    this.runner.agentTaskUpdate(frameworkId, taskId, state, message, reason);
+  }
+
   // ---------- maintenance ----------
   /**
    * Schedules maintenance of an agent: every connected framework with tasks or offers there (or all

@@ -29,6 +29,10 @@ interface RunOptions {
    * is sent once the command is forked, before its shell has run a line).
    */
   killAfterMs?: number;
+  /** Kill with SHUTDOWN of the task's executor (its id is the task id) instead of KILL. */
+  shutdown?: boolean;
+  /** Send KILL right after ACCEPT, before the task can reach its executor. */
+  killAtOnce?: boolean;
 }
 
 /**
@@ -50,6 +54,14 @@ async function runTask(url: string, label: string, build: (ids: { frameworkId: s
     const op = launch(offer, taskId, 0.1, 32, taskId, build({ frameworkId: sub.frameworkId, agentId, taskId }));
     const accepted = await sub.call(url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [op], filters: { refuse_seconds: 1 } } });
     assert.equal(accepted.status, 202, accepted.body);
+    const kill = () =>
+      options.shutdown
+        ? sub.call(url, { type: 'SHUTDOWN', shutdown: { executor_id: { value: taskId }, agent_id: { value: agentId } } })
+        : sub.call(url, { type: 'KILL', kill: { task_id: { value: taskId }, agent_id: { value: agentId } } });
+    if (options.killAtOnce) {
+      const r = await kill();
+      assert.equal(r.status, 202, r.body);
+    }
     const acked = new Set<Status>();
     let killSent = false;
     const deadline = Date.now() + 30_000;
@@ -66,7 +78,7 @@ async function runTask(url: string, label: string, build: (ids: { frameworkId: s
       if (options.kill && !killSent && updates.some((u) => u['state'] === 'TASK_RUNNING')) {
         killSent = true;
         if (options.killAfterMs) await new Promise((r) => setTimeout(r, options.killAfterMs));
-        const r = await sub.call(url, { type: 'KILL', kill: { task_id: { value: taskId }, agent_id: { value: agentId } } });
+        const r = await kill();
         assert.equal(r.status, 202, r.body);
       }
       if (updates.some((u) => TERMINAL.has(u['state']))) break;
@@ -187,6 +199,24 @@ conformance('command tasks', (target) => {
     const run = await runTask(target().url, 'cleanexit', () => shell('trap "exit 0" TERM; while true; do sleep 0.1; done'), { kill: true, killAfterMs: 500 });
     assert.deepEqual(states(run), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
     assert.equal(last(run)['message'], 'Command exited with status 0');
+  });
+
+  it('SHUTDOWN of the executor of a command task (executor id = task id) kills the task like KILL', async () => {
+    const run = await runTask(target().url, 'shutdown', () => shell('sleep 100'), { capabilities: ['TASK_KILLING_STATE'], kill: true, shutdown: true });
+    assert.deepEqual(states(run), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_KILLED']);
+    assertExecutorUpdates(run);
+    assert.equal(last(run)['message'], 'Command terminated with signal Terminated');
+  });
+
+  it('KILL before the task reached its executor: the agent kills it, REASON_TASK_KILLED_DURING_LAUNCH', async () => {
+    const run = await runTask(target().url, 'killearly', () => shell('sleep 100'), { killAtOnce: true });
+    assert.deepEqual(states(run), ['TASK_KILLED']);
+    const u = last(run);
+    assert.deepEqual(Object.keys(u).sort(), ['agent_id', 'executor_id', 'message', 'reason', 'source', 'state', 'task_id', 'timestamp', 'uuid']);
+    assert.equal(u['source'], 'SOURCE_AGENT');
+    assert.equal(u['reason'], 'REASON_TASK_KILLED_DURING_LAUNCH');
+    assert.equal(u['message'], 'Killed before delivery to the executor');
+    assert.equal(u['executor_id'].value, run.taskId);
   });
 
   it("the task sees the agent's environment: MESOS_* of its executor and sandbox, its CommandInfo variables, no MESOS_TASK_ID", async () => {

@@ -148,6 +148,12 @@ export class TaskRunner {
     return 'new';
   }
 
+  /** The agent ends a task run by a real executor itself (source SOURCE_AGENT). */
+  agentTaskUpdate(frameworkId: string, taskId: string, state: v1.TaskState, message: string, reason: v1.TaskStatus.Reason): void {
+    const task = this.state.tasks.get(taskKey(frameworkId, taskId));
+    if (task?.external) this.finishTask(task, state, message, reason, 'SOURCE_AGENT');
+  }
+
   /** A real executor exited (or could not start): its tasks that have not ended fail, or end KILLED if a kill was asked. */
   executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void {
     for (const t of [...this.state.tasks.values()]) {
