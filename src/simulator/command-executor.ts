@@ -24,6 +24,7 @@
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeSync } from 'node:fs';
 
 type Json = Record<string, any>;
 
@@ -135,6 +136,14 @@ function launch(info: Json): void {
     finish(1, null);
   });
   child.once('exit', (code, signal) => finish(code, signal));
+  // The agent side learns the command's process group (fd 3 when the executor host started us).
+  if (child.pid) {
+    try {
+      writeSync(3, `${child.pid}\n`);
+    } catch {
+      /* run on its own */
+    }
+  }
   update('TASK_RUNNING');
 }
 

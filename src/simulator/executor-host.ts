@@ -83,6 +83,8 @@ export interface SimExecutor {
   shutdownTimer?: NodeJS.Timeout;
   exitCode?: number | null;
   exitSignal?: NodeJS.Signals | null;
+  /** Process groups of the commands a command executor forked (killed with the executor). */
+  commandGroups: Set<number>;
 }
 
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
@@ -198,6 +200,7 @@ export class ExecutorHost {
         checkpoint: fwInfo?.checkpoint === true,
         refuseUntil: 0,
         subscriptions: 0,
+        commandGroups: new Set(),
       };
       this.executors.set(key, exec);
       const started = exec;
@@ -322,13 +325,24 @@ export class ExecutorHost {
     const out = openSync(join(exec.sandbox, 'stdout'), 'a');
     const err = openSync(join(exec.sandbox, 'stderr'), 'a');
     const shell = command.shell ?? true;
+    // The command executor tells the host (on fd 3) the process group of the command it forks, so
+    // that the command dies with its container even when the executor is killed.
+    const stdio: Array<'ignore' | 'pipe' | number> = exec.command ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
     const child = shell
-      ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd: exec.sandbox, env, stdio: ['ignore', out, err], detached: true })
-      : spawn(command.value ?? '', (command.arguments ?? []).slice(1), { cwd: exec.sandbox, env, stdio: ['ignore', out, err], detached: true, argv0: command.arguments?.[0] });
+      ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd: exec.sandbox, env, stdio, detached: true })
+      : spawn(command.value ?? '', (command.arguments ?? []).slice(1), { cwd: exec.sandbox, env, stdio, detached: true, argv0: command.arguments?.[0] });
     closeSync(out);
     closeSync(err);
     exec.process = child;
     exec.pid = child.pid;
+    const control = child.stdio[3] as Readable | null | undefined;
+    if (control) {
+      control.setEncoding('utf8');
+      control.on('data', (chunk: string) => {
+        for (const pid of chunk.split('\n').map(Number)) if (pid > 0) exec.commandGroups.add(pid);
+      });
+      control.on('error', () => undefined);
+    }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
       child.once('error', reject);
@@ -339,14 +353,15 @@ export class ExecutorHost {
       exec.state = 'exited';
       clearTimeout(exec.shutdownTimer);
       exec.stream?.destroy();
-      // The whole process group goes: commands the executor started die with it.
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* group already gone */
+      // The whole container goes: the executor's process group and the commands it forked.
+      for (const group of [child.pid!, ...exec.commandGroups]) {
+        try {
+          process.kill(-group, 'SIGKILL');
+        } catch {
+          /* group already gone */
+        }
       }
-      const how = signal ? `signal ${signal}` : `status ${code}`;
-      this.engine.executorTerminated(exec.frameworkId, exec.executorId, `Executor terminated with ${how}`, 'REASON_EXECUTOR_TERMINATED');
+      this.engine.executorTerminated(exec.frameworkId, exec.executorId, 'Executor terminated', 'REASON_EXECUTOR_TERMINATED');
     });
   }
 

@@ -2,7 +2,7 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformance } from './support/targets.js';
@@ -33,6 +33,8 @@ interface RunOptions {
   shutdown?: boolean;
   /** Send KILL right after ACCEPT, before the task can reach its executor. */
   killAtOnce?: boolean;
+  /** Called once, when the task is RUNNING (with that update), instead of killing it. */
+  onRunning?: (running: Status, kill: () => Promise<unknown>) => Promise<void>;
 }
 
 /**
@@ -75,7 +77,12 @@ async function runTask(url: string, label: string, build: (ids: { frameworkId: s
           assert.equal(r.status, 202, r.body);
         }
       }
-      if (options.kill && !killSent && updates.some((u) => u['state'] === 'TASK_RUNNING')) {
+      const running = updates.find((u) => u['state'] === 'TASK_RUNNING');
+      if (options.onRunning && !killSent && running) {
+        killSent = true;
+        await options.onRunning(running, kill);
+      }
+      if (options.kill && !killSent && running) {
         killSent = true;
         if (options.killAfterMs) await new Promise((r) => setTimeout(r, options.killAfterMs));
         const r = await kill();
@@ -93,6 +100,23 @@ async function runTask(url: string, label: string, build: (ids: { frameworkId: s
 }
 
 const shell = (value: string) => ({ command: { value } });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(pred: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const states = (run: TaskRun) => run.updates.map((u) => u['state']);
 const last = (run: TaskRun) => run.updates.at(-1)!;
 
@@ -217,6 +241,36 @@ conformance('command tasks', (target) => {
     assert.equal(u['reason'], 'REASON_TASK_KILLED_DURING_LAUNCH');
     assert.equal(u['message'], 'Killed before delivery to the executor');
     assert.equal(u['executor_id'].value, run.taskId);
+  });
+
+  it('the command executor dies: the agent fails the task, "Executor terminated", and the command dies with its container', async (t) => {
+    const pidFile = join(files, `pid-${randomBytes(3).toString('hex')}`);
+    let killed = false;
+    const run = await runTask(target().url, 'executordies', () => shell(`echo $$ > ${pidFile}; exec sleep 100`), {
+      onRunning: async (running, kill) => {
+        const pid: number = running['container_status'].executor_pid;
+        // Only an agent on this machine (local-cluster.sh, or the simulator) writes our pid file.
+        const local = await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n')).then(() => true, () => false);
+        if (!local) {
+          await kill();
+          return;
+        }
+        process.kill(pid, 'SIGKILL');
+        killed = true;
+      },
+    });
+    if (!killed) {
+      t.skip('the agent runs on another machine');
+      return;
+    }
+    assert.deepEqual(states(run), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED']);
+    const u = last(run);
+    assert.deepEqual(Object.keys(u).sort(), ['agent_id', 'executor_id', 'message', 'reason', 'source', 'state', 'task_id', 'timestamp', 'uuid']);
+    assert.equal(u['source'], 'SOURCE_AGENT');
+    assert.equal(u['reason'], 'REASON_EXECUTOR_TERMINATED');
+    assert.equal(u['message'], 'Executor terminated');
+    const commandPid = Number(readFileSync(pidFile, 'utf8'));
+    await until(() => !alive(commandPid), 10_000);
   });
 
   it("the task sees the agent's environment: MESOS_* of its executor and sandbox, its CommandInfo variables, no MESOS_TASK_ID", async () => {
