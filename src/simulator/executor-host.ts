@@ -18,9 +18,9 @@ import { readBody, TEXT } from './master-server.js';
 export interface SimExecutorOptions {
   /** Folder under which each executor gets its sandbox. @default a temp folder, removed at stop */
   sandboxRoot?: string;
-  /** `MESOS_SUBSCRIPTION_BACKOFF_MAX` given to executors. @default '500ms' */
+  /** `MESOS_SUBSCRIPTION_BACKOFF_MAX` given to executors of checkpointing frameworks (as Mesos does). @default '500ms' (Mesos: '2secs') */
   subscriptionBackoffMax?: string;
-  /** `MESOS_RECOVERY_TIMEOUT` given to executors. @default '15mins' */
+  /** `MESOS_RECOVERY_TIMEOUT` given to executors of checkpointing frameworks (as Mesos does). @default '15mins' */
   recoveryTimeout?: string;
   /** Time between SHUTDOWN and SIGKILL of the executor's process group, ms. @default 3000 */
   shutdownGraceMs?: number;
@@ -90,16 +90,17 @@ export interface SimExecutor {
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
 
 /**
- * Runs executors for real for the simulated agents: for a task that carries an `ExecutorInfo`, it
- * makes a sandbox, fetches the command's URIs into it (http(s), file:// or absolute paths;
- * `executable` and `extract` honoured; `output_file` must stay inside the sandbox), starts the
- * command as a child process in its own process group with the environment a Mesos agent gives
- * (`MESOS_AGENT_ENDPOINT`, `MESOS_FRAMEWORK_ID`, `MESOS_EXECUTOR_ID`, `MESOS_DIRECTORY`,
- * `MESOS_SANDBOX`, `MESOS_CHECKPOINT`, `MESOS_RECOVERY_TIMEOUT`, `MESOS_SUBSCRIPTION_BACKOFF_MAX`,
- * ...), and serves it the V1 executor API (`POST /api/v1/executor`) on its own loopback port.
- * Updates the executor sends are relayed to the framework like an agent's status update manager
- * does (retried until acknowledged, then ACKNOWLEDGED goes back to the executor); KILL, SHUTDOWN
- * and MESSAGE go the other way. stdout and stderr land in the sandbox, as on a real agent.
+ * Runs executors for real for the simulated agents, as a Mesos agent does: for a task that carries
+ * an `ExecutorInfo` (when `runs.executors`), and for a command task through the built-in command
+ * executor with the task id as executor id (when `runs.commands`). It makes a sandbox laid out as
+ * on an agent (`slaves/<agent>/frameworks/<fw>/executors/<executor>/runs/<container>`), fetches
+ * the command's URIs into it (http(s), file:// or absolute paths; `executable` and `extract`
+ * honoured; `output_file` must stay inside the sandbox), starts the command as a child process in
+ * its own process group with the environment a Mesos agent gives (see `environment`), and serves
+ * it the V1 executor API (`POST /api/v1/executor`) on its own loopback port. Updates the executor
+ * sends are relayed to the framework like an agent's status update manager does (with the
+ * agent's `container_status`, retried until acknowledged, then ACKNOWLEDGED goes back to the
+ * executor); KILL, SHUTDOWN and MESSAGE go the other way. stdout and stderr land in the sandbox.
  */
 export class ExecutorHost {
   private readonly server: http.Server;
@@ -366,33 +367,32 @@ export class ExecutorHost {
   }
 
   /**
-   * The environment an agent gives an executor (measured on Mesos 1.11: the command executor, and
-   * so every command task, sees exactly these). Custom executors also get `HOME`, `MESOS_AGENT_ID`,
-   * `MESOS_RECOVERY_TIMEOUT` and `MESOS_SUBSCRIPTION_BACKOFF_MAX` always (Mesos sets the last two
-   * only for checkpointing frameworks, and never the first two).
+   * The environment an agent gives an executor, as measured on Mesos 1.11 (and so what every
+   * command task sees): no `HOME`, no `MESOS_AGENT_ID` (only `MESOS_SLAVE_ID`), no
+   * `MESOS_TASK_ID`; `MESOS_RECOVERY_TIMEOUT` and `MESOS_SUBSCRIPTION_BACKOFF_MAX` only for
+   * checkpointing frameworks; `MESOS_ALLOCATION_ROLE` only for the command executor.
    */
   private environment(exec: SimExecutor): Record<string, string> {
-    const recovery = {
-      MESOS_RECOVERY_TIMEOUT: this.options.recoveryTimeout ?? '15mins',
-      MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
-    };
     return {
       PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      ...(exec.command ? {} : { HOME: process.env['HOME'] ?? exec.sandbox }),
       ...(this.options.env ?? {}),
       LIBPROCESS_IP: this.host,
       LIBPROCESS_PORT: '0',
       MESOS_AGENT_ENDPOINT: this.endpoint,
-      MESOS_ALLOCATION_ROLE: exec.role,
+      ...(exec.command ? { MESOS_ALLOCATION_ROLE: exec.role } : {}),
       MESOS_FRAMEWORK_ID: exec.frameworkId,
       MESOS_EXECUTOR_ID: exec.executorId,
-      ...(exec.command ? {} : { MESOS_AGENT_ID: exec.agentId }),
       MESOS_SLAVE_ID: exec.agentId,
       MESOS_SLAVE_PID: `slave(1)@${this.endpoint}`,
       MESOS_DIRECTORY: exec.sandbox,
       MESOS_SANDBOX: exec.sandbox,
       MESOS_CHECKPOINT: exec.checkpoint ? '1' : '0',
-      ...(exec.command && !exec.checkpoint ? {} : recovery),
+      ...(exec.checkpoint
+        ? {
+            MESOS_RECOVERY_TIMEOUT: this.options.recoveryTimeout ?? '15mins',
+            MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
+          }
+        : {}),
       MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: mesosDuration(this.options.shutdownGraceMs ?? 3000),
       MESOS_HTTP_COMMAND_EXECUTOR: '0',
     };
