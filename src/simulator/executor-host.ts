@@ -22,7 +22,7 @@ export interface SimExecutorOptions {
   subscriptionBackoffMax?: string;
   /** `MESOS_RECOVERY_TIMEOUT` given to executors of checkpointing frameworks (as Mesos does). @default '15mins' */
   recoveryTimeout?: string;
-  /** Time between SHUTDOWN and SIGKILL of the executor's process group, ms. @default 3000 */
+  /** Time between SHUTDOWN and SIGKILL of the executor's process group, ms (`MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD`). @default 5000, the agent's default */
   shutdownGraceMs?: number;
   /** Largest file the fetcher downloads, bytes. @default 256 MiB */
   maxFetchBytes?: number;
@@ -86,6 +86,9 @@ export interface SimExecutor {
   /** Process groups of the commands a command executor forked (killed with the executor). */
   commandGroups: Set<number>;
 }
+
+/** Exited executors remembered in `ExecutorHost.executors`. */
+const EXITED_KEPT = 1000;
 
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
 
@@ -214,6 +217,18 @@ export class ExecutorHost {
     return exec;
   }
 
+  /** Keeps at most {@link EXITED_KEPT} exited executors (oldest forgotten first): one per command task adds up. */
+  private forgetExited(): void {
+    let exited = 0;
+    for (const e of this.executors.values()) if (e.state === 'exited') exited++;
+    for (const [key, e] of this.executors) {
+      if (exited <= EXITED_KEPT) break;
+      if (e.state !== 'exited') continue;
+      this.executors.delete(key);
+      exited--;
+    }
+  }
+
   /** `<root>/slaves/<agent>/frameworks/<framework>/executors/<executor>/runs/<container>`, with `runs/latest`, as on an agent. */
   private makeSandbox(agentId: string, frameworkId: string, executorId: string, containerId: string): string {
     const runs = join(this.root, 'slaves', safeName(agentId), 'frameworks', safeName(frameworkId), 'executors', safeName(executorId), 'runs');
@@ -259,7 +274,7 @@ export class ExecutorHost {
     if (!exec || exec.state === 'exited') return false;
     this.send(exec, { type: 'SHUTDOWN' });
     clearTimeout(exec.shutdownTimer);
-    exec.shutdownTimer = setTimeout(() => void this.killProcess(exec, 'SIGKILL'), this.options.shutdownGraceMs ?? 3000);
+    exec.shutdownTimer = setTimeout(() => void this.killProcess(exec, 'SIGKILL'), this.options.shutdownGraceMs ?? 5000);
     exec.shutdownTimer.unref();
     return true;
   }
@@ -363,6 +378,7 @@ export class ExecutorHost {
         }
       }
       this.engine.executorTerminated(exec.frameworkId, exec.executorId, 'Executor terminated', 'REASON_EXECUTOR_TERMINATED');
+      this.forgetExited();
     });
   }
 
@@ -393,7 +409,7 @@ export class ExecutorHost {
             MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
           }
         : {}),
-      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: mesosDuration(this.options.shutdownGraceMs ?? 3000),
+      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: mesosDuration(this.options.shutdownGraceMs ?? 5000),
       MESOS_HTTP_COMMAND_EXECUTOR: '0',
     };
   }
