@@ -1,91 +1,23 @@
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, createWriteStream, mkdirSync, mkdtempSync, openSync, closeSync, chmodSync, copyFileSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { Codecs } from '../protocol/messages.js';
 import { encodeRecord } from '../protocol/recordio.js';
 import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
 import { readBody, TEXT } from './master-server.js';
+import { FetchError, fetchUri } from './executor-fetcher.js';
+import { COMMAND_EXECUTOR_PATH, commandExecutorInfo, executorEnvironment, makeSandbox, roleOf } from './executor-launch.js';
 
-/** Options of the executors the simulated agents run for real (`SimulatorOptions.executors`). */
-export interface SimExecutorOptions {
-  /** Folder under which each executor gets its sandbox. @default a temp folder, removed at stop */
-  sandboxRoot?: string;
-  /** `MESOS_SUBSCRIPTION_BACKOFF_MAX` given to executors of checkpointing frameworks (as Mesos does). @default '500ms' (Mesos: '2secs') */
-  subscriptionBackoffMax?: string;
-  /** `MESOS_RECOVERY_TIMEOUT` given to executors of checkpointing frameworks (as Mesos does). @default '15mins' */
-  recoveryTimeout?: string;
-  /** Time between SHUTDOWN and SIGKILL of the executor's process group, ms (`MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD`). @default 5000, the agent's default */
-  shutdownGraceMs?: number;
-  /** Largest file the fetcher downloads, bytes. @default 256 MiB */
-  maxFetchBytes?: number;
-  /** Extra environment for every executor. */
-  env?: Record<string, string>;
-}
+import type { ExecutorHostEngine, ExecutorHostRuns, SimExecutor, SimExecutorOptions } from './executor-types.js';
 
-/** Which tasks the executor host runs as real processes. */
-export interface ExecutorHostRuns {
-  /** Tasks with an `ExecutorInfo` that has a command: their executor is started for real. */
-  executors: boolean;
-  /** Command tasks (a `CommandInfo`, no executor): run by the built-in command executor. */
-  commands: boolean;
-}
-
-/** The built-in command executor (`command-executor.ts`), what `mesos-executor` is to a Mesos agent. */
-export const COMMAND_EXECUTOR_PATH = fileURLToPath(new URL('./command-executor.js', import.meta.url));
-
-/** What the executor host needs from the engine. */
-export interface ExecutorHostEngine {
-  agentInfo(agentId: string): v1.AgentInfo | undefined;
-  frameworkInfo(frameworkId: string): v1.FrameworkInfo | undefined;
-  /** A status update the executor sent (or resent); returns true when it was already acknowledged. */
-  executorStatus(frameworkId: string, status: v1.TaskStatus): 'new' | 'pending' | 'acknowledged' | 'unknown-task';
-  executorMessage(frameworkId: string, agentId: string, executorId: string, data: Uint8Array): boolean;
-  /** The executor is gone: its tasks that have not ended fail. */
-  executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void;
-  /** The agent itself ends a task (source SOURCE_AGENT), e.g. killed before it reached its executor. */
-  agentTaskUpdate(frameworkId: string, taskId: string, state: v1.TaskState, message: string, reason: v1.TaskStatus.Reason): void;
-}
-
-type ExecutorState = 'fetching' | 'starting' | 'subscribed' | 'disconnected' | 'exited';
-
-/** One executor process on a simulated agent. */
-export interface SimExecutor {
-  frameworkId: string;
-  executorId: string;
-  agentId: string;
-  info: v1.ExecutorInfo;
-  /** The built-in command executor running one command task (executor id = task id). */
-  command: boolean;
-  /** Role of the resources the executor's tasks were launched with (`MESOS_ALLOCATION_ROLE`). */
-  role: string;
-  /** Container id, a UUID as on Mesos: names the sandbox run folder and is in `container_status`. */
-  containerId: string;
-  sandbox: string;
-  state: ExecutorState;
-  process?: ChildProcess;
-  pid?: number;
-  stream?: http.ServerResponse;
-  encoding: Encoding;
-  /** Events waiting for the executor to subscribe. */
-  queue: executor.Event[];
-  taskIds: Set<string>;
-  checkpoint: boolean;
-  refuseUntil: number;
-  subscriptions: number;
-  shutdownTimer?: NodeJS.Timeout;
-  exitCode?: number | null;
-  exitSignal?: NodeJS.Signals | null;
-  /** Process groups of the commands a command executor forked (killed with the executor). */
-  commandGroups: Set<number>;
-}
+export { COMMAND_EXECUTOR_PATH };
+export type { ExecutorHostEngine, ExecutorHostRuns, SimExecutor, SimExecutorOptions } from './executor-types.js';
 
 /** Exited executors remembered in `ExecutorHost.executors`. */
 const EXITED_KEPT = 1000;
@@ -196,7 +128,7 @@ export class ExecutorHost {
         command,
         role,
         containerId,
-        sandbox: this.makeSandbox(agentId, frameworkId, execInfo.executor_id.value, containerId),
+        sandbox: makeSandbox(this.root, agentId, frameworkId, execInfo.executor_id.value, containerId),
         state: 'fetching',
         encoding: 'protobuf',
         queue: [],
@@ -227,26 +159,6 @@ export class ExecutorHost {
       this.executors.delete(key);
       exited--;
     }
-  }
-
-  /** `<root>/slaves/<agent>/frameworks/<framework>/executors/<executor>/runs/<container>`, with `runs/latest`, as on an agent. */
-  private makeSandbox(agentId: string, frameworkId: string, executorId: string, containerId: string): string {
-    const runs = join(this.root, 'slaves', safeName(agentId), 'frameworks', safeName(frameworkId), 'executors', safeName(executorId), 'runs');
-    const sandbox = join(runs, containerId);
-    mkdirSync(sandbox, { recursive: true });
-    chmodSync(sandbox, 0o750);
-    const latest = join(runs, 'latest');
-    try {
-      unlinkSync(latest);
-    } catch {
-      /* first run */
-    }
-    try {
-      symlinkSync(containerId, latest);
-    } catch {
-      /* not essential */
-    }
-    return sandbox;
   }
 
   /**
@@ -327,14 +239,14 @@ export class ExecutorHost {
   private async start(exec: SimExecutor): Promise<void> {
     const command = exec.info.command!;
     try {
-      for (const uri of command.uris ?? []) await this.fetchUri(uri, exec.sandbox);
+      for (const uri of command.uris ?? []) await fetchUri(uri, exec.sandbox, this.options.maxFetchBytes ?? 256 * 1024 * 1024);
     } catch (err) {
       // The fetcher logs into the sandbox's stderr, as on an agent.
       appendFileSync(join(exec.sandbox, 'stderr'), `${(err as Error).message}\n`);
       throw new FetchError((err as Error).message);
     }
     exec.state = 'starting';
-    const env = this.environment(exec);
+    const env = executorEnvironment(exec, this.options, this.host, this.endpoint);
     for (const v of command.environment?.variables ?? []) {
       if (v.value !== undefined) env[v.name] = v.value;
     }
@@ -382,38 +294,6 @@ export class ExecutorHost {
     });
   }
 
-  /**
-   * The environment an agent gives an executor, as measured on Mesos 1.11 (and so what every
-   * command task sees): no `HOME`, no `MESOS_AGENT_ID` (only `MESOS_SLAVE_ID`), no
-   * `MESOS_TASK_ID`; `MESOS_RECOVERY_TIMEOUT` and `MESOS_SUBSCRIPTION_BACKOFF_MAX` only for
-   * checkpointing frameworks; `MESOS_ALLOCATION_ROLE` only for the command executor.
-   */
-  private environment(exec: SimExecutor): Record<string, string> {
-    return {
-      PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      ...(this.options.env ?? {}),
-      LIBPROCESS_IP: this.host,
-      LIBPROCESS_PORT: '0',
-      MESOS_AGENT_ENDPOINT: this.endpoint,
-      ...(exec.command ? { MESOS_ALLOCATION_ROLE: exec.role } : {}),
-      MESOS_FRAMEWORK_ID: exec.frameworkId,
-      MESOS_EXECUTOR_ID: exec.executorId,
-      MESOS_SLAVE_ID: exec.agentId,
-      MESOS_SLAVE_PID: `slave(1)@${this.endpoint}`,
-      MESOS_DIRECTORY: exec.sandbox,
-      MESOS_SANDBOX: exec.sandbox,
-      MESOS_CHECKPOINT: exec.checkpoint ? '1' : '0',
-      ...(exec.checkpoint
-        ? {
-            MESOS_RECOVERY_TIMEOUT: this.options.recoveryTimeout ?? '15mins',
-            MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
-          }
-        : {}),
-      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: mesosDuration(this.options.shutdownGraceMs ?? 5000),
-      MESOS_HTTP_COMMAND_EXECUTOR: '0',
-    };
-  }
-
   private async killProcess(exec: SimExecutor, signal: NodeJS.Signals): Promise<void> {
     const child = exec.process;
     if (!child || exec.state === 'exited' || child.exitCode !== null || child.signalCode !== null) return;
@@ -435,43 +315,6 @@ export class ExecutorHost {
       process.kill(-child.pid!, signal);
     } catch {
       child.kill(signal);
-    }
-  }
-
-  /** The Mesos fetcher, for one URI. */
-  private async fetchUri(uri: v1.CommandInfo.URI, sandbox: string): Promise<void> {
-    const source = uri.value;
-    const name = uri.output_file ?? basename(decodeURIComponent(new URL(source, 'file:///').pathname));
-    if (!name || name === '.' || name === '..' || isAbsolute(name) || name.split(/[\\/]/).some((p) => p === '..' || p === '') || name.includes('\0')) {
-      throw new Error(`cannot fetch ${source}: output file ${JSON.stringify(name)} must be a relative path inside the sandbox`);
-    }
-    const target = join(sandbox, name);
-    const max = this.options.maxFetchBytes ?? 256 * 1024 * 1024;
-    if (/^https?:\/\//i.test(source)) {
-      const res = await fetch(source);
-      if (!res.ok || !res.body) throw new Error(`cannot fetch ${source}: HTTP ${res.status}`);
-      const declared = Number(res.headers.get('content-length') ?? '0');
-      if (declared > max) throw new Error(`cannot fetch ${source}: ${declared} bytes exceeds the limit of ${max}`);
-      let seen = 0;
-      const body = Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]);
-      body.on('data', (chunk: Buffer) => {
-        seen += chunk.length;
-        if (seen > max) body.destroy(new Error(`cannot fetch ${source}: more than ${max} bytes`));
-      });
-      await pipeline(body, createWriteStream(target));
-    } else {
-      const path = source.startsWith('file://') ? fileURLToPath(source) : source;
-      if (!isAbsolute(path)) throw new Error(`cannot fetch ${source}: not an http(s) URL, a file:// URL or an absolute path`);
-      if (statSync(path).size > max) throw new Error(`cannot fetch ${source}: larger than ${max} bytes`);
-      copyFileSync(path, target);
-    }
-    if (uri.executable) chmodSync(target, 0o755);
-    if (uri.extract !== false && !uri.executable && /\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(name)) {
-      await new Promise<void>((resolve, reject) => {
-        const tar = spawn('tar', ['-xf', name], { cwd: sandbox, stdio: 'ignore' });
-        tar.once('error', reject);
-        tar.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cannot extract ${name}: tar exited with ${code}`))));
-      });
     }
   }
 
@@ -571,41 +414,3 @@ export class ExecutorHost {
 
 const TERMINAL_STATES = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
 
-/** A URI could not be fetched (the agent then fails the launch with its own message). */
-class FetchError extends Error {}
-
-function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || 'executor';
-}
-
-/** Role of the resources a task was launched with: its allocation role, else its (legacy) role, else `*`. */
-function roleOf(resources: v1.Resource[] | undefined): string {
-  const r = resources?.[0];
-  return r?.allocation_info?.role ?? r?.role ?? '*';
-}
-
-/** A duration the way Mesos prints one: `500ms`, `3secs`, `15mins`. */
-function mesosDuration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}mins`;
-  if (ms >= 1000) return `${ms / 1000}secs`;
-  return `${ms}ms`;
-}
-
-/** The ExecutorInfo an agent makes for a command task: the command executor, with the task's id, URIs and environment. */
-function commandExecutorInfo(frameworkId: string, task: v1.TaskInfo): v1.ExecutorInfo {
-  const command = task.command ?? {};
-  const shown = command.shell === false ? `[${(command.arguments ?? []).join(', ')}]` : `sh -c '${command.value ?? ''}'`;
-  return {
-    executor_id: { value: task.task_id.value },
-    framework_id: { value: frameworkId },
-    name: `Command Executor (Task: ${task.task_id.value}) (Command: ${shown})`,
-    source: task.task_id.value,
-    command: {
-      shell: false,
-      value: process.execPath,
-      arguments: [process.execPath, COMMAND_EXECUTOR_PATH],
-      ...(command.uris?.length ? { uris: command.uris } : {}),
-      ...(command.environment ? { environment: command.environment } : {}),
-    },
-  };
-}
