@@ -12,7 +12,7 @@ import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
 import { readBody, TEXT } from './master-server.js';
 import { FetchError, fetchUri } from './executor-fetcher.js';
-import { COMMAND_EXECUTOR_PATH, commandExecutorInfo, executorEnvironment, makeSandbox, roleOf } from './executor-launch.js';
+import { COMMAND_EXECUTOR_PATH, commandExecutorInfo, executorEnvironment, makeSandbox, roleOf, unsupportedContainer } from './executor-launch.js';
 
 import type { ExecutorHostEngine, ExecutorHostRuns, SimExecutor, SimExecutorOptions } from './executor-types.js';
 
@@ -96,6 +96,11 @@ export class ExecutorHost {
    * the command executor, with the task id as executor id, as on a Mesos agent.
    */
   launch(frameworkId: string, agentId: string, info: v1.TaskInfo): void {
+    const refused = unsupportedContainer(info.executor?.container ?? info.container);
+    if (refused) {
+      setImmediate(() => this.engine.agentTaskUpdate(frameworkId, info.task_id.value, 'TASK_FAILED', refused.message, refused.reason));
+      return;
+    }
     const command = !info.executor;
     const execInfo = info.executor ?? commandExecutorInfo(frameworkId, info);
     const exec = this.executorFor(frameworkId, agentId, execInfo, roleOf(info.resources), command);

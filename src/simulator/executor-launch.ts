@@ -98,3 +98,18 @@ export function commandExecutorInfo(frameworkId: string, task: v1.TaskInfo): v1.
     },
   };
 }
+
+const IMAGE_TYPES: Record<string, number> = { APPC: 1, DOCKER: 2 };
+
+/**
+ * What an agent with only the Mesos containerizer and no image provisioner (as `local-cluster.sh`
+ * runs them) answers to a container it cannot make: a Docker container, or a Mesos container
+ * with an image. Undefined when the container (or none) can run. Texts measured on Mesos 1.11.
+ */
+export function unsupportedContainer(container: v1.ContainerInfo | undefined): { message: string; reason: v1.TaskStatus.Reason } | undefined {
+  if (!container) return undefined;
+  if (container.type === 'DOCKER') return { message: 'Abnormal executor termination: unknown container', reason: 'REASON_EXECUTOR_TERMINATED' };
+  const image = container.mesos?.image;
+  if (image) return { message: `Failed to launch container: Unsupported container image type: ${IMAGE_TYPES[image.type] ?? image.type}`, reason: 'REASON_CONTAINER_LAUNCH_FAILED' };
+  return undefined;
+}

@@ -273,6 +273,31 @@ conformance('command tasks', (target) => {
     await until(() => !alive(commandPid), 10_000);
   });
 
+  it('a Docker container on agents without the Docker containerizer: FAILED "Abnormal executor termination: unknown container"', async () => {
+    const run = await runTask(target().url, 'docker', () => ({ ...shell('exit 0'), container: { type: 'DOCKER', docker: { image: 'alpine:3' } } }));
+    assert.deepEqual(states(run), ['TASK_FAILED']);
+    const u = last(run);
+    assert.equal(u['source'], 'SOURCE_AGENT');
+    assert.equal(u['reason'], 'REASON_EXECUTOR_TERMINATED');
+    assert.equal(u['message'], 'Abnormal executor termination: unknown container');
+    assert.equal(u['executor_id'].value, run.taskId);
+  });
+
+  it('a Mesos container with an image on agents without a provisioner: FAILED "Unsupported container image type"', async () => {
+    const run = await runTask(target().url, 'image', () => ({ ...shell('exit 0'), container: { type: 'MESOS', mesos: { image: { type: 'DOCKER', docker: { name: 'alpine:3' } } } } }));
+    assert.deepEqual(states(run), ['TASK_FAILED']);
+    const u = last(run);
+    assert.equal(u['source'], 'SOURCE_AGENT');
+    assert.equal(u['reason'], 'REASON_CONTAINER_LAUNCH_FAILED');
+    assert.equal(u['message'], 'Failed to launch container: Unsupported container image type: 2');
+  });
+
+  it('a Mesos container without an image runs the command as usual', async () => {
+    const run = await runTask(target().url, 'mesosbox', () => ({ ...shell('exit 0'), container: { type: 'MESOS' } }));
+    assert.deepEqual(states(run), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
+    assertExecutorUpdates(run);
+  });
+
   it("the task sees the agent's environment: MESOS_* of its executor and sandbox, its CommandInfo variables, no MESOS_TASK_ID", async () => {
     // Each check exits with its own status, so a failure names the check in the message.
     const run = await runTask(target().url, 'env', ({ frameworkId, agentId, taskId }) => ({
