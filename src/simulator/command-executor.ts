@@ -17,6 +17,9 @@
  *   default); the end state is then TASK_KILLED whatever the exit, with the same message texts.
  *   The KILL call's own kill policy is not honoured: the agent's default (non-HTTP) command
  *   executor never sees it.
+ * - A `health_check` is run as Mesos's health checker does (see `command-health-check.ts`):
+ *   TASK_RUNNING updates with `healthy` and REASON_TASK_HEALTH_CHECK_STATUS_UPDATED, and a kill
+ *   after `consecutive_failures` (its terminal update then says `healthy: false`).
  * - The command runs in its own session; whatever is left of it is killed when the executor exits.
  *
  * It uses only Node built-ins so it starts fast.
@@ -25,6 +28,7 @@ import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
+import { startHealthChecks } from './command-health-check.js';
 
 type Json = Record<string, any>;
 
@@ -55,6 +59,8 @@ let child: ChildProcess | undefined;
 let killed = false;
 let terminalSent = false;
 let escalation: NodeJS.Timeout | undefined;
+let stopHealthChecks: (() => void) | undefined;
+let killedByHealthCheck = false;
 /** Updates sent and not yet acknowledged, by uuid (resent on re-subscription). */
 const unacknowledged = new Map<string, Json>();
 /** Updates go out one at a time, in order. */
@@ -72,7 +78,7 @@ function post(call: Json): Promise<number> {
   });
 }
 
-function update(state: string, message?: string): void {
+function update(state: string, message?: string, extra: Json = {}): void {
   const uuid = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
   const status: Json = {
     task_id: task!['task_id'],
@@ -82,6 +88,7 @@ function update(state: string, message?: string): void {
     timestamp: Date.now() / 1000,
     uuid,
     ...(message ? { message } : {}),
+    ...extra,
   };
   unacknowledged.set(uuid, status);
   outbox = outbox.then(async () => {
@@ -129,7 +136,8 @@ function launch(info: Json): void {
     signalGroup('SIGKILL');
     const message = signal ? `Command terminated with signal ${SIGNAL_TEXT[signal] ?? signal}` : `Command exited with status ${code}`;
     terminalSent = true;
-    update(killed ? 'TASK_KILLED' : code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED', message);
+    stopHealthChecks?.();
+    update(killed ? 'TASK_KILLED' : code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED', message, killedByHealthCheck ? { healthy: false } : {});
   };
   child.once('error', (err: NodeJS.ErrnoException) => {
     process.stderr.write(`Failed to execute '${value}': ${describeError(err)}\n`);
@@ -145,6 +153,20 @@ function launch(info: Json): void {
     }
   }
   update('TASK_RUNNING');
+  const check = info['health_check'];
+  if (check) {
+    stopHealthChecks = startHealthChecks(check, {
+      sandbox,
+      active: () => !killed && !terminalSent,
+      report: (healthy, killTask) => {
+        update('TASK_RUNNING', undefined, { reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', healthy });
+        if (killTask) {
+          killedByHealthCheck = true;
+          kill();
+        }
+      },
+    });
+  }
 }
 
 function describeError(err: NodeJS.ErrnoException): string {
