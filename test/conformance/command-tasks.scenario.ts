@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -338,6 +340,40 @@ conformance('command tasks', (target) => {
     it('failures within the grace period are not reported', async () => {
       const run = await runTask(target().url, 'grace', () => ({ ...shell('sleep 2.5'), ...check('exit 1', { grace_period_seconds: 30, consecutive_failures: 1 }) }));
       assert.deepEqual(health(run), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
+    });
+
+    describe('over the network (the agents are on this machine: local-cluster.sh, or the simulator)', () => {
+      let server: http.Server;
+      let port = 0;
+      before(async () => {
+        server = http.createServer((req, res) => void res.writeHead(req.url === '/ok' ? 200 : req.url === '/moved' ? 302 : 500, { Location: '/ok' }).end());
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+        port = (server.address() as AddressInfo).port;
+      });
+      after(() => new Promise<void>((r) => server.close(() => r())));
+
+      for (const [path, outcome] of [['/ok', 'healthy'], ['/moved', 'healthy'], ['/fails', 'unhealthy']] as const) {
+        it(`an HTTP check of a path answering ${path === '/ok' ? 200 : path === '/moved' ? 302 : 500} is ${outcome}`, async () => {
+          const run = await runTask(target().url, `http${outcome}`, () => ({
+            ...shell('sleep 2.5'),
+            health_check: { type: 'HTTP', http: { port, path }, delay_seconds: 0, interval_seconds: 1, timeout_seconds: 2, grace_period_seconds: 0, consecutive_failures: 1 },
+          }));
+          assert.deepEqual(
+            health(run),
+            outcome === 'healthy' ? ['TASK_STARTING', 'TASK_RUNNING', 'TASK_RUNNING healthy', 'TASK_FINISHED'] : ['TASK_STARTING', 'TASK_RUNNING', 'TASK_RUNNING unhealthy', 'TASK_KILLED unhealthy'],
+          );
+        });
+      }
+
+      // A TCP check of an open port is not checked here: the shared Mesos build lacks the
+      // mesos-tcp-connect helper, so its TCP checks always fail.
+      it('a TCP check of a port nobody listens on is unhealthy', async () => {
+        const run = await runTask(target().url, 'tcpclosed', () => ({
+          ...shell('sleep 100'),
+          health_check: { type: 'TCP', tcp: { port: 1 }, delay_seconds: 0, interval_seconds: 1, timeout_seconds: 2, grace_period_seconds: 0, consecutive_failures: 1 },
+        }));
+        assert.deepEqual(health(run), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_RUNNING unhealthy', 'TASK_KILLED unhealthy']);
+      });
     });
 
     it('a check that outlasts timeout_seconds fails', async () => {
