@@ -77,6 +77,17 @@ describe('simulated master: command tasks', () => {
       assert.equal(sim!.engine.executorHost, undefined, 'no executor host without real commands or executors');
     });
 
+    it('simulated: SHUTDOWN of a command task\'s executor (id = task id) kills the task as on Mesos', async () => {
+      const sub = await setup({ taskBehaviours: [{ outcome: 'running-forever' }] });
+      await run(sub, 't1', 'sleep 100');
+      await reach(sub, 't1', 'TASK_RUNNING');
+      const agentId = sub.updates('t1')[0]!['agent_id'];
+      assert.equal((await sub.call(sim!.url, { type: 'SHUTDOWN', shutdown: { executor_id: { value: 't1' }, agent_id: agentId } })).status, 202);
+      const killed = await reach(sub, 't1', 'TASK_KILLED');
+      assert.equal(killed['message'], 'Command terminated with signal Terminated');
+      assert.equal(killed['reason'], undefined);
+    });
+
     it("'real' runs the command, even with taskBehaviours given", async () => {
       const sub = await setup({ commands: 'real', taskBehaviours: [{ runMs: 10 }] });
       await run(sub, 't1', 'exit 3');

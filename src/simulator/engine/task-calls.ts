@@ -45,10 +45,11 @@ export class TaskCalls {
 
   shutdown(fw: SimFramework, executorId: string): void {
     if (this.state.executorHost?.shutdown(fw.id, executorId)) return;
-    for (const t of this.state.tasks.values()) {
-      if (t.frameworkId === fw.id && !isTerminal(t.state) && executorIdOf(t.info) === executorId) {
-        this.runner.finishTask(t, 'TASK_KILLED', 'Executor shut down', 'REASON_EXECUTOR_TERMINATED');
-      }
+    for (const t of [...this.state.tasks.values()]) {
+      if (t.frameworkId !== fw.id || isTerminal(t.state) || executorIdOf(t.info) !== executorId) continue;
+      // The command executor kills its task on SHUTDOWN as on KILL (measured on Mesos 1.11).
+      if (!t.info.executor) this.runner.killSimulated(fw, t);
+      else this.runner.finishTask(t, 'TASK_KILLED', 'Executor shut down', 'REASON_EXECUTOR_TERMINATED');
     }
   }
 
