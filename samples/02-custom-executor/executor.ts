@@ -122,6 +122,9 @@ export class CommandRunner {
     this.running.delete(run.task.task_id.value);
     try {
       await sent;
+    } catch (err) {
+      // Refused by the agent (ERR_EXECUTOR_UPDATE_REFUSED): it will not be resent; say so loudly.
+      this.logger.error(`the ${state} update of task ${run.task.task_id.value} was not accepted: ${(err as Error).message}`);
     } finally {
       this.sending.delete(sent);
     }
