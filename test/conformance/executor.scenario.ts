@@ -113,7 +113,7 @@ class Session {
   }
 
   /** Launches one task on the SDK's conformance executor; `mode` goes to the executor as the task's data. */
-  async launchCustom(label: string, mode: Record<string, unknown>): Promise<{ taskId: string; executorId: string }> {
+  async launchCustom(label: string, mode: Record<string, unknown>, env: Record<string, string> = {}): Promise<{ taskId: string; executorId: string }> {
     const taskId = `${label}-${randomBytes(4).toString('hex')}`;
     const executorId = `${taskId}.executor`;
     const task = {
@@ -126,7 +126,10 @@ class Session {
         executor_id: { value: executorId },
         type: 'CUSTOM',
         name: 'conformance executor',
-        command: { value: `"${process.execPath}" "${EXECUTOR_JS}"` },
+        command: {
+          value: `"${process.execPath}" "${EXECUTOR_JS}"`,
+          ...(Object.keys(env).length ? { environment: { variables: Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE', value })) } } : {}),
+        },
         resources: this.resources(0.1, 32),
       },
     };
@@ -231,6 +234,23 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     assert.equal(where.frameworkId, s.frameworkId);
     assert.equal(where.executorId, executorId);
     assert.match(where.agentEndpoint, /^127\.0\.0\.1:\d+$/);
+  });
+
+  it('an executor speaking JSON to the agent runs its task the same way', async () => {
+    const s = await open('json');
+    try {
+      const { taskId, executorId } = await s.launchCustom('json', { finish: true }, { CONFORMANCE_EXECUTOR_ENCODING: 'json' });
+      const updates = await s.ended(taskId);
+      assert.deepEqual(updates.map((u) => [u['state'], u['message'], u['source']]), [
+        ['TASK_STARTING', undefined, 'SOURCE_EXECUTOR'],
+        ['TASK_RUNNING', 'conformance executor running', 'SOURCE_EXECUTOR'],
+        ['TASK_FINISHED', 'done', 'SOURCE_EXECUTOR'],
+      ]);
+      for (const u of updates) assert.ok(isV4Uuid(u['uuid']));
+      await until('the executor to see every update acknowledged', () => s.messages(executorId).includes('acknowledged:3'), 20_000);
+    } finally {
+      await s.close();
+    }
   });
 
   it('every update of the executor is ACKNOWLEDGED back to it', async () => {

@@ -11,7 +11,7 @@
  * it), so a scenario can reach the agent's executor API. A framework MESSAGE is answered with a
  * MESSAGE `echo:<data>`. KILL ends the task as TASK_KILLED ("killed on request"). When the
  * terminal update of every task is acknowledged it sends `acknowledged:<n>` (n = updates
- * acknowledged) and exits with status 0.
+ * acknowledged) and exits with status 0. `CONFORMANCE_EXECUTOR_ENCODING=json` makes it speak JSON.
  */
 import { inject } from 'inversify';
 import { createExecutor } from '../../src/bootstrap/create-executor.js';
@@ -94,7 +94,9 @@ export class ConformanceExecutor {
 }
 
 if (process.env['MESOS_EXECUTOR_ID']) {
-  const executor = createExecutor({ controllers: [ConformanceExecutor] });
+  // CONFORMANCE_EXECUTOR_ENCODING=json: speak JSON to the agent (default protobuf).
+  const encoding = process.env['CONFORMANCE_EXECUTOR_ENCODING'] === 'json' ? 'json' : 'protobuf';
+  const executor = createExecutor({ controllers: [ConformanceExecutor], client: { encoding } });
   executor
     .start()
     .then(() => executor.done)
