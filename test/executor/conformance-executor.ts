@@ -9,7 +9,7 @@
  *
  * RUNNING carries `data` = JSON `{ agentEndpoint, frameworkId, executorId }` (what the agent told
  * it), so a scenario can reach the agent's executor API. A framework MESSAGE is answered with a
- * MESSAGE `echo:<data>`. KILL ends the task as TASK_KILLED ("killed on request"). When the
+ * MESSAGE `echo:<data>` (but `finish-in:<ms>` finishes its running tasks that much later). KILL ends the task as TASK_KILLED ("killed on request"). When the
  * terminal update of every task is acknowledged it sends `acknowledged:<n>` (n = updates
  * acknowledged) and exits with status 0. `CONFORMANCE_EXECUTOR_ENCODING=json` makes it speak JSON.
  */
@@ -70,6 +70,16 @@ export class ConformanceExecutor {
 
   @OnMessage()
   async message(data: Uint8Array): Promise<void> {
+    const text = Buffer.from(data).toString('utf8');
+    const later = /^finish-in:(\d+)$/.exec(text);
+    if (later) {
+      // Ends every running task after a while, connected to the agent or not (then the update
+      // waits for the next SUBSCRIBE, in unacknowledged_updates).
+      setTimeout(() => {
+        for (const t of this.tasks.values()) if (!TERMINAL.has(t.state)) void this.send(t.task, 'TASK_FINISHED', { message: 'finished later' }).catch(() => undefined);
+      }, Number(later[1]));
+      return;
+    }
     await this.exec.message(Buffer.concat([Buffer.from('echo:'), Buffer.from(data)]));
   }
 
