@@ -271,7 +271,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     if (target().kind === 'simulator') t.todo('the simulator sends no FAILURE event when an executor exits (engine/executor-host, helper "sim")');
     const { s, executorId } = await finished();
     try {
-      await until('a FAILURE event for the executor', () => s.failures(executorId).length > 0, 5000);
+      await until('a FAILURE event for the executor', () => s.failures(executorId).length > 0, 3000);
       assert.deepEqual(s.failures(executorId), [{ agent_id: s.agentId, executor_id: { value: executorId }, status: 0 }]);
     } finally {
       await s.close(); // the last test of this framework
@@ -283,7 +283,8 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     const s = await open('noack', false);
     try {
       const { taskId, executorId } = await s.launchCustom('noack', { finish: true });
-      await until('the executor to see its 3 updates acknowledged', () => s.messages(executorId).includes('acknowledged:3'), 8000);
+      await until('TASK_STARTING', () => s.states(taskId).length > 0);
+      await until('the executor to see its 3 updates acknowledged', () => s.messages(executorId).includes('acknowledged:3'), 3000);
       // The scheduler acknowledged nothing, so the agent forwarded only the first update so far.
       assert.deepEqual(s.states(taskId), ['TASK_STARTING']);
     } finally {
@@ -361,7 +362,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
       assert.equal(failed['source'], 'SOURCE_AGENT');
       assert.equal(failed['reason'], 'REASON_EXECUTOR_TERMINATED');
       assert.equal(failed['executor_id']?.value, executorId);
-      await until('a FAILURE event for the executor', () => s.failures(executorId).length > 0, 5000);
+      await until('a FAILURE event for the executor', () => s.failures(executorId).length > 0, 3000);
       assert.equal(s.failures(executorId)[0]!['status'], 0);
     } finally {
       await s.close();
