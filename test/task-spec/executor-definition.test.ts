@@ -4,6 +4,7 @@ import { validateTaskDefinitions } from '../../src/task-spec/task-spec-validator
 import { executorAmountsOf, taskCommandOf, toPlacementRequest, toTaskInfo } from '../../src/task-spec/to-task-info.js';
 import { Codecs } from '../../src/protocol/messages.js';
 import { ValidationError } from '../../src/errors/index.js';
+import type { TaskDefinition } from '../../src/task-spec/task-definition.js';
 
 const placement = { taskId: 'web.0.0', agentId: { value: 'A1' }, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } }], ports: [31001] };
 
@@ -69,5 +70,19 @@ describe('task definitions run by a custom executor', () => {
     assert.deepEqual(info.resources, placement.resources);
     const [plain] = validateTaskDefinitions({ name: 'plain', resources: { cpus: 0.5, mem: 64 }, command: { shell: 'x' } });
     assert.equal(toPlacementRequest(plain!, 'plain.0.0').executor, undefined);
+  });
+
+  // The schema is kept by hand beside the type: Required<> makes this fail to compile when the type
+  // gains an executor field, and additionalProperties makes it fail to validate when the schema lacks it.
+  it('the schema accepts every field the TaskDefinition type gives an executor', () => {
+    type Executor = NonNullable<TaskDefinition['executor']>;
+    const uri: Required<NonNullable<Executor['command']['uris']>[number]> = { value: 'http://h/e.mjs', extract: false, executable: true, cache: false, outputFile: 'e.mjs' };
+    const executor: Required<Omit<Executor, 'resources' | 'command'>> & { resources: Required<NonNullable<Executor['resources']>>; command: Required<Omit<Executor['command'], 'argv'>> } = {
+      id: 'shared.executor',
+      name: 'shared',
+      resources: { cpus: 0.2, mem: 64, disk: 1 },
+      command: { shell: 'node e.mjs', env: { A: 'b' }, uris: [uri] },
+    };
+    assert.doesNotThrow(() => validateTaskDefinitions({ name: 'a', resources: { cpus: 0.1, mem: 16 }, command: { shell: 'x' }, executor }));
   });
 });
