@@ -2,15 +2,16 @@ import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { Codecs } from '../protocol/messages.js';
 import { encodeRecord } from '../protocol/recordio.js';
-import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
+import { MEDIA_TYPES, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
-import { readBody, TEXT } from './master-server.js';
+import { TEXT } from './master-server.js';
+import { isValidUuid, readExecutorCall } from './executor-api.js';
 import { FetchError, fetchUri } from './executor-fetcher.js';
 import { COMMAND_EXECUTOR_PATH, commandExecutorInfo, executorEnvironment, makeSandbox, roleOf, unsupportedContainer } from './executor-launch.js';
 
@@ -147,6 +148,8 @@ export class ExecutorHost {
       const started = exec;
       this.start(started).catch((err: Error) => {
         started.state = 'exited';
+        // The agent destroys the container it could not launch: the executor "exits" killed.
+        if (!started.command) this.engine.executorExited(frameworkId, agentId, started.executorId, SIGKILL_STATUS);
         const message = err instanceof FetchError ? `Failed to fetch all URIs for container '${started.containerId}': exited with status 1` : err.message;
         this.engine.executorTerminated(frameworkId, started.executorId, `Failed to launch container: ${message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       });
@@ -190,10 +193,14 @@ export class ExecutorHost {
     const exec = this.executors.get(keyOf(frameworkId, executorId));
     if (!exec || exec.state === 'exited') return false;
     this.send(exec, { type: 'SHUTDOWN' });
+    this.killAfterGrace(exec);
+    return true;
+  }
+
+  private killAfterGrace(exec: SimExecutor): void {
     clearTimeout(exec.shutdownTimer);
     exec.shutdownTimer = setTimeout(() => void this.killProcess(exec, 'SIGKILL'), this.options.shutdownGraceMs ?? 5000);
     exec.shutdownTimer.unref();
-    return true;
   }
 
   /** Shuts down every executor of a framework (it was removed or tore down). */
@@ -209,7 +216,7 @@ export class ExecutorHost {
     return true;
   }
 
-  /** The scheduler acknowledged an update of this executor: tell the executor. */
+  /** Tells the executor its update is acknowledged (the agent has it). */
   acknowledged(frameworkId: string, executorId: string, taskId: v1.TaskID, uuid: Uint8Array): void {
     const exec = this.executors.get(keyOf(frameworkId, executorId));
     if (!exec || exec.state === 'exited') return;
@@ -294,6 +301,9 @@ export class ExecutorHost {
           /* group already gone */
         }
       }
+      // The framework hears of its executor's end (FAILURE) before the agent fails what it left
+      // running; the agent's own command executors are not reported (Mesos 1.11).
+      if (!exec.command) this.engine.executorExited(exec.frameworkId, exec.agentId, exec.executorId, waitStatus(code, signal));
       this.engine.executorTerminated(exec.frameworkId, exec.executorId, 'Executor terminated', 'REASON_EXECUTOR_TERMINATED');
       this.forgetExited();
     });
@@ -326,41 +336,33 @@ export class ExecutorHost {
   // ---------- the executor API ----------
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
-    if (path !== '/api/v1/executor' && path !== '/slave(1)/api/v1/executor') return void res.writeHead(404, TEXT).end('Not found');
-    if (req.method !== 'POST') return void res.writeHead(405, { ...TEXT, Allow: 'POST' }).end('Expecting POST');
-    const encoding = encodingOf(String(req.headers['content-type'] ?? ''));
-    if (!encoding) return void res.writeHead(415, TEXT).end("Expecting 'Content-Type' of application/json or application/x-protobuf");
-    const body = await readBody(req, 10 * 1024 * 1024);
-    if (body === 'too-large') return void res.writeHead(413, TEXT).end('Request body too large');
-    let call: executor.Call;
-    try {
-      call = Codecs.executorCall().decode(body, encoding);
-    } catch (err) {
-      return void res.writeHead(400, TEXT).end(`Failed to parse body into Call: ${(err as Error).message}`);
+    if (path !== '/api/v1/executor' && path !== '/slave(1)/api/v1/executor') {
+      req.resume();
+      return void res.writeHead(404, TEXT).end('Not found');
     }
-    const exec = this.executors.get(keyOf(call.framework_id?.value ?? '', call.executor_id?.value ?? ''));
-    if (!exec || exec.state === 'exited') return void res.writeHead(400, TEXT).end(`Executor ${call.executor_id?.value} of framework ${call.framework_id?.value} is not running on this agent`);
+    const read = await readExecutorCall(req, 10 * 1024 * 1024);
+    if ('status' in read) return void res.writeHead(read.status, { ...TEXT, ...read.headers }).end(read.text);
+    const { call } = read;
+    if (call.type === 'HEARTBEAT') return void res.writeHead(202).end();
+    const frameworkId = call.framework_id.value;
+    const known = [...this.executors.values()].some((e) => e.frameworkId === frameworkId && e.state !== 'exited');
+    if (!known) return void res.writeHead(400, TEXT).end('Framework cannot be found');
+    const exec = this.executors.get(keyOf(frameworkId, call.executor_id.value));
+    if (!exec || exec.state === 'exited') return void res.writeHead(400, TEXT).end('Executor cannot be found');
+    if (call.type === 'SUBSCRIBE') {
+      if (Date.now() < exec.refuseUntil) return void res.writeHead(503, TEXT).end('Agent is recovering');
+      return this.subscribe(exec, call, read.accept!, res);
+    }
+    if (exec.subscriptions === 0) return void res.writeHead(403, TEXT).end('Executor is not subscribed');
     switch (call.type) {
-      case 'SUBSCRIBE': {
-        if (Date.now() < exec.refuseUntil) return void res.writeHead(503, TEXT).end('Agent is recovering');
-        const accept = encodingOf(String(req.headers['accept'] ?? '')) ?? encoding;
-        return this.subscribe(exec, call, accept, res);
-      }
-      case 'UPDATE': {
-        if (exec.state !== 'subscribed') return void res.writeHead(403, TEXT).end('Executor is not subscribed');
-        const status = call.update?.status;
-        if (!status?.uuid) return void res.writeHead(400, TEXT).end('UPDATE needs a status with a uuid');
-        this.relay(exec, status);
+      case 'UPDATE':
+        this.relay(exec, call.update!.status);
         return void res.writeHead(202).end();
-      }
       case 'MESSAGE':
-        if (exec.state !== 'subscribed') return void res.writeHead(403, TEXT).end('Executor is not subscribed');
         this.engine.executorMessage(exec.frameworkId, exec.agentId, exec.executorId, call.message?.data ?? new Uint8Array());
         return void res.writeHead(202).end();
-      case 'HEARTBEAT':
-        return void res.writeHead(202).end();
       default:
-        return void res.writeHead(400, TEXT).end(`Unsupported call type ${String(call.type)}`);
+        return void res.writeHead(501, TEXT).end(`Received an unexpected ${String(call.type)} call`);
     }
   }
 
@@ -376,8 +378,9 @@ export class ExecutorHost {
       exec.stream = undefined;
       if (exec.state === 'exited') return;
       exec.state = 'disconnected';
-      // Without checkpointing an agent does not wait for an executor to come back.
-      if (!exec.checkpoint) void this.killProcess(exec, 'SIGKILL');
+      // Without checkpointing an agent does not wait for an executor to come back: it is given
+      // the shutdown grace period to end by itself (an executor that is exiting anyway exits 0).
+      if (!exec.checkpoint) this.killAfterGrace(exec);
     });
     const agent = this.engine.agentInfo(exec.agentId);
     const framework = this.engine.frameworkInfo(exec.frameworkId);
@@ -391,7 +394,7 @@ export class ExecutorHost {
       },
     }, encoding)));
     // Updates the executor could not deliver while it was away.
-    for (const update of call.subscribe?.unacknowledged_updates ?? []) if (update.status.uuid) this.relay(exec, update.status);
+    for (const update of call.subscribe?.unacknowledged_updates ?? []) if (isValidUuid(update.status.uuid)) this.relay(exec, update.status);
     const queued = exec.queue.splice(0);
     for (const event of queued) this.send(exec, event);
   }
@@ -411,7 +414,9 @@ export class ExecutorHost {
       },
     };
     const outcome = this.engine.executorStatus(exec.frameworkId, full);
-    if (outcome === 'acknowledged') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
+    // The agent acknowledges an update to the executor as soon as its status update stream has
+    // it (the scheduler's acknowledgement only moves the stream on), as Mesos does.
+    if (outcome !== 'unknown-task') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
     // A command executor runs one task: once it has ended the agent shuts the executor down.
     if (outcome === 'new' && exec.command && TERMINAL_STATES.has(status.state)) this.shutdown(exec.frameworkId, exec.executorId);
   }
@@ -419,3 +424,10 @@ export class ExecutorHost {
 
 const TERMINAL_STATES = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
 
+const SIGKILL_STATUS = 9;
+
+/** The exit as `waitpid` reports it (what Mesos puts in FAILURE.status): `code << 8`, or the signal number. */
+export function waitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (signal) return constants.signals[signal] ?? SIGKILL_STATUS;
+  return ((code ?? 0) & 0xff) << 8;
+}

@@ -34,6 +34,8 @@ export interface ExecutorHostEngine {
   /** A status update the executor sent (or resent); returns true when it was already acknowledged. */
   executorStatus(frameworkId: string, status: v1.TaskStatus): 'new' | 'pending' | 'acknowledged' | 'unknown-task';
   executorMessage(frameworkId: string, agentId: string, executorId: string, data: Uint8Array): boolean;
+  /** A (custom or default) executor exited with this wait status: the framework gets FAILURE. */
+  executorExited(frameworkId: string, agentId: string, executorId: string, status: number): void;
   /** The executor is gone: its tasks that have not ended fail. */
   executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void;
   /** The agent itself ends a task (source SOURCE_AGENT), e.g. killed before it reached its executor. */

@@ -225,6 +225,11 @@ export class SimEngine implements ExecutorHostEngine {
     return this.runner.executorStatus(frameworkId, status);
   }
 
+  /** A real executor exited: the framework gets FAILURE with its wait status, as from a Mesos master. */
+  executorExited(frameworkId: string, agentId: string, executorId: string, status: number): void {
+    this.state.sink(frameworkId, { type: 'FAILURE', failure: { agent_id: { value: agentId }, executor_id: { value: executorId }, status } });
+  }
+
   /** A real executor exited (or could not start): its tasks that have not ended fail, or end KILLED if a kill was asked. */
   executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void {
     this.runner.executorTerminated(frameworkId, executorId, message, reason);

@@ -156,15 +156,13 @@ describe('custom executor end to end: scheduler → simulator → real executor 
         if (this.launched) return void (await this.scheduler.decline([offer.id], { refuse_seconds: 60 }));
         this.launched = true;
         const allocation = offer.resources?.[0]?.allocation_info;
-        const res = (cpus: number, mem: number): v1.Resource[] => [
-          { name: 'cpus', type: 'SCALAR', scalar: { value: cpus }, ...(allocation ? { allocation_info: allocation } : {}) },
-          { name: 'mem', type: 'SCALAR', scalar: { value: mem }, ...(allocation ? { allocation_info: allocation } : {}) },
-        ];
+        const scalar = (name: string, value: number): v1.Resource => ({ name, type: 'SCALAR', scalar: { value }, ...(allocation ? { allocation_info: allocation } : {}) });
+        const res = (cpus: number, mem: number, disk?: number): v1.Resource[] => [scalar('cpus', cpus), scalar('mem', mem), ...(disk ? [scalar('disk', disk)] : [])];
         const task = (id: string, shell: string): v1.TaskInfo => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: res(0.1, 16), data: new TextEncoder().encode(JSON.stringify({ shell, env: {} })) });
         await this.scheduler.accept([offer.id], [{
           type: 'LAUNCH_GROUP',
           launch_group: {
-            executor: { executor_id: { value: 'group-executor' }, type: 'CUSTOM', command: { shell: true, value: executorCommand.shell!, uris: [{ value: executorCommand.uris![0]!.value, extract: false }] }, resources: res(0.1, 32) },
+            executor: { executor_id: { value: 'group-executor' }, framework_id: offer.framework_id, type: 'CUSTOM', command: { shell: true, value: executorCommand.shell!, uris: [{ value: executorCommand.uris![0]!.value, extract: false }] }, resources: res(0.1, 32, 10) },
             task_group: { tasks: [task('g-one', 'echo one'), task('g-two', 'echo two')] },
           },
         }]);

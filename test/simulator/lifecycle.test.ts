@@ -73,7 +73,9 @@ describe('simulated master: offers and tasks (raw JSON client)', () => {
     const sub = await setup({ taskBehaviours: [{ outcome: 'running-forever' }] });
     const offer = firstOffer(sub);
     const task = (id: string) => ({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, role: '*' }] });
-    const executor = { executor_id: { value: 'pod-1' }, type: 'DEFAULT', resources: [] };
+    // What a Mesos 1.11 master requires of a group's executor: its framework id, cpus, mem and disk.
+    const scalar = (name: string, value: number) => ({ name, type: 'SCALAR', scalar: { value }, role: '*' });
+    const executor = { executor_id: { value: 'pod-1' }, framework_id: { value: sub.frameworkId }, type: 'DEFAULT', resources: [scalar('cpus', 0.1), scalar('mem', 32), scalar('disk', 10)] };
     await sub.call(sim.url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [
       { type: 'LAUNCH_GROUP', launch_group: { executor, task_group: { tasks: [task('g1'), task('g2')] } } },
       { type: 'LAUNCH_GROUP', launch_group: { executor: { executor_id: { value: 'pod-2' } }, task_group: { tasks: [task('b1'), task('b2')] } } },

@@ -7,6 +7,7 @@ import type { Allocator } from './allocator.js';
 import { taskKey, type ClusterState, type SimFramework } from './cluster-state.js';
 import type { TaskRunner } from './task-runner.js';
 import type { TaskUpdates } from './task-updates.js';
+import { validateGroupExecutor } from './task-group-validation.js';
 
 /**
  * ACCEPT and DECLINE: offers are validated and pooled, then each operation (LAUNCH, LAUNCH_GROUP,
@@ -88,7 +89,7 @@ export class OfferOperations {
       for (const task of tasks) this.updates.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, 'Operation ID cannot be set for LAUNCH or LAUNCH_GROUP', agent.id);
       return pool;
     }
-    const groupError = group && !op.launch_group?.executor?.type ? "'ExecutorInfo.type' must be set" : undefined;
+    const groupError = group ? validateGroupExecutor(op.launch_group?.executor, fw.id) : undefined;
     // A group is all or nothing: try it on a copy of the pool first.
     let trial = pool;
     const placed: Array<{ task: v1.TaskInfo; taken: Holding }> = [];

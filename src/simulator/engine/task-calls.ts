@@ -21,7 +21,7 @@ export class TaskCalls {
     if (task.external) {
       state.recentAcks.add(`${fw.id}/${Buffer.from(ack.uuid).toString('base64')}`);
       if (state.recentAcks.size > 10_000) state.recentAcks.delete(state.recentAcks.values().next().value!);
-      state.executorHost?.acknowledged(fw.id, executorIdOf(task.info), ack.task_id, ack.uuid);
+      // The executor was told ACKNOWLEDGED by its agent already, when the update reached the stream.
     }
     if (isTerminal(acked.state) && task.updates.pending.length === 0) this.runner.retireTask(task);
   }

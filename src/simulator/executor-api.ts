@@ -1,0 +1,134 @@
+import type http from 'node:http';
+import { Codecs } from '../protocol/messages.js';
+import { MEDIA_TYPES, type Encoding } from '../protocol/codec.js';
+import type { executor, v1 } from '../protocol/generated/index.js';
+import { readBody } from './master-server.js';
+
+// The request checks of a Mesos 1.11 agent's executor API (`POST /api/v1/executor`), in the
+// agent's order, with its texts (measured on a real agent): method, Content-Type, parsing,
+// `executor::Call` validation, then (per call type) Accept. Lookups of the framework and the
+// executor come after these and are the host's.
+
+/** An answer that ends the request. */
+export interface ApiRefusal {
+  status: number;
+  text: string;
+  headers?: Record<string, string>;
+}
+
+/** A call that passed every check that needs no lookup; `accept` is set for SUBSCRIBE. */
+export interface ApiCall {
+  call: executor.Call;
+  encoding: Encoding;
+  accept?: Encoding;
+}
+
+const refuse = (status: number, text: string, headers?: Record<string, string>): ApiRefusal => ({ status, text, ...(headers ? { headers } : {}) });
+
+/** Reads and checks an executor API request; an {@link ApiRefusal} is what the agent answers instead. */
+export async function readExecutorCall(req: http.IncomingMessage, maxBytes: number): Promise<ApiCall | ApiRefusal> {
+  if (req.method !== 'POST') {
+    req.resume();
+    return refuse(405, `405 Method Not Allowed. Expecting one of { 'POST' }, but received '${req.method}'.`, { Allow: 'POST' });
+  }
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined) {
+    req.resume();
+    return refuse(400, "Expecting 'Content-Type' to be present");
+  }
+  const encoding: Encoding | undefined = contentType === MEDIA_TYPES.json ? 'json' : contentType === MEDIA_TYPES.protobuf ? 'protobuf' : undefined;
+  if (!encoding) {
+    req.resume();
+    return refuse(415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
+  }
+  const body = await readBody(req, maxBytes);
+  if (body === 'too-large') return refuse(413, 'Request body too large');
+  const call = decodeCall(body, encoding);
+  if ('status' in call) return call;
+  const invalid = validateExecutorCall(call);
+  if (invalid) return refuse(400, `Failed to validate Executor::Call: ${invalid}`);
+  if (call.type !== 'SUBSCRIBE') return { call, encoding };
+  const accept = acceptedEncoding(req.headers['accept']);
+  if (!accept) return refuse(406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+  return { call, encoding, accept };
+}
+
+function decodeCall(body: Buffer, encoding: Encoding): executor.Call | ApiRefusal {
+  const codec = Codecs.executorCall();
+  if (encoding === 'protobuf') {
+    try {
+      return codec.decodeProtobuf(body);
+    } catch {
+      return refuse(400, 'Failed to parse body into Call protobuf');
+    }
+  }
+  const text = body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return refuse(400, `Failed to parse body into JSON: ${jsonSyntaxError(text, err as Error)}`);
+  }
+  try {
+    return codec.fromJsonObject(parsed);
+  } catch (err) {
+    const detail = (err as Error).message.replace(/^failed to convert JSON into [\w.]+: /, '').replace(/^expecting a JSON object/, 'Expecting a JSON object');
+    return refuse(400, `Failed to convert JSON into Call protobuf: ${detail}`);
+  }
+}
+
+/** picojson's message (what Mesos prints): `syntax error at line N near: <rest of the line>`. */
+function jsonSyntaxError(text: string, err: Error): string {
+  const at = /position (\d+)/.exec(err.message);
+  const pos = at ? Number(at[1]) : text.length;
+  const line = text.slice(0, pos).split('\n').length;
+  const rest = text.slice(pos).split('\n')[0] ?? '';
+  return `syntax error at line ${line} near: ${rest}`;
+}
+
+/** 16 bytes whose version nibble (byte 6, high half) is 1 to 5, as stout's `UUID::fromBytes` wants. */
+export function isValidUuid(bytes: Uint8Array | undefined): boolean {
+  if (!bytes || bytes.length !== 16) return false;
+  const version = bytes[6]! >> 4;
+  return version >= 1 && version <= 5;
+}
+
+/** Mirrors the agent's `executor::Call` validation; the reason text or undefined. */
+export function validateExecutorCall(call: executor.Call): string | undefined {
+  if (!call.type) return "Expecting 'type' to be present";
+  if (call.type === 'SUBSCRIBE' && !call.subscribe) return "Expecting 'subscribe' to be present";
+  if (call.type === 'MESSAGE' && !call.message) return "Expecting 'message' to be present";
+  if (call.type !== 'UPDATE') return undefined;
+  if (!call.update) return "Expecting 'update' to be present";
+  return validateStatus(call, call.update.status);
+}
+
+function validateStatus(call: executor.Call, status: v1.TaskStatus): string | undefined {
+  const who = `executor ${call.executor_id.value} of framework ${call.framework_id.value}`;
+  if (!status.uuid) return "Expecting 'uuid' to be present";
+  if (!isValidUuid(status.uuid)) return 'Not a valid UUID';
+  if (status.executor_id && status.executor_id.value !== call.executor_id.value) {
+    return `ExecutorID in Call: ${call.executor_id.value} does not match ExecutorID in TaskStatus: ${status.executor_id.value}`;
+  }
+  if (status.source !== 'SOURCE_EXECUTOR') return `Received Call from ${who} with invalid source, expecting 'SOURCE_EXECUTOR'`;
+  if (status.state === 'TASK_STAGING') return `Received TASK_STAGING from ${who} which is not allowed`;
+  return undefined;
+}
+
+/** The encoding of a streamed answer: JSON when `Accept` allows it (or is absent), else protobuf, else none. */
+export function acceptedEncoding(accept: string | undefined): Encoding | undefined {
+  if (accept === undefined) return 'json';
+  const ranges = accept.split(',').map((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    return { type: type ?? '', q: q ? Number(q.slice(2)) : 1 };
+  });
+  const allows = (media: string) => {
+    const [major] = media.split('/');
+    const match = ranges.find((r) => r.type === media) ?? ranges.find((r) => r.type === `${major}/*`) ?? ranges.find((r) => r.type === '*/*');
+    return !!match && match.q > 0;
+  };
+  if (allows(MEDIA_TYPES.json)) return 'json';
+  if (allows(MEDIA_TYPES.protobuf)) return 'protobuf';
+  return undefined;
+}
