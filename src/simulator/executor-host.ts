@@ -1,10 +1,8 @@
 import http from 'node:http';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { Codecs } from '../protocol/messages.js';
 import { encodeRecord } from '../protocol/recordio.js';
@@ -13,7 +11,7 @@ import type { executor, v1 } from '../protocol/generated/index.js';
 import { TEXT } from './master-server.js';
 import { isValidUuid, readExecutorCall } from './executor-api.js';
 import { FetchError, fetchUri } from './executor-fetcher.js';
-import { COMMAND_EXECUTOR_PATH, commandExecutorInfo, executorEnvironment, makeSandbox, roleOf, unsupportedContainer } from './executor-launch.js';
+import { agentContainerStatus, COMMAND_EXECUTOR_PATH, commandExecutorInfo, defaultExecutorCommand, executorEnvironment, killExecutorProcess, makeSandbox, roleOf, SIGKILL_STATUS, spawnExecutor, unsupportedContainer, waitStatus } from './executor-launch.js';
 
 import type { ExecutorHostEngine, ExecutorHostRuns, SimExecutor, SimExecutorOptions } from './executor-types.js';
 
@@ -27,16 +25,19 @@ const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${exe
 
 /**
  * Runs executors for real for the simulated agents, as a Mesos agent does: for a task that carries
- * an `ExecutorInfo` (when `runs.executors`), and for a command task through the built-in command
- * executor with the task id as executor id (when `runs.commands`). It makes a sandbox laid out as
+ * an `ExecutorInfo` with a command (when `runs.executors`), for a command task through the built-in
+ * command executor with the task id as executor id, and for a task group of a DEFAULT executor
+ * through the built-in default executor (both when `runs.commands`). It makes a sandbox laid out as
  * on an agent (`slaves/<agent>/frameworks/<fw>/executors/<executor>/runs/<container>`), fetches
  * the command's URIs into it (http(s), file:// or absolute paths; `executable` and `extract`
  * honoured; `output_file` must stay inside the sandbox), starts the command as a child process in
  * its own process group with the environment a Mesos agent gives (see `environment`), and serves
- * it the V1 executor API (`POST /api/v1/executor`) on its own loopback port. Updates the executor
- * sends are relayed to the framework like an agent's status update manager does (with the
- * agent's `container_status`, retried until acknowledged, then ACKNOWLEDGED goes back to the
- * executor); KILL, SHUTDOWN and MESSAGE go the other way. stdout and stderr land in the sandbox.
+ * it the V1 executor API (`POST /api/v1/executor`, checked as an agent does: `executor-api.ts`)
+ * on its own loopback port. Updates the executor sends are ACKNOWLEDGED to it at once and relayed
+ * to the framework like an agent's status update manager does (with the agent's
+ * `container_status`, retried until the scheduler acknowledges); KILL, SHUTDOWN and MESSAGE go the
+ * other way. An executor that exits is reported to its framework as FAILURE (not the command
+ * executor, as on Mesos). stdout and stderr land in the sandbox.
  */
 export class ExecutorHost {
   private readonly server: http.Server;
@@ -88,6 +89,7 @@ export class ExecutorHost {
 
   /** True when the task is run by a real executor here (its own, or the command executor). */
   handles(info: v1.TaskInfo): boolean {
+    if (info.executor?.type === 'DEFAULT') return this.runs.commands;
     if (info.executor) return this.runs.executors && info.executor.command !== undefined;
     return this.runs.commands && info.command !== undefined;
   }
@@ -132,6 +134,7 @@ export class ExecutorHost {
         agentId,
         info: execInfo,
         command,
+        defaultExecutor: execInfo.type === 'DEFAULT',
         role,
         containerId,
         sandbox: makeSandbox(this.root, agentId, frameworkId, execInfo.executor_id.value, containerId),
@@ -249,7 +252,7 @@ export class ExecutorHost {
   }
 
   private async start(exec: SimExecutor): Promise<void> {
-    const command = exec.info.command!;
+    const command = exec.defaultExecutor ? defaultExecutorCommand() : exec.info.command!;
     try {
       for (const uri of command.uris ?? []) await fetchUri(uri, exec.sandbox, this.options.maxFetchBytes ?? 256 * 1024 * 1024);
     } catch (err) {
@@ -262,31 +265,7 @@ export class ExecutorHost {
     for (const v of command.environment?.variables ?? []) {
       if (v.value !== undefined) env[v.name] = v.value;
     }
-    const out = openSync(join(exec.sandbox, 'stdout'), 'a');
-    const err = openSync(join(exec.sandbox, 'stderr'), 'a');
-    const shell = command.shell ?? true;
-    // The command executor tells the host (on fd 3) the process group of the command it forks, so
-    // that the command dies with its container even when the executor is killed.
-    const stdio: Array<'ignore' | 'pipe' | number> = exec.command ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
-    const child = shell
-      ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd: exec.sandbox, env, stdio, detached: true })
-      : spawn(command.value ?? '', (command.arguments ?? []).slice(1), { cwd: exec.sandbox, env, stdio, detached: true, argv0: command.arguments?.[0] });
-    closeSync(out);
-    closeSync(err);
-    exec.process = child;
-    exec.pid = child.pid;
-    const control = child.stdio[3] as Readable | null | undefined;
-    if (control) {
-      control.setEncoding('utf8');
-      control.on('data', (chunk: string) => {
-        for (const pid of chunk.split('\n').map(Number)) if (pid > 0) exec.commandGroups.add(pid);
-      });
-      control.on('error', () => undefined);
-    }
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', reject);
-    });
+    const child = await spawnExecutor(exec, command, env);
     child.once('exit', (code, signal) => {
       exec.exitCode = code;
       exec.exitSignal = signal;
@@ -309,28 +288,8 @@ export class ExecutorHost {
     });
   }
 
-  private async killProcess(exec: SimExecutor, signal: NodeJS.Signals): Promise<void> {
-    const child = exec.process;
-    if (!child || exec.state === 'exited' || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    // The command runs in its own session: the command executor takes it down on SIGTERM.
-    if (exec.command && signal === 'SIGKILL') {
-      this.signal(child, 'SIGTERM');
-      const timer = setTimeout(() => this.signal(child, 'SIGKILL'), 1000);
-      await exited;
-      clearTimeout(timer);
-      return;
-    }
-    this.signal(child, signal);
-    await exited;
-  }
-
-  private signal(child: ChildProcess, signal: NodeJS.Signals): void {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      child.kill(signal);
-    }
+  private killProcess(exec: SimExecutor, signal: NodeJS.Signals): Promise<void> {
+    return killExecutorProcess(exec, signal);
   }
 
   // ---------- the executor API ----------
@@ -406,12 +365,7 @@ export class ExecutorHost {
       agent_id: { value: exec.agentId },
       executor_id: { value: exec.executorId },
       source: 'SOURCE_EXECUTOR',
-      // The agent adds what it knows of the container, as Mesos does.
-      container_status: {
-        container_id: { value: exec.containerId },
-        network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.host }] }],
-        ...(exec.pid !== undefined ? { executor_pid: exec.pid } : {}),
-      },
+      container_status: agentContainerStatus(exec, this.host, status.container_status),
     };
     const outcome = this.engine.executorStatus(exec.frameworkId, full);
     // The agent acknowledges an update to the executor as soon as its status update stream has
@@ -424,10 +378,3 @@ export class ExecutorHost {
 
 const TERMINAL_STATES = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
 
-const SIGKILL_STATUS = 9;
-
-/** The exit as `waitpid` reports it (what Mesos puts in FAILURE.status): `code << 8`, or the signal number. */
-export function waitStatus(code: number | null, signal: NodeJS.Signals | null): number {
-  if (signal) return constants.signals[signal] ?? SIGKILL_STATUS;
-  return ((code ?? 0) & 0xff) << 8;
-}

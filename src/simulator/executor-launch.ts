@@ -1,4 +1,7 @@
-import { chmodSync, mkdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { chmodSync, closeSync, mkdirSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { v1 } from '../protocol/generated/index.js';
@@ -9,6 +12,44 @@ import type { SimExecutor, SimExecutorOptions } from './executor-types.js';
 
 /** The built-in command executor (`command-executor.ts`), what `mesos-executor` is to a Mesos agent. */
 export const COMMAND_EXECUTOR_PATH = fileURLToPath(new URL('./command-executor.js', import.meta.url));
+/** The built-in default executor (`default-executor.ts`), what `mesos-default-executor` is to a Mesos agent. */
+export const DEFAULT_EXECUTOR_PATH = fileURLToPath(new URL('./default-executor.js', import.meta.url));
+
+/** How an agent starts the default executor (an ExecutorInfo of type DEFAULT has no command). */
+export function defaultExecutorCommand(): v1.CommandInfo {
+  return { shell: false, value: process.execPath, arguments: [process.execPath, DEFAULT_EXECUTOR_PATH] };
+}
+
+/**
+ * Starts an executor's command in its sandbox (stdout and stderr there), in its own process group.
+ * The built-in executors tell the host (on fd 3) the process group of each command they fork, so
+ * that the commands die with their container even when the executor is killed.
+ */
+export async function spawnExecutor(exec: SimExecutor, command: v1.CommandInfo, env: Record<string, string>): Promise<ChildProcess> {
+  const out = openSync(join(exec.sandbox, 'stdout'), 'a');
+  const err = openSync(join(exec.sandbox, 'stderr'), 'a');
+  const stdio: Array<'ignore' | 'pipe' | number> = exec.command || exec.defaultExecutor ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
+  const child = command.shell ?? true
+    ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd: exec.sandbox, env, stdio, detached: true })
+    : spawn(command.value ?? '', (command.arguments ?? []).slice(1), { cwd: exec.sandbox, env, stdio, detached: true, argv0: command.arguments?.[0] });
+  closeSync(out);
+  closeSync(err);
+  exec.process = child;
+  exec.pid = child.pid;
+  const control = child.stdio[3] as Readable | null | undefined;
+  if (control) {
+    control.setEncoding('utf8');
+    control.on('data', (chunk: string) => {
+      for (const pid of chunk.split('\n').map(Number)) if (pid > 0) exec.commandGroups.add(pid);
+    });
+    control.on('error', () => undefined);
+  }
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', reject);
+  });
+  return child;
+}
 
 /** `<root>/slaves/<agent>/frameworks/<framework>/executors/<executor>/runs/<container>`, with `runs/latest`, as on an agent. */
 export function makeSandbox(root: string, agentId: string, frameworkId: string, executorId: string, containerId: string): string {
@@ -112,4 +153,49 @@ export function unsupportedContainer(container: v1.ContainerInfo | undefined): {
   const image = container.mesos?.image;
   if (image) return { message: `Failed to launch container: Unsupported container image type: ${IMAGE_TYPES[image.type] ?? image.type}`, reason: 'REASON_CONTAINER_LAUNCH_FAILED' };
   return undefined;
+}
+
+/**
+ * What the agent says of the container in an executor's update, as Mesos does: the executor's
+ * container, its network and pid; for a task of the default executor (a nested container, its
+ * parent the executor's) its network and pid only while it runs (the executor gives the pid).
+ */
+export function agentContainerStatus(exec: SimExecutor, host: string, given: v1.ContainerStatus | undefined): v1.ContainerStatus {
+  const network = [{ ip_addresses: [{ protocol: 'IPv4' as const, ip_address: host }] }];
+  const nested = given?.container_id?.parent?.value === exec.containerId ? given.container_id : undefined;
+  if (nested) return { container_id: nested, ...(given!.executor_pid !== undefined ? { network_infos: network, executor_pid: given!.executor_pid } : {}) };
+  return { container_id: { value: exec.containerId }, network_infos: network, ...(exec.pid !== undefined ? { executor_pid: exec.pid } : {}) };
+}
+
+export const SIGKILL_STATUS = 9;
+
+/** The exit as `waitpid` reports it (what Mesos puts in FAILURE.status): `code << 8`, or the signal number. */
+export function waitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (signal) return constants.signals[signal] ?? SIGKILL_STATUS;
+  return ((code ?? 0) & 0xff) << 8;
+}
+
+/** Signals an executor's process group and resolves when it has exited. */
+export async function killExecutorProcess(exec: SimExecutor, signal: NodeJS.Signals): Promise<void> {
+  const child = exec.process;
+  if (!child || exec.state === 'exited' || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // The command runs in its own session: the command executor takes it down on SIGTERM.
+  if (exec.command && signal === 'SIGKILL') {
+    signalGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 1000);
+    await exited;
+    clearTimeout(timer);
+    return;
+  }
+  signalGroup(child, signal);
+  await exited;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
+  }
 }

@@ -52,6 +52,8 @@ export interface SimExecutor {
   info: v1.ExecutorInfo;
   /** The built-in command executor running one command task (executor id = task id). */
   command: boolean;
+  /** The built-in default executor running task groups (`ExecutorInfo.type` DEFAULT). */
+  defaultExecutor: boolean;
   /** Role of the resources the executor's tasks were launched with (`MESOS_ALLOCATION_ROLE`). */
   role: string;
   /** Container id, a UUID as on Mesos: names the sandbox run folder and is in `container_status`. */

@@ -6,7 +6,7 @@ import { b64, isV4Uuid, once, request, Session, unb64, until, type Status } from
 
 // Custom executors (the SDK's own, test/executor/conformance-executor.ts, run by the agent as
 // `node /abs/path/conformance-executor.js`), the agent's executor API, and LAUNCH_GROUP with the
-// DEFAULT executor. Mesos 1.11 is right; where the simulator differs the test says so (t.todo).
+// DEFAULT executor. Mesos 1.11 is right, and the simulator answers the same.
 
 conformance('custom executors and the default executor', (target: () => MasterTarget) => {
   const sessions: Session[] = [];
@@ -70,8 +70,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     assert.ok(s.messages(executorId).includes('acknowledged:3'), JSON.stringify(s.messages(executorId)));
   });
 
-  it('executor updates carry the container status the agent adds', async (t) => {
-    if (target().kind === 'simulator') t.todo('executor-host.ts (helper "sim") adds no container_status to executor updates');
+  it('executor updates carry the container status the agent adds', async () => {
     const { updates } = await finished();
     for (const u of updates) {
       assert.equal(typeof u['container_status']?.container_id?.value, 'string', JSON.stringify(u));
@@ -79,8 +78,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     }
   });
 
-  it('the executor exiting after its task reaches the scheduler as FAILURE with status 0', async (t) => {
-    if (target().kind === 'simulator') t.todo('the simulator sends no FAILURE event when an executor exits (engine/executor-host, helper "sim")');
+  it('the executor exiting after its task reaches the scheduler as FAILURE with status 0', async () => {
     const { s, executorId } = await finished();
     try {
       await until('a FAILURE event for the executor', () => s.failures(executorId).length > 0, 3000);
@@ -90,8 +88,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     }
   });
 
-  it('the agent acknowledges executor updates itself, before (and without) the scheduler acknowledging them', async (t) => {
-    if (target().kind === 'simulator') t.todo('executor-host.ts (helper "sim") sends ACKNOWLEDGED only when the scheduler acknowledges');
+  it('the agent acknowledges executor updates itself, before (and without) the scheduler acknowledging them', async () => {
     const s = await open('noack', false);
     try {
       const { taskId, executorId } = await s.launchCustom('noack', { finish: true });
@@ -123,7 +120,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     assert.deepEqual(event['message'].agent_id, s.agentId);
   });
 
-  describeExecutorApi(target, waiting);
+  describeExecutorApi(waiting);
 
   it('KILL of a task on a custom executor goes to the executor; its TASK_KILLED comes from the executor', async () => {
     const { s, taskId, executorId } = await waiting();
@@ -159,8 +156,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     }
   });
 
-  it('SHUTDOWN of an executor that exits without a word: the agent fails its task (TASK_FAILED, "Executor terminated")', async (t) => {
-    if (target().kind === 'simulator') t.todo('the simulator says "Executor terminated with status 0" and sends no FAILURE event (executor-host.ts, helper "sim")');
+  it('SHUTDOWN of an executor that exits without a word: the agent fails its task (TASK_FAILED, "Executor terminated")', async () => {
     const s = await open('shutdown-exit');
     try {
       const { taskId, executorId } = await s.launchCustom('shutdown-exit', { onShutdown: 'exit' });
@@ -211,8 +207,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     }
   });
 
-  it('LAUNCH_GROUP: when one task of the group fails, the default executor kills the others', async (t) => {
-    if (target().kind === 'simulator') t.todo('the simulator does not run a DEFAULT executor\'s commands: every task FINISHES (helper "sim")');
+  it('LAUNCH_GROUP: when one task of the group fails, the default executor kills the others', async () => {
     const { ends } = await group('group-fail', ['sleep 30', 'exit 3'], defaultExecutor);
     const [sleeper, failing] = ends as [Status[], Status[]];
     assert.equal(failing.at(-1)!['state'], 'TASK_FAILED');
@@ -226,8 +221,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     ['without ExecutorInfo.framework_id', (_s: Session, executorId: string) => ({ executor_id: { value: executorId }, type: 'DEFAULT', resources: _s.resources(0.1, 32, 10) }), () => "'ExecutorInfo.framework_id' must be set"],
     ['with an executor that has no disk', (s: Session, executorId: string) => ({ executor_id: { value: executorId }, framework_id: { value: s.frameworkId }, type: 'DEFAULT', resources: s.resources(0.1, 32) }), (executorId: string) => `Executor '${executorId}' uses no disk`],
   ] as const) {
-    it(`LAUNCH_GROUP ${what}: both tasks TASK_ERROR from the master (REASON_TASK_GROUP_INVALID)`, async (t) => {
-      if (target().kind === 'simulator') t.todo('the simulator\'s LAUNCH_GROUP validation lacks this check (helper "http", call-validation.ts)');
+    it(`LAUNCH_GROUP ${what}: both tasks TASK_ERROR from the master (REASON_TASK_GROUP_INVALID)`, async () => {
       const { executorId, ends } = await group('group-invalid', ['echo one', 'echo two'], executor);
       for (const updates of ends) {
         assert.equal(updates.length, 1, JSON.stringify(updates));
@@ -241,7 +235,7 @@ conformance('custom executors and the default executor', (target: () => MasterTa
 });
 
 /** The agent's executor API, spoken to by hand (the running executor's framework and executor ids). */
-function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<{ s: Session; executorId: string; api: string }>): void {
+function describeExecutorApi(waiting: () => Promise<{ s: Session; executorId: string; api: string }>): void {
   const JSON_TYPE = { 'Content-Type': 'application/json' };
   const badUuid = () => {
     const u = Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
@@ -259,17 +253,13 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     const w = await waiting();
     return { frameworkId: w.s.frameworkId, executorId: w.executorId, api: w.api };
   };
-  const todo = (t: { todo: (m: string) => void }, what: string) => {
-    if (target().kind === 'simulator') t.todo(`executor-host.ts (helper "sim"): ${what}`);
-  };
 
   // Regression (issue #14): the simulator took any uuid; a real agent refuses what is not a UUID.
   for (const [what, uuid] of [
     ['no UUID version', () => badUuid()],
     ['15 bytes', () => Buffer.from(randomUUID().replace(/-/g, ''), 'hex').subarray(0, 15)],
   ] as const) {
-    it(`executor API: an UPDATE whose uuid has ${what} is refused: 400 "Failed to validate Executor::Call: Not a valid UUID"`, async (t) => {
-      todo(t, 'UPDATE uuids are not validated');
+    it(`executor API: an UPDATE whose uuid has ${what} is refused: 400 "Failed to validate Executor::Call: Not a valid UUID"`, async () => {
       const w = await ids();
       const r = await request(w.api, update(w, { uuid: uuid().toString('base64') }), JSON_TYPE);
       assert.equal(r.status, 400);
@@ -277,8 +267,7 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     });
   }
 
-  it('executor API: an UPDATE with TASK_STAGING or another source than SOURCE_EXECUTOR is refused with 400', async (t) => {
-    todo(t, 'the state and source of an UPDATE are not validated');
+  it('executor API: an UPDATE with TASK_STAGING or another source than SOURCE_EXECUTOR is refused with 400', async () => {
     const w = await ids();
     let r = await request(w.api, update(w, { state: 'TASK_STAGING' }), JSON_TYPE);
     assert.equal(r.status, 400);
@@ -288,8 +277,7 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     assert.equal(r.body, `Failed to validate Executor::Call: Received Call from executor ${w.executorId} of framework ${w.frameworkId} with invalid source, expecting 'SOURCE_EXECUTOR'`);
   });
 
-  it('executor API: unknown framework or executor: 400 "Framework cannot be found" / "Executor cannot be found"', async (t) => {
-    todo(t, 'answers "Executor X of framework Y is not running on this agent"');
+  it('executor API: unknown framework or executor: 400 "Framework cannot be found" / "Executor cannot be found"', async () => {
     const w = await ids();
     let r = await request(w.api, update({ ...w, frameworkId: 'no-such-framework' }, {}), JSON_TYPE);
     assert.equal(r.status, 400);
@@ -299,8 +287,7 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     assert.equal(r.body, 'Executor cannot be found');
   });
 
-  it('executor API: content types: none is 400, another is 415', async (t) => {
-    todo(t, 'a missing Content-Type is answered 415 instead of 400 "Expecting \'Content-Type\' to be present"');
+  it('executor API: content types: none is 400, another is 415', async () => {
     const w = await ids();
     let r = await request(w.api, update(w, {}), {});
     assert.equal(r.status, 400);
@@ -310,8 +297,7 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     assert.equal(r.body, "Expecting 'Content-Type' of application/json or application/x-protobuf");
   });
 
-  it('executor API: GET is 405 with Allow: POST', async (t) => {
-    todo(t, 'the 405 body is "Expecting POST"');
+  it('executor API: GET is 405 with Allow: POST', async () => {
     const w = await ids();
     const r = await request(w.api, undefined, {}, 'GET');
     assert.equal(r.status, 405);
@@ -319,8 +305,7 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     assert.equal(r.body, "405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'.");
   });
 
-  it('executor API: malformed and incomplete JSON bodies are 400 with the parse error', async (t) => {
-    todo(t, 'parse errors are answered "Failed to parse body into Call: ..."');
+  it('executor API: malformed and incomplete JSON bodies are 400 with the parse error', async () => {
     const w = await ids();
     let r = await request(w.api, '{bad', JSON_TYPE);
     assert.equal(r.status, 400);
@@ -330,8 +315,7 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     assert.equal(r.body, 'Failed to convert JSON into Call protobuf: Missing required fields: executor_id, framework_id');
   });
 
-  it('executor API: SUBSCRIBE whose Accept allows neither JSON nor protobuf is 406', async (t) => {
-    todo(t, 'Accept is not checked (it falls back to the request encoding)');
+  it('executor API: SUBSCRIBE whose Accept allows neither JSON nor protobuf is 406', async () => {
     const w = await ids();
     // Unknown framework: the Accept check comes first on a real agent, and nothing can be subscribed.
     const body = JSON.stringify({ type: 'SUBSCRIBE', framework_id: { value: 'no-such-framework' }, executor_id: { value: w.executorId }, subscribe: {} });
@@ -340,8 +324,7 @@ function describeExecutorApi(target: () => MasterTarget, waiting: () => Promise<
     assert.equal(r.body, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
   });
 
-  it('executor API: HEARTBEAT is 202 whatever the ids', async (t) => {
-    todo(t, 'HEARTBEAT of an unknown framework is refused with 400 (the executor is looked up first)');
+  it('executor API: HEARTBEAT is 202 whatever the ids', async () => {
     const w = await ids();
     const r = await request(w.api, JSON.stringify({ type: 'HEARTBEAT', framework_id: { value: 'no-such-framework' }, executor_id: { value: 'x' } }), JSON_TYPE);
     assert.equal(r.status, 202, r.body);
