@@ -13,9 +13,9 @@
  * - When a task of a group fails (or is killed), the others of its group are killed: SIGTERM,
  *   SIGKILL after their `kill_policy.grace_period` (3 s by default); they end TASK_KILLED
  *   (`Command terminated with signal Terminated`).
- * - KILL of a task kills its whole group at once (SIGKILL: `... signal Killed`); SHUTDOWN kills
- *   every task (SIGTERM, then SIGKILL after the grace period). TASK_KILLING comes first for each
- *   task when the framework has the TASK_KILLING_STATE capability.
+ * - KILL of a task kills its whole group, SHUTDOWN every task, the same way (TASK_KILLED; Mesos
+ *   itself says `... signal Terminated` or `... signal Killed` from run to run). TASK_KILLING
+ *   comes first for each task when the framework has the TASK_KILLING_STATE capability.
  * - Once every task has ended and its updates are acknowledged it exits with status 0 (the
  *   framework then gets FAILURE with status 0).
  * - A task's `health_check` is run as the command executor runs it (`command-health-check.ts`).
@@ -113,7 +113,7 @@ function start(child: Child): void {
         update(child, 'TASK_RUNNING', undefined, { reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', healthy });
         if (killTask) {
           child.killedByHealthCheck = true;
-          killGroup(child.group, 'SIGTERM');
+          killGroup(child.group);
         }
       },
     });
@@ -129,23 +129,23 @@ function finish(child: Child, code: number | null, signal: NodeJS.Signals | null
   const state = child.killed ? 'TASK_KILLED' : code === 0 && !signal ? 'TASK_FINISHED' : 'TASK_FAILED';
   update(child, state, exitMessage(code, signal), child.killedByHealthCheck ? { healthy: false } : {});
   // A group lives and dies together: one task that did not finish takes the others down.
-  if (state !== 'TASK_FINISHED') killGroup(child.group, 'SIGTERM');
+  if (state !== 'TASK_FINISHED') killGroup(child.group);
   void maybeExit();
 }
 
-function kill(child: Child, signal: NodeJS.Signals): void {
+/** SIGTERM to the task's command, SIGKILL after its kill policy's grace period. */
+function kill(child: Child): void {
   if (child.killed || child.ended) return;
   child.killed = true;
   if (killingState) update(child, 'TASK_KILLING');
-  signalGroup(child, signal);
-  if (signal === 'SIGKILL') return;
+  signalGroup(child, 'SIGTERM');
   const ns = Number(child.task['kill_policy']?.['grace_period']?.['nanoseconds'] ?? NaN);
   const graceMs = Number.isFinite(ns) ? Math.max(0, ns / 1e6) : DEFAULT_GRACE_MS;
   child.escalation = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
 }
 
-function killGroup(group: number, signal: NodeJS.Signals): void {
-  for (const c of children.values()) if (c.group === group) kill(c, signal);
+function killGroup(group: number): void {
+  for (const c of children.values()) if (c.group === group) kill(c);
 }
 
 async function maybeExit(): Promise<void> {
@@ -169,11 +169,11 @@ function handle(event: Json): void {
       break;
     case 'KILL': {
       const child = children.get(event['kill']['task_id']['value']);
-      if (child) killGroup(child.group, 'SIGKILL');
+      if (child) killGroup(child.group);
       break;
     }
     case 'SHUTDOWN':
-      for (const c of children.values()) kill(c, 'SIGTERM');
+      for (const c of children.values()) kill(c);
       if (children.size === 0) process.exit(0);
       break;
     case 'ERROR':
