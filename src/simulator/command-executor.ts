@@ -22,38 +22,19 @@
  *   after `consecutive_failures` (its terminal update then says `healthy: false`).
  * - The command runs in its own session; whatever is left of it is killed when the executor exits.
  *
- * It uses only Node built-ins so it starts fast.
+ * It uses only Node built-ins so it starts fast (its link to the agent: `executor-link.ts`).
  */
-import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { startHealthChecks } from './command-health-check.js';
-
-type Json = Record<string, any>;
+import { AgentLink, exitMessage, sleep, type Json } from './executor-link.js';
 
 const env = process.env;
-const endpoint = env['MESOS_AGENT_ENDPOINT'] ?? '';
-const frameworkId = env['MESOS_FRAMEWORK_ID'] ?? '';
-const executorId = env['MESOS_EXECUTOR_ID'] ?? '';
+const link = new AgentLink(env);
 const sandbox = env['MESOS_SANDBOX'] ?? process.cwd();
-const [agentHost, agentPort] = [endpoint.slice(0, endpoint.lastIndexOf(':')), Number(endpoint.slice(endpoint.lastIndexOf(':') + 1))];
 const DEFAULT_GRACE_MS = 3000;
 
-/** glibc's strsignal texts, which Mesos puts in its messages. */
-const SIGNAL_TEXT: Record<string, string> = {
-  SIGHUP: 'Hangup', SIGINT: 'Interrupt', SIGQUIT: 'Quit', SIGILL: 'Illegal instruction', SIGTRAP: 'Trace/breakpoint trap',
-  SIGABRT: 'Aborted', SIGBUS: 'Bus error', SIGFPE: 'Floating point exception', SIGKILL: 'Killed', SIGUSR1: 'User defined signal 1',
-  SIGSEGV: 'Segmentation fault', SIGUSR2: 'User defined signal 2', SIGPIPE: 'Broken pipe', SIGALRM: 'Alarm clock', SIGTERM: 'Terminated',
-  SIGSTKFLT: 'Stack fault', SIGCHLD: 'Child exited', SIGCONT: 'Continued', SIGSTOP: 'Stopped (signal)', SIGTSTP: 'Stopped',
-  SIGTTIN: 'Stopped (tty input)', SIGTTOU: 'Stopped (tty output)', SIGURG: 'Urgent I/O condition', SIGXCPU: 'CPU time limit exceeded',
-  SIGXFSZ: 'File size limit exceeded', SIGVTALRM: 'Virtual timer expired', SIGPROF: 'Profiling timer expired', SIGWINCH: 'Window changed',
-  SIGIO: 'I/O possible', SIGPWR: 'Power failure', SIGSYS: 'Bad system call',
-};
-
 let killingState = false;
-/** When the stream to the agent was lost (0 while subscribed). */
-let disconnectedAt = 0;
 let task: Json | undefined;
 let child: ChildProcess | undefined;
 let killed = false;
@@ -61,51 +42,9 @@ let terminalSent = false;
 let escalation: NodeJS.Timeout | undefined;
 let stopHealthChecks: (() => void) | undefined;
 let killedByHealthCheck = false;
-/** Updates sent and not yet acknowledged, by uuid (resent on re-subscription). */
-const unacknowledged = new Map<string, Json>();
-/** Updates go out one at a time, in order. */
-let outbox: Promise<void> = Promise.resolve();
-
-function post(call: Json): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const body = JSON.stringify({ framework_id: { value: frameworkId }, executor_id: { value: executorId }, ...call });
-    const req = http.request({ host: agentHost, port: agentPort, path: '/api/v1/executor', method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', Accept: 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function update(state: string, message?: string, extra: Json = {}): void {
-  const uuid = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
-  const status: Json = {
-    task_id: task!['task_id'],
-    state,
-    source: 'SOURCE_EXECUTOR',
-    executor_id: { value: executorId },
-    timestamp: Date.now() / 1000,
-    uuid,
-    ...(message ? { message } : {}),
-    ...extra,
-  };
-  unacknowledged.set(uuid, status);
-  outbox = outbox.then(async () => {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        if ((await post({ type: 'UPDATE', update: { status } })) === 202) return;
-      } catch {
-        /* the agent is away: the update is resent on re-subscription */
-        return;
-      }
-      await sleep(100);
-    }
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  link.update({ task_id: task!['task_id'], state, ...(message ? { message } : {}), ...extra });
 }
 
 function signalGroup(signal: NodeJS.Signals): void {
@@ -134,7 +73,7 @@ function launch(info: Json): void {
     clearTimeout(escalation);
     // Whatever the command left behind goes with it, as when the agent destroys the container.
     signalGroup('SIGKILL');
-    const message = signal ? `Command terminated with signal ${SIGNAL_TEXT[signal] ?? signal}` : `Command exited with status ${code}`;
+    const message = exitMessage(code, signal);
     terminalSent = true;
     stopHealthChecks?.();
     update(killed ? 'TASK_KILLED' : code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED', message, killedByHealthCheck ? { healthy: false } : {});
@@ -190,7 +129,7 @@ async function shutdown(): Promise<void> {
     kill();
     while (!terminalSent) await sleep(20);
   }
-  await outbox;
+  await link.flushed(0);
   process.exit(0);
 }
 
@@ -199,7 +138,6 @@ function handle(event: Json): void {
     case 'SUBSCRIBED': {
       const caps: Json[] = event['subscribed']?.['framework_info']?.['capabilities'] ?? [];
       killingState = caps.some((c) => c['type'] === 'TASK_KILLING_STATE');
-      disconnectedAt = 0;
       break;
     }
     case 'LAUNCH':
@@ -207,9 +145,6 @@ function handle(event: Json): void {
       break;
     case 'KILL':
       kill();
-      break;
-    case 'ACKNOWLEDGED':
-      unacknowledged.delete(event['acknowledged']['uuid']);
       break;
     case 'SHUTDOWN':
       void shutdown();
@@ -223,55 +158,7 @@ function handle(event: Json): void {
   }
 }
 
-/** Subscribes and reads events until the stream ends; resolves then. */
-function subscribe(): Promise<void> {
-  return new Promise((resolve) => {
-    const body = JSON.stringify({
-      type: 'SUBSCRIBE',
-      framework_id: { value: frameworkId },
-      executor_id: { value: executorId },
-      subscribe: {
-        ...(task ? { unacknowledged_tasks: [task] } : {}),
-        ...(unacknowledged.size ? { unacknowledged_updates: [...unacknowledged.values()].map((status) => ({ framework_id: { value: frameworkId }, status })) } : {}),
-      },
-    });
-    const req = http.request({ host: agentHost, port: agentPort, path: '/api/v1/executor', method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', Accept: 'application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        res.on('end', resolve);
-        return;
-      }
-      let buffer = Buffer.alloc(0);
-      res.on('data', (chunk: Buffer) => {
-        buffer = Buffer.concat([buffer, chunk]);
-        for (;;) {
-          const nl = buffer.indexOf(0x0a);
-          if (nl < 0) break;
-          const length = Number(buffer.subarray(0, nl).toString('ascii'));
-          if (buffer.length < nl + 1 + length) break;
-          const record = buffer.subarray(nl + 1, nl + 1 + length).toString('utf8');
-          buffer = buffer.subarray(nl + 1 + length);
-          handle(JSON.parse(record) as Json);
-        }
-      });
-      res.on('end', resolve);
-      res.on('error', resolve);
-    });
-    req.on('error', () => resolve());
-    req.end(body);
-  });
-}
-
 process.on('exit', () => signalGroup('SIGKILL'));
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => process.exit(0));
 
-const checkpoint = env['MESOS_CHECKPOINT'] === '1';
-const recoveryMs = 15 * 60 * 1000;
-for (;;) {
-  await subscribe();
-  // Without checkpointing the agent does not wait for the executor to come back: neither do we.
-  if (!checkpoint) process.exit(1);
-  disconnectedAt ||= Date.now();
-  if (Date.now() - disconnectedAt > recoveryMs) process.exit(1);
-  await sleep(500);
-}
+await link.run(env, () => (task ? [task] : []), handle);
