@@ -321,7 +321,7 @@ export class ExecutorHost {
         this.engine.executorMessage(exec.frameworkId, exec.agentId, exec.executorId, call.message?.data ?? new Uint8Array());
         return void res.writeHead(202).end();
       default:
-        return void res.writeHead(501, TEXT).end(`Received an unexpected ${String(call.type)} call`);
+        return void res.writeHead(501, TEXT).end('501 Not Implemented.');
     }
   }
 
@@ -370,7 +370,7 @@ export class ExecutorHost {
     const outcome = this.engine.executorStatus(exec.frameworkId, full);
     // The agent acknowledges an update to the executor as soon as its status update stream has
     // it (the scheduler's acknowledgement only moves the stream on), as Mesos does.
-    if (outcome !== 'unknown-task') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
+    this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
     // A command executor runs one task: once it has ended the agent shuts the executor down.
     if (outcome === 'new' && exec.command && TERMINAL_STATES.has(status.state)) this.shutdown(exec.frameworkId, exec.executorId);
   }

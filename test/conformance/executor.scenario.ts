@@ -324,6 +324,24 @@ function describeExecutorApi(waiting: () => Promise<{ s: Session; executorId: st
     assert.equal(r.body, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
   });
 
+  it('executor API: an UPDATE of a task the agent does not know is taken (202) and passed on to the scheduler', async () => {
+    const w = await ids();
+    const { s } = await waiting();
+    const taskId = `unknown-${randomBytes(4).toString('hex')}`;
+    const r = await request(w.api, update(w, { task_id: { value: taskId }, message: 'who?' }), JSON_TYPE);
+    assert.equal(r.status, 202, r.body);
+    await until('the update of the unknown task', () => s.updates(taskId).length > 0, 10_000);
+    const u = s.updates(taskId)[0]!;
+    assert.deepEqual([u['state'], u['source'], u['message'], u['agent_id'], u['executor_id'], u['container_status']], ['TASK_RUNNING', 'SOURCE_EXECUTOR', 'who?', s.agentId, undefined, undefined]);
+  });
+
+  it('executor API: an UNKNOWN call of a subscribed executor is 501', async () => {
+    const w = await ids();
+    const r = await request(w.api, JSON.stringify({ type: 'UNKNOWN', framework_id: { value: w.frameworkId }, executor_id: { value: w.executorId } }), JSON_TYPE);
+    assert.equal(r.status, 501);
+    assert.equal(r.body, '501 Not Implemented.');
+  });
+
   it('executor API: HEARTBEAT is 202 whatever the ids', async () => {
     const w = await ids();
     const r = await request(w.api, JSON.stringify({ type: 'HEARTBEAT', framework_id: { value: 'no-such-framework' }, executor_id: { value: 'x' } }), JSON_TYPE);

@@ -137,7 +137,13 @@ export class TaskRunner {
     const uuid = Buffer.from(status.uuid ?? new Uint8Array()).toString('base64');
     if (this.state.recentAcks.has(`${frameworkId}/${uuid}`)) return 'acknowledged';
     const task = this.state.tasks.get(taskKey(frameworkId, status.task_id.value));
-    if (!task?.external || !task.seen) return 'unknown-task';
+    if (!task?.external || !task.seen) {
+      // An agent passes on the update of a task it does not know too, with its agent id but no
+      // executor id or container status (measured on Mesos 1.11); here it goes out once, unretried.
+      const { executor_id: _executor, container_status: _container, ...rest } = status;
+      this.updates.forward(frameworkId, { ...rest, timestamp: status.timestamp ?? Date.now() / 1000 });
+      return 'unknown-task';
+    }
     if (task.seen.has(uuid)) return 'pending';
     task.seen.add(uuid);
     // An update after the terminal one is dropped (acknowledged to the executor), as an agent does.
