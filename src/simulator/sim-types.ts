@@ -74,6 +74,8 @@ export interface SimulatorOptions {
    *   environment, `/bin/sh -c value` (or `value` and `arguments` when `shell: false`), the exit
    *   status reported as Mesos does (`Command exited with status N`, `Command terminated with
    *   signal Killed`), and KILL as SIGTERM then SIGKILL after `kill_policy.grace_period` (3 s).
+   *   Task groups of a DEFAULT executor (LAUNCH_GROUP) run the same way, under a built-in default
+   *   executor process (a failed task takes its group down, as on Mesos).
    *   Tasks need real commands that end (or are killed).
    * - `'simulated'`: scripted by {@link taskBehaviours}: STARTING, RUNNING and an outcome on
    *   timers, nothing executed. For scale tests, benchmarks and fault scenarios.
