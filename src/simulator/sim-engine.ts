@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { scheduler, v1 } from '../protocol/generated/index.js';
 import {
   addQuantities,
@@ -392,7 +392,7 @@ export class SimEngine implements ExecutorHostEngine {
     this.sink(fw.id, {
       type: 'UPDATE_OPERATION_STATUS',
       update_operation_status: {
-        status: { operation_id: op.id, state, ...(message ? { message } : {}), ...(agentId ? { agent_id: { value: agentId } } : {}), uuid: { value: randomBytes(16) } },
+        status: { operation_id: op.id, state, ...(message ? { message } : {}), ...(agentId ? { agent_id: { value: agentId } } : {}), uuid: { value: Buffer.from(randomUUID().replace(/-/g, ''), 'hex') } },
       },
     });
   }
@@ -602,7 +602,7 @@ export class SimEngine implements ExecutorHostEngine {
       agent_id: { value: task.agentId },
       executor_id: executorId,
       timestamp: Date.now() / 1000,
-      uuid: randomBytes(16),
+      uuid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'),
       ...(message ? { message } : {}),
       ...(reason ? { reason } : {}),
     });
