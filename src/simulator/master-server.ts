@@ -9,7 +9,9 @@ import { empty, json, methodNotAllowed, notFound, text, TEXT } from './endpoints
 import type { scheduler } from '../protocol/generated/index.js';
 import type { SimEngine } from './sim-engine.js';
 import { validateCall } from './call-validation.js';
-import { stateJson } from './state-endpoint.js';
+import { noteSubscribed, SIM_VERSION } from './state-endpoint.js';
+import { flagsJson, frameworksJson, metricsJson, rolesJson, slavesJson, stateJson, stateSummaryJson, tasksJson } from './endpoints/master-endpoints.js';
+import { operatorCall } from './endpoints/operator-api.js';
 
 /** What a master server needs to know about the cluster it belongs to. */
 export interface ClusterView {
@@ -38,6 +40,16 @@ interface OpenStream {
 export { TEXT };
 const NOT_ACCEPTABLE = "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'";
 const SCHEDULER_PATHS = new Set(['/api/v1/scheduler', '/master/api/v1/scheduler']);
+/** The leader-only JSON views, by path (libprocess serves each under `/master/...`, and `/state` too). */
+const READ_ONLY: Record<string, 'state' | 'state-summary' | 'frameworks' | 'slaves' | 'tasks' | 'roles'> = {
+  '/state': 'state',
+  '/master/state': 'state',
+  '/master/state-summary': 'state-summary',
+  '/master/frameworks': 'frameworks',
+  '/master/slaves': 'slaves',
+  '/master/tasks': 'tasks',
+  '/master/roles': 'roles',
+};
 
 /** One simulated master process: an HTTP server speaking the V1 scheduler API. */
 export class MasterServer {
@@ -45,6 +57,8 @@ export class MasterServer {
   readonly streams = new Map<string, OpenStream>();
   host = '127.0.0.1';
   port = 0;
+  /** When this master started, s since the epoch (as `start_time` in `/master/state`). */
+  readonly startTime = Date.now() / 1000;
 
   constructor(private readonly cluster: ClusterView) {
     this.server = http.createServer((req, res) => {
@@ -98,17 +112,36 @@ export class MasterServer {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
     if (SCHEDULER_PATHS.has(path)) return this.scheduler(req, res);
     if (path === '/health' || path === '/master/health') return empty(res, 200);
-    if (path === '/version') return json(res, 200, { version: '1.11.0', build_date: '2020-11-16 00:00:00', build_time: 1605484800, build_user: 'mesos-sdk-simulator' });
+    if (path === '/version') return json(res, 200, SIM_VERSION);
     if (path === '/redirect' || path === '/master/redirect') {
       const leader = this.cluster.leader();
       if (!leader) return text(res, 503, 'No leader elected');
       return empty(res, 307, { Location: `//${leader.host}:${leader.port}` });
     }
-    if (path === '/state' || path === '/master/state') {
+    if (path === '/metrics/snapshot') return json(res, 200, metricsJson(this.cluster.engine, this, this.cluster.leader() === this));
+    if (path === '/flags' || path === '/master/flags') return json(res, 200, { flags: this.flags() });
+    const view = READ_ONLY[path];
+    if (view) {
       const leader = this.cluster.leader();
       if (leader !== this) return this.redirect(res, leader, path);
-      return json(res, 200, stateJson(this.cluster.engine, this));
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      const engine = this.cluster.engine;
+      switch (view) {
+        case 'state':
+          return json(res, 200, stateJson(engine, this, this.flags()));
+        case 'state-summary':
+          return json(res, 200, stateSummaryJson(engine, this));
+        case 'frameworks':
+          return json(res, 200, frameworksJson(engine, query));
+        case 'slaves':
+          return json(res, 200, slavesJson(engine, query));
+        case 'tasks':
+          return json(res, 200, tasksJson(engine, query));
+        case 'roles':
+          return json(res, 200, rolesJson(engine));
+      }
     }
+    if (path === '/api/v1') return this.operator(req, res);
     if (path === '/__sim/faults' && this.cluster.faultsApi && req.method === 'POST') {
       const body = await readBody(req, this.cluster.maxBodyBytes);
       if (body === 'too-large') return text(res, 413, 'Request body too large');
@@ -125,6 +158,24 @@ export class MasterServer {
       }
     }
     notFound(res);
+  }
+
+  private flags(): Record<string, string> {
+    return flagsJson(this, { allocationIntervalMs: this.cluster.engine.options.allocationIntervalMs ?? 1000, authenticateHttpFrameworks: !!this.cluster.credentials?.length });
+  }
+
+  /** POST /api/v1: the operator API (only what `operatorCall` documents). */
+  private async operator(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const leader = this.cluster.leader();
+    if (leader !== this) {
+      req.resume();
+      return this.redirect(res, leader, '/api/v1');
+    }
+    const encoding = await this.readCallHead(req, res);
+    if (!encoding) return;
+    const body = await readBody(req, this.cluster.maxBodyBytes);
+    if (body === 'too-large') return text(res, 413, 'Request body too large');
+    operatorCall(req, res, body, encoding, acceptedEncoding(req.headers['accept']));
   }
 
   private redirect(res: http.ServerResponse, leader: MasterServer | undefined, path: string): void {
@@ -269,6 +320,7 @@ export class MasterServer {
       return;
     }
     const fw = outcome.framework;
+    noteSubscribed(fw, outcome.resubscribed);
     const old = this.streams.get(fw.id);
     if (old) {
       this.streams.delete(fw.id);
