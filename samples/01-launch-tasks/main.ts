@@ -40,7 +40,7 @@ const DEFAULT_TASKS = fileURLToPath(new URL('../../../samples/01-launch-tasks/ta
 export async function run(opts: RunOptions, log: (line: string) => void = console.log): Promise<RunSummary> {
   const tasks = loadTaskDefinitions(opts.tasks); // every problem is listed before anything runs
   const started = Date.now();
-  const sim = opts.master ? undefined : await SimulatedMaster.start({ agents: opts.agents, allocationIntervalMs: 200, taskBehaviours: [{ runMs: 300 }] });
+  const sim = opts.master ? undefined : await SimulatedMaster.start({ agents: opts.agents, allocationIntervalMs: 200, commands: 'real' });
   const master = opts.master ?? sim!.url;
   log(`master: ${master}${sim ? ` (embedded simulator, ${opts.agents} agents)` : ''}`);
   const framework = createFramework({

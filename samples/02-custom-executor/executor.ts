@@ -64,7 +64,15 @@ export class CommandRunner {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     child.once('error', (err) => void this.finished(run, 'TASK_FAILED', `could not start: ${err.message}`));
-    child.once('exit', (code, signal) => {
+    // 'exit' can come before the last output was read: wait (briefly, a command may leave a
+    // process holding its pipes) for both pipes to end, so the message carries the last line.
+    const drained = Promise.all([child.stdout!, child.stderr!].map((s) => new Promise<void>((r) => {
+      if (s.readableEnded) return r();
+      s.once('end', () => r());
+      s.once('close', () => r());
+    })));
+    child.once('exit', async (code, signal) => {
+      await Promise.race([drained, new Promise((r) => setTimeout(r, 500))]);
       const tail = run.output.trim().split('\n').at(-1) ?? '';
       if (run.killRequested) void this.finished(run, 'TASK_KILLED', `killed (${signal ?? `status ${code}`})`);
       else if (code === 0) void this.finished(run, 'TASK_FINISHED', `exited with status 0${tail ? `: ${tail}` : ''}`);
@@ -122,6 +130,9 @@ export class CommandRunner {
     this.running.delete(run.task.task_id.value);
     try {
       await sent;
+    } catch (err) {
+      // Refused by the agent (ERR_EXECUTOR_UPDATE_REFUSED): it will not be resent; say so loudly.
+      this.logger.error(`the ${state} update of task ${run.task.task_id.value} was not accepted: ${(err as Error).message}`);
     } finally {
       this.sending.delete(sent);
     }

@@ -1,15 +1,15 @@
 import http from 'node:http';
 import https from 'node:https';
-import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
 import { Codecs } from '../protocol/messages.js';
 import { decodeRecords, DEFAULT_MAX_FRAME_SIZE } from '../protocol/recordio.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
-import { ApiError, ConnectionError, MesosSdkError, ProtocolError, SubscriptionError } from '../errors/index.js';
+import { ApiError, ConnectionError, MesosSdkError, ProtocolError, SubscriptionError, ValidationError } from '../errors/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { ExecutorErrorCodes, type ExecutorEnvironment } from './executor-env.js';
+import { newUpdateUuid } from './update-uuid.js';
 
 /** Minimal logger the executor client reports to (any console-like object fits). */
 export interface ExecutorLogger {
@@ -147,12 +147,34 @@ export class MesosExecutorClient {
   }
 
   /**
-   * Sends a task status update (source SOURCE_EXECUTOR, fresh uuid). It is kept until ACKNOWLEDGED
-   * and resent on re-subscription, so it is never lost while the agent is away.
-   * @returns the update's uuid.
+   * Sends a task status update (source SOURCE_EXECUTOR, a fresh RFC 4122 version-4 uuid). It is
+   * kept until ACKNOWLEDGED and resent on re-subscription, so it is never lost while the agent is
+   * away (a connection failure or a 5xx answer only logs a warning).
+   *
+   * An update the agent refuses (any 4xx answer, e.g. `400 Failed to validate Executor::Call: ...`)
+   * is not kept: sending it again would be refused again (and a Mesos agent aborts on an invalid
+   * update in `SUBSCRIBE.unacknowledged_updates`). The refusal is thrown instead.
+   *
+   * @returns the update's uuid (16 bytes).
+   * @throws ValidationError `ERR_EXECUTOR_UPDATE_INVALID` for an update no agent accepts (no task id
+   *   or state, or `TASK_STAGING`), before anything is sent.
+   * @throws ApiError `ERR_EXECUTOR_UPDATE_REFUSED` (with `status` and the agent's `body`) when the
+   *   agent refused it.
    */
   async update(status: ExecutorStatusUpdate): Promise<Uint8Array> {
-    const uuid = randomBytes(16);
+    const problem = !status?.task_id?.value
+      ? 'a status update needs task_id'
+      : !status.state
+        ? 'a status update needs a state'
+        : status.state === 'TASK_STAGING'
+          ? 'an executor may not send TASK_STAGING (the agent refuses it)'
+          : undefined;
+    if (problem) {
+      throw new ValidationError(ExecutorErrorCodes.UPDATE_INVALID, `invalid status update${status?.task_id?.value ? ` of task ${status.task_id.value}` : ''}: ${problem}`, [
+        { path: problem.includes('task_id') ? 'task_id' : 'state', message: problem },
+      ]);
+    }
+    const uuid = newUpdateUuid();
     const full: v1.TaskStatus = {
       ...status,
       executor_id: { value: this.env.executorId },
@@ -161,11 +183,22 @@ export class MesosExecutorClient {
       timestamp: status.timestamp ?? Date.now() / 1000,
     };
     const update: executor.Call.Update = { status: full };
-    this.pendingUpdates.set(uuid.toString('base64'), update);
+    const key = uuid.toString('base64');
+    this.pendingUpdates.set(key, update);
     if (this.currentState === 'subscribed') {
       try {
         await this.call({ type: 'UPDATE', update });
       } catch (err) {
+        if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
+          this.pendingUpdates.delete(key);
+          throw new ApiError(
+            ExecutorErrorCodes.UPDATE_REFUSED,
+            `the agent refused the ${status.state} update of task ${status.task_id.value} with ${err.status}: ${err.body.slice(0, 500)}`,
+            err.status,
+            err.body,
+            { cause: err, details: { taskId: status.task_id.value, state: status.state } },
+          );
+        }
         // Kept in pendingUpdates: it goes out again with the next SUBSCRIBE.
         this.options.logger?.warn(`status update not delivered yet, will resend on re-subscription: ${(err as Error).message}`);
       }
@@ -265,6 +298,11 @@ export class MesosExecutorClient {
     });
     const stream = res.data as Readable;
     this.stream = stream;
+    if (this.stopped()) {
+      // stop() came while the SUBSCRIBE was under way, before there was a stream to close.
+      stream.destroy();
+      return;
+    }
     if (res.status !== 200) {
       const chunks: Buffer[] = [];
       for await (const c of stream) chunks.push(c as Buffer);

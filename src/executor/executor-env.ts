@@ -7,6 +7,10 @@ export const ExecutorErrorCodes = {
   NOT_SUBSCRIBED: 'ERR_EXECUTOR_NOT_SUBSCRIBED',
   RECOVERY_TIMEOUT: 'ERR_EXECUTOR_RECOVERY_TIMEOUT',
   STOPPED: 'ERR_EXECUTOR_STOPPED',
+  /** The agent answered an UPDATE with a 4xx: the update is dropped, not resent. */
+  UPDATE_REFUSED: 'ERR_EXECUTOR_UPDATE_REFUSED',
+  /** A status update no agent accepts (checked before sending). */
+  UPDATE_INVALID: 'ERR_EXECUTOR_UPDATE_INVALID',
 } as const;
 
 /** What an executor learns from the environment the Mesos agent gives it. */

@@ -20,6 +20,7 @@ export type {
   ConstraintOperator,
   PlacementConstraint,
   PlacementRequest,
+  ExecutorAmounts,
   RunningTask,
   PlacementContext,
   Assignment,

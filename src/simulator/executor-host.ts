@@ -1,83 +1,41 @@
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, openSync, closeSync, chmodSync, copyFileSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { Codecs } from '../protocol/messages.js';
 import { encodeRecord } from '../protocol/recordio.js';
 import { MEDIA_TYPES, encodingOf, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
 import { readBody, TEXT } from './master-server.js';
+import { FetchError, fetchUri } from './executor-fetcher.js';
+import { COMMAND_EXECUTOR_PATH, commandExecutorInfo, executorEnvironment, makeSandbox, roleOf, unsupportedContainer } from './executor-launch.js';
 
-/** Options of the executors the simulated agents run for real (`SimulatorOptions.executors`). */
-export interface SimExecutorOptions {
-  /** Folder under which each executor gets its sandbox. @default a temp folder, removed at stop */
-  sandboxRoot?: string;
-  /** `MESOS_SUBSCRIPTION_BACKOFF_MAX` given to executors. @default '500ms' */
-  subscriptionBackoffMax?: string;
-  /** `MESOS_RECOVERY_TIMEOUT` given to executors. @default '15mins' */
-  recoveryTimeout?: string;
-  /** Time between SHUTDOWN and SIGKILL of the executor's process group, ms. @default 3000 */
-  shutdownGraceMs?: number;
-  /** Largest file the fetcher downloads, bytes. @default 256 MiB */
-  maxFetchBytes?: number;
-  /** Extra environment for every executor. */
-  env?: Record<string, string>;
-}
+import type { ExecutorHostEngine, ExecutorHostRuns, SimExecutor, SimExecutorOptions } from './executor-types.js';
 
-/** What the executor host needs from the engine. */
-export interface ExecutorHostEngine {
-  agentInfo(agentId: string): v1.AgentInfo | undefined;
-  frameworkInfo(frameworkId: string): v1.FrameworkInfo | undefined;
-  /** A status update the executor sent (or resent); returns true when it was already acknowledged. */
-  executorStatus(frameworkId: string, status: v1.TaskStatus): 'new' | 'pending' | 'acknowledged' | 'unknown-task';
-  executorMessage(frameworkId: string, agentId: string, executorId: string, data: Uint8Array): boolean;
-  /** The executor is gone: its tasks that have not ended fail. */
-  executorTerminated(frameworkId: string, executorId: string, message: string, reason: v1.TaskStatus.Reason): void;
-}
+export { COMMAND_EXECUTOR_PATH };
+export type { ExecutorHostEngine, ExecutorHostRuns, SimExecutor, SimExecutorOptions } from './executor-types.js';
 
-type ExecutorState = 'fetching' | 'starting' | 'subscribed' | 'disconnected' | 'exited';
-
-/** One executor process on a simulated agent. */
-export interface SimExecutor {
-  frameworkId: string;
-  executorId: string;
-  agentId: string;
-  info: v1.ExecutorInfo;
-  sandbox: string;
-  state: ExecutorState;
-  process?: ChildProcess;
-  pid?: number;
-  stream?: http.ServerResponse;
-  encoding: Encoding;
-  /** Events waiting for the executor to subscribe. */
-  queue: executor.Event[];
-  taskIds: Set<string>;
-  checkpoint: boolean;
-  refuseUntil: number;
-  subscriptions: number;
-  shutdownTimer?: NodeJS.Timeout;
-  exitCode?: number | null;
-  exitSignal?: NodeJS.Signals | null;
-}
+/** Exited executors remembered in `ExecutorHost.executors`. */
+const EXITED_KEPT = 1000;
 
 const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${executorId}`;
 
 /**
- * Runs executors for real for the simulated agents: for a task that carries an `ExecutorInfo`, it
- * makes a sandbox, fetches the command's URIs into it (http(s), file:// or absolute paths;
- * `executable` and `extract` honoured; `output_file` must stay inside the sandbox), starts the
- * command as a child process in its own process group with the environment a Mesos agent gives
- * (`MESOS_AGENT_ENDPOINT`, `MESOS_FRAMEWORK_ID`, `MESOS_EXECUTOR_ID`, `MESOS_DIRECTORY`,
- * `MESOS_SANDBOX`, `MESOS_CHECKPOINT`, `MESOS_RECOVERY_TIMEOUT`, `MESOS_SUBSCRIPTION_BACKOFF_MAX`,
- * ...), and serves it the V1 executor API (`POST /api/v1/executor`) on its own loopback port.
- * Updates the executor sends are relayed to the framework like an agent's status update manager
- * does (retried until acknowledged, then ACKNOWLEDGED goes back to the executor); KILL, SHUTDOWN
- * and MESSAGE go the other way. stdout and stderr land in the sandbox, as on a real agent.
+ * Runs executors for real for the simulated agents, as a Mesos agent does: for a task that carries
+ * an `ExecutorInfo` (when `runs.executors`), and for a command task through the built-in command
+ * executor with the task id as executor id (when `runs.commands`). It makes a sandbox laid out as
+ * on an agent (`slaves/<agent>/frameworks/<fw>/executors/<executor>/runs/<container>`), fetches
+ * the command's URIs into it (http(s), file:// or absolute paths; `executable` and `extract`
+ * honoured; `output_file` must stay inside the sandbox), starts the command as a child process in
+ * its own process group with the environment a Mesos agent gives (see `environment`), and serves
+ * it the V1 executor API (`POST /api/v1/executor`) on its own loopback port. Updates the executor
+ * sends are relayed to the framework like an agent's status update manager does (with the
+ * agent's `container_status`, retried until acknowledged, then ACKNOWLEDGED goes back to the
+ * executor); KILL, SHUTDOWN and MESSAGE go the other way. stdout and stderr land in the sandbox.
  */
 export class ExecutorHost {
   private readonly server: http.Server;
@@ -90,6 +48,7 @@ export class ExecutorHost {
   constructor(
     private readonly engine: ExecutorHostEngine,
     private readonly options: SimExecutorOptions = {},
+    private readonly runs: ExecutorHostRuns = { executors: true, commands: false },
   ) {
     this.ownRoot = options.sandboxRoot === undefined;
     this.root = options.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'mesos-sim-sandboxes-'));
@@ -126,26 +85,37 @@ export class ExecutorHost {
     if (this.ownRoot) rmSync(this.root, { recursive: true, force: true });
   }
 
-  /** True when the task is run by a real executor here. */
+  /** True when the task is run by a real executor here (its own, or the command executor). */
   handles(info: v1.TaskInfo): boolean {
-    return info.executor?.command !== undefined;
+    if (info.executor) return this.runs.executors && info.executor.command !== undefined;
+    return this.runs.commands && info.command !== undefined;
   }
 
-  /** Starts the task's executor if it is not running yet and sends it LAUNCH. */
+  /**
+   * Starts the task's executor if it is not running yet and sends it LAUNCH. A command task gets
+   * the command executor, with the task id as executor id, as on a Mesos agent.
+   */
   launch(frameworkId: string, agentId: string, info: v1.TaskInfo): void {
-    const exec = this.executorFor(frameworkId, agentId, info.executor!);
+    const refused = unsupportedContainer(info.executor?.container ?? info.container);
+    if (refused) {
+      setImmediate(() => this.engine.agentTaskUpdate(frameworkId, info.task_id.value, 'TASK_FAILED', refused.message, refused.reason));
+      return;
+    }
+    const command = !info.executor;
+    const execInfo = info.executor ?? commandExecutorInfo(frameworkId, info);
+    const exec = this.executorFor(frameworkId, agentId, execInfo, roleOf(info.resources), command);
     exec.taskIds.add(info.task_id.value);
     this.send(exec, { type: 'LAUNCH', launch: { task: info } });
   }
 
   /** Starts the group's executor if needed and sends it one LAUNCH_GROUP. */
   launchGroup(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo, group: v1.TaskGroupInfo): void {
-    const exec = this.executorFor(frameworkId, agentId, execInfo);
+    const exec = this.executorFor(frameworkId, agentId, execInfo, roleOf(group.tasks?.[0]?.resources), false);
     for (const t of group.tasks ?? []) exec.taskIds.add(t.task_id.value);
     this.send(exec, { type: 'LAUNCH_GROUP', launch_group: { task_group: group } });
   }
 
-  private executorFor(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo): SimExecutor {
+  private executorFor(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo, role: string, command: boolean): SimExecutor {
     const key = keyOf(frameworkId, execInfo.executor_id.value);
     let exec = this.executors.get(key);
     if (exec && exec.state === 'exited') {
@@ -154,12 +124,16 @@ export class ExecutorHost {
     }
     if (!exec) {
       const fwInfo = this.engine.frameworkInfo(frameworkId);
+      const containerId = randomUUID();
       exec = {
         frameworkId,
         executorId: execInfo.executor_id.value,
         agentId,
         info: execInfo,
-        sandbox: mkdtempSync(join(this.root, `${safeName(execInfo.executor_id.value)}-`)),
+        command,
+        role,
+        containerId,
+        sandbox: makeSandbox(this.root, agentId, frameworkId, execInfo.executor_id.value, containerId),
         state: 'fetching',
         encoding: 'protobuf',
         queue: [],
@@ -167,21 +141,47 @@ export class ExecutorHost {
         checkpoint: fwInfo?.checkpoint === true,
         refuseUntil: 0,
         subscriptions: 0,
+        commandGroups: new Set(),
       };
       this.executors.set(key, exec);
       const started = exec;
       this.start(started).catch((err: Error) => {
         started.state = 'exited';
-        this.engine.executorTerminated(frameworkId, started.executorId, `Failed to launch container: ${err.message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+        const message = err instanceof FetchError ? `Failed to fetch all URIs for container '${started.containerId}': exited with status 1` : err.message;
+        this.engine.executorTerminated(frameworkId, started.executorId, `Failed to launch container: ${message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
       });
     }
     return exec;
   }
 
-  /** Sends KILL for a task to its executor. */
+  /** Keeps at most {@link EXITED_KEPT} exited executors (oldest forgotten first): one per command task adds up. */
+  private forgetExited(): void {
+    let exited = 0;
+    for (const e of this.executors.values()) if (e.state === 'exited') exited++;
+    for (const [key, e] of this.executors) {
+      if (exited <= EXITED_KEPT) break;
+      if (e.state !== 'exited') continue;
+      this.executors.delete(key);
+      exited--;
+    }
+  }
+
+  /**
+   * Sends KILL for a task to its executor. A task whose LAUNCH has not reached the executor yet is
+   * killed by the agent itself, as Mesos does: TASK_KILLED `Killed before delivery to the executor`
+   * (REASON_TASK_KILLED_DURING_LAUNCH), and an executor left with no task is shut down.
+   */
   kill(frameworkId: string, executorId: string, taskId: v1.TaskID, killPolicy?: v1.KillPolicy): void {
     const exec = this.executors.get(keyOf(frameworkId, executorId));
     if (!exec || exec.state === 'exited') return;
+    const queued = exec.queue.findIndex((e) => e.type === 'LAUNCH' && e.launch?.task.task_id.value === taskId.value);
+    if (queued >= 0) {
+      exec.queue.splice(queued, 1);
+      exec.taskIds.delete(taskId.value);
+      this.engine.agentTaskUpdate(frameworkId, taskId.value, 'TASK_KILLED', 'Killed before delivery to the executor', 'REASON_TASK_KILLED_DURING_LAUNCH');
+      if (exec.taskIds.size === 0) this.shutdown(frameworkId, executorId);
+      return;
+    }
     this.send(exec, { type: 'KILL', kill: { task_id: taskId, ...(killPolicy ? { kill_policy: killPolicy } : {}) } });
   }
 
@@ -191,7 +191,7 @@ export class ExecutorHost {
     if (!exec || exec.state === 'exited') return false;
     this.send(exec, { type: 'SHUTDOWN' });
     clearTimeout(exec.shutdownTimer);
-    exec.shutdownTimer = setTimeout(() => void this.killProcess(exec, 'SIGKILL'), this.options.shutdownGraceMs ?? 3000);
+    exec.shutdownTimer = setTimeout(() => void this.killProcess(exec, 'SIGKILL'), this.options.shutdownGraceMs ?? 5000);
     exec.shutdownTimer.unref();
     return true;
   }
@@ -243,38 +243,39 @@ export class ExecutorHost {
 
   private async start(exec: SimExecutor): Promise<void> {
     const command = exec.info.command!;
-    for (const uri of command.uris ?? []) await this.fetchUri(uri, exec.sandbox);
+    try {
+      for (const uri of command.uris ?? []) await fetchUri(uri, exec.sandbox, this.options.maxFetchBytes ?? 256 * 1024 * 1024);
+    } catch (err) {
+      // The fetcher logs into the sandbox's stderr, as on an agent.
+      appendFileSync(join(exec.sandbox, 'stderr'), `${(err as Error).message}\n`);
+      throw new FetchError((err as Error).message);
+    }
     exec.state = 'starting';
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? exec.sandbox,
-      ...(this.options.env ?? {}),
-      MESOS_AGENT_ENDPOINT: this.endpoint,
-      MESOS_FRAMEWORK_ID: exec.frameworkId,
-      MESOS_EXECUTOR_ID: exec.executorId,
-      MESOS_AGENT_ID: exec.agentId,
-      MESOS_SLAVE_ID: exec.agentId,
-      MESOS_DIRECTORY: exec.sandbox,
-      MESOS_SANDBOX: exec.sandbox,
-      MESOS_CHECKPOINT: exec.checkpoint ? '1' : '0',
-      MESOS_RECOVERY_TIMEOUT: this.options.recoveryTimeout ?? '15mins',
-      MESOS_SUBSCRIPTION_BACKOFF_MAX: this.options.subscriptionBackoffMax ?? '500ms',
-      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: `${this.options.shutdownGraceMs ?? 3000}ms`,
-      MESOS_HTTP_COMMAND_EXECUTOR: '0',
-    };
+    const env = executorEnvironment(exec, this.options, this.host, this.endpoint);
     for (const v of command.environment?.variables ?? []) {
       if (v.value !== undefined) env[v.name] = v.value;
     }
     const out = openSync(join(exec.sandbox, 'stdout'), 'a');
     const err = openSync(join(exec.sandbox, 'stderr'), 'a');
     const shell = command.shell ?? true;
+    // The command executor tells the host (on fd 3) the process group of the command it forks, so
+    // that the command dies with its container even when the executor is killed.
+    const stdio: Array<'ignore' | 'pipe' | number> = exec.command ? ['ignore', out, err, 'pipe'] : ['ignore', out, err];
     const child = shell
-      ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd: exec.sandbox, env, stdio: ['ignore', out, err], detached: true })
-      : spawn(command.value ?? '', (command.arguments ?? []).slice(1), { cwd: exec.sandbox, env, stdio: ['ignore', out, err], detached: true, argv0: command.arguments?.[0] });
+      ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd: exec.sandbox, env, stdio, detached: true })
+      : spawn(command.value ?? '', (command.arguments ?? []).slice(1), { cwd: exec.sandbox, env, stdio, detached: true, argv0: command.arguments?.[0] });
     closeSync(out);
     closeSync(err);
     exec.process = child;
     exec.pid = child.pid;
+    const control = child.stdio[3] as Readable | null | undefined;
+    if (control) {
+      control.setEncoding('utf8');
+      control.on('data', (chunk: string) => {
+        for (const pid of chunk.split('\n').map(Number)) if (pid > 0) exec.commandGroups.add(pid);
+      });
+      control.on('error', () => undefined);
+    }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
       child.once('error', reject);
@@ -285,14 +286,16 @@ export class ExecutorHost {
       exec.state = 'exited';
       clearTimeout(exec.shutdownTimer);
       exec.stream?.destroy();
-      // The whole process group goes: commands the executor started die with it.
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* group already gone */
+      // The whole container goes: the executor's process group and the commands it forked.
+      for (const group of [child.pid!, ...exec.commandGroups]) {
+        try {
+          process.kill(-group, 'SIGKILL');
+        } catch {
+          /* group already gone */
+        }
       }
-      const how = signal ? `signal ${signal}` : `status ${code}`;
-      this.engine.executorTerminated(exec.frameworkId, exec.executorId, `Executor terminated with ${how}`, 'REASON_EXECUTOR_TERMINATED');
+      this.engine.executorTerminated(exec.frameworkId, exec.executorId, 'Executor terminated', 'REASON_EXECUTOR_TERMINATED');
+      this.forgetExited();
     });
   }
 
@@ -300,48 +303,23 @@ export class ExecutorHost {
     const child = exec.process;
     if (!child || exec.state === 'exited' || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // The command runs in its own session: the command executor takes it down on SIGTERM.
+    if (exec.command && signal === 'SIGKILL') {
+      this.signal(child, 'SIGTERM');
+      const timer = setTimeout(() => this.signal(child, 'SIGKILL'), 1000);
+      await exited;
+      clearTimeout(timer);
+      return;
+    }
+    this.signal(child, signal);
+    await exited;
+  }
+
+  private signal(child: ChildProcess, signal: NodeJS.Signals): void {
     try {
       process.kill(-child.pid!, signal);
     } catch {
       child.kill(signal);
-    }
-    await exited;
-  }
-
-  /** The Mesos fetcher, for one URI. */
-  private async fetchUri(uri: v1.CommandInfo.URI, sandbox: string): Promise<void> {
-    const source = uri.value;
-    const name = uri.output_file ?? basename(decodeURIComponent(new URL(source, 'file:///').pathname));
-    if (!name || name === '.' || name === '..' || isAbsolute(name) || name.split(/[\\/]/).some((p) => p === '..' || p === '') || name.includes('\0')) {
-      throw new Error(`cannot fetch ${source}: output file ${JSON.stringify(name)} must be a relative path inside the sandbox`);
-    }
-    const target = join(sandbox, name);
-    const max = this.options.maxFetchBytes ?? 256 * 1024 * 1024;
-    if (/^https?:\/\//i.test(source)) {
-      const res = await fetch(source);
-      if (!res.ok || !res.body) throw new Error(`cannot fetch ${source}: HTTP ${res.status}`);
-      const declared = Number(res.headers.get('content-length') ?? '0');
-      if (declared > max) throw new Error(`cannot fetch ${source}: ${declared} bytes exceeds the limit of ${max}`);
-      let seen = 0;
-      const body = Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]);
-      body.on('data', (chunk: Buffer) => {
-        seen += chunk.length;
-        if (seen > max) body.destroy(new Error(`cannot fetch ${source}: more than ${max} bytes`));
-      });
-      await pipeline(body, createWriteStream(target));
-    } else {
-      const path = source.startsWith('file://') ? fileURLToPath(source) : source;
-      if (!isAbsolute(path)) throw new Error(`cannot fetch ${source}: not an http(s) URL, a file:// URL or an absolute path`);
-      if (statSync(path).size > max) throw new Error(`cannot fetch ${source}: larger than ${max} bytes`);
-      copyFileSync(path, target);
-    }
-    if (uri.executable) chmodSync(target, 0o755);
-    if (uri.extract !== false && !uri.executable && /\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(name)) {
-      await new Promise<void>((resolve, reject) => {
-        const tar = spawn('tar', ['-xf', name], { cwd: sandbox, stdio: 'ignore' });
-        tar.once('error', reject);
-        tar.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cannot extract ${name}: tar exited with ${code}`))));
-      });
     }
   }
 
@@ -409,7 +387,7 @@ export class ExecutorHost {
         executor_info: exec.info,
         framework_info: framework ?? { user: 'unknown', name: 'unknown' },
         agent_info: agent ?? { hostname: 'unknown' },
-        container_id: { value: `sim-${exec.executorId}` },
+        container_id: { value: exec.containerId },
       },
     }, encoding)));
     // Updates the executor could not deliver while it was away.
@@ -420,11 +398,24 @@ export class ExecutorHost {
 
   /** Hands an executor update to the status update manager, or answers ACKNOWLEDGED when it was already acknowledged. */
   private relay(exec: SimExecutor, status: v1.TaskStatus): void {
-    const full: v1.TaskStatus = { ...status, agent_id: { value: exec.agentId }, executor_id: { value: exec.executorId }, source: 'SOURCE_EXECUTOR' };
-    if (this.engine.executorStatus(exec.frameworkId, full) === 'acknowledged') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
+    const full: v1.TaskStatus = {
+      ...status,
+      agent_id: { value: exec.agentId },
+      executor_id: { value: exec.executorId },
+      source: 'SOURCE_EXECUTOR',
+      // The agent adds what it knows of the container, as Mesos does.
+      container_status: {
+        container_id: { value: exec.containerId },
+        network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.host }] }],
+        ...(exec.pid !== undefined ? { executor_pid: exec.pid } : {}),
+      },
+    };
+    const outcome = this.engine.executorStatus(exec.frameworkId, full);
+    if (outcome === 'acknowledged') this.acknowledged(exec.frameworkId, exec.executorId, status.task_id, status.uuid!);
+    // A command executor runs one task: once it has ended the agent shuts the executor down.
+    if (outcome === 'new' && exec.command && TERMINAL_STATES.has(status.state)) this.shutdown(exec.frameworkId, exec.executorId);
   }
 }
 
-function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'executor';
-}
+const TERMINAL_STATES = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
+

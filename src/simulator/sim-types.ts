@@ -48,7 +48,7 @@ export interface SimulatorOptions {
   statusUpdateRetryMs?: number;
   /** Cap of the status update retry interval, ms. @default 600000 */
   statusUpdateRetryMaxMs?: number;
-  /** Task behaviour rules; tasks that match none use the defaults. */
+  /** Task behaviour rules for simulated tasks (see {@link commands}); tasks that match none use the defaults. */
   taskBehaviours?: TaskBehaviour[];
   /** Time between KILLING and KILLED, ms. @default 10 */
   killDelayMs?: number;
@@ -62,8 +62,26 @@ export interface SimulatorOptions {
    * Run executors for real: a task with an `ExecutorInfo` (with a command) starts that executor as
    * a local child process in a sandbox, with the Mesos environment, and talks to it over the V1
    * executor API (see `ExecutorHost`). `true` for the defaults. @default false (executors simulated)
+   *
+   * The options (sandbox root, grace period, environment) also apply to the command executors of
+   * `commands: 'real'`.
    */
   executors?: boolean | SimExecutorOptions;
+  /**
+   * How command tasks (a `CommandInfo` and no `ExecutorInfo`) run:
+   * - `'real'`: as on a Mesos agent, by a command executor process per task (executor id = task
+   *   id) in a sandbox under `executors.sandboxRoot`, with the URIs fetched, the agent's `MESOS_*`
+   *   environment, `/bin/sh -c value` (or `value` and `arguments` when `shell: false`), the exit
+   *   status reported as Mesos does (`Command exited with status N`, `Command terminated with
+   *   signal Killed`), and KILL as SIGTERM then SIGKILL after `kill_policy.grace_period` (3 s).
+   *   Tasks need real commands that end (or are killed).
+   * - `'simulated'`: scripted by {@link taskBehaviours}: STARTING, RUNNING and an outcome on
+   *   timers, nothing executed. For scale tests, benchmarks and fault scenarios.
+   *
+   * @default 'simulated'; the `mesos-sim` CLI defaults to `'real'`
+   * @example `SimulatedMaster.start({ commands: 'real', executors: { sandboxRoot: '/tmp/sandboxes' } })`
+   */
+  commands?: 'real' | 'simulated';
   /** Ended tasks remembered in `engine.completedTasks` (oldest dropped first). @default 10000 */
   completedTaskHistory?: number;
 }

@@ -68,8 +68,9 @@ export class SimulatedMaster implements ClusterView {
       await server.listen(options.host ?? '127.0.0.1', i === 0 ? options.port ?? 0 : 0);
       sim.servers.push(server);
     }
-    if (options.executors) {
-      const host = new ExecutorHost(sim.engine, options.executors === true ? {} : options.executors);
+    const commands = options.commands === 'real';
+    if (options.executors || commands) {
+      const host = new ExecutorHost(sim.engine, typeof options.executors === 'object' ? options.executors : {}, { executors: !!options.executors, commands });
       await host.listen(options.host ?? '127.0.0.1');
       sim.engine.executorHost = host;
     }

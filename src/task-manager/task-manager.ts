@@ -181,7 +181,7 @@ export class TaskManager {
       this.dirty.delete(rec.id);
       throw err;
     }
-    return toTaskInfo(this.definitions.get(rec.name)!, { taskId: rec.id, agentId: a.agentId, resources: a.resources, ports: a.ports });
+    return toTaskInfo(this.definitions.get(rec.name)!, { taskId: rec.id, agentId: a.agentId, resources: a.resources, ports: a.ports, ...(a.executorResources ? { executorResources: a.executorResources } : {}) });
   }
 
   /** The ACCEPT carrying a launch did not go out: the tasks are pending again. */

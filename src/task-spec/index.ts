@@ -1,3 +1,3 @@
-export type { TaskDefinition } from './task-definition.js';
+export { DEFAULT_EXECUTOR_RESOURCES, type TaskDefinition } from './task-definition.js';
 export { validateTaskDefinitions, loadTaskDefinitions, TASK_DEFINITION_SCHEMA, TaskSpecErrorCodes } from './task-spec-validator.js';
-export { toTaskInfo, toPlacementRequest, taskCommandOf, type TaskPlacement, type TaskCommand } from './to-task-info.js';
+export { toTaskInfo, toPlacementRequest, executorAmountsOf, taskCommandOf, type TaskPlacement, type TaskCommand } from './to-task-info.js';

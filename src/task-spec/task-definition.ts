@@ -32,6 +32,12 @@ export interface TaskDefinition {
   executor?: {
     id?: string;
     name?: string;
+    /**
+     * What the executor itself needs, on top of the task's `resources` (Mesos wants at least
+     * 0.01 cpus and 32 MiB). Placed with the task and sent as `ExecutorInfo.resources`.
+     * @default { cpus: 0.1, mem: 32 } (see {@link DEFAULT_EXECUTOR_RESOURCES})
+     */
+    resources?: { cpus?: number; mem?: number; disk?: number };
     command: { shell?: string; argv?: string[]; env?: Record<string, string>; uris?: Array<{ value: string; extract?: boolean; executable?: boolean; cache?: boolean; outputFile?: string }> };
   };
   container?: {
@@ -65,3 +71,6 @@ export interface TaskDefinition {
     maxBackoffSeconds?: number;
   };
 }
+
+/** Resources of a custom executor when its definition gives none: 0.1 cpus, 32 MiB. */
+export const DEFAULT_EXECUTOR_RESOURCES: Readonly<{ cpus: number; mem: number }> = Object.freeze({ cpus: 0.1, mem: 32 });

@@ -1,6 +1,6 @@
 import type { v1 } from '../protocol/generated/index.js';
-import type { PlacementRequest } from '../resource-manager/placement/placement-types.js';
-import type { TaskDefinition } from './task-definition.js';
+import type { ExecutorAmounts, PlacementRequest } from '../resource-manager/placement/placement-types.js';
+import { DEFAULT_EXECUTOR_RESOURCES, type TaskDefinition } from './task-definition.js';
 import { ValidationError } from '../errors/families.js';
 
 /** Where a task instance was placed: the resources carved from the offer and the host ports chosen. */
@@ -9,6 +9,8 @@ export interface TaskPlacement {
   agentId: v1.AgentID;
   resources: v1.Resource[];
   ports: number[];
+  /** Resources carved for the task's custom executor (`Assignment.executorResources`): `ExecutorInfo.resources`. */
+  executorResources?: v1.Resource[];
 }
 
 const NANOS = 1e9;
@@ -27,12 +29,28 @@ export function toPlacementRequest(def: TaskDefinition, taskId: string): Placeme
     },
     ...(def.role ? { role: def.role } : {}),
     ...(def.constraints?.length ? { constraints: def.constraints } : {}),
+    ...(def.executor ? { executor: executorAmountsOf(def)! } : {}),
+  };
+}
+
+/**
+ * What the custom executor of a definition needs: its `executor.resources`, each amount defaulting
+ * to {@link DEFAULT_EXECUTOR_RESOURCES} (0.1 cpus, 32 MiB). Undefined for a command task.
+ */
+export function executorAmountsOf(def: TaskDefinition): ExecutorAmounts | undefined {
+  if (!def.executor) return undefined;
+  const r = def.executor.resources ?? {};
+  return {
+    cpus: r.cpus ?? DEFAULT_EXECUTOR_RESOURCES.cpus,
+    mem: r.mem ?? DEFAULT_EXECUTOR_RESOURCES.mem,
+    ...(r.disk ? { disk: r.disk } : {}),
   };
 }
 
 /**
  * Builds the `TaskInfo` of one instance: command (shell or argv, environment with `PORT0..n` and
- * `PORT`, URIs, user), container (Mesos with an image, or Docker), health check, kill policy,
+ * `PORT`, URIs, user), or a custom `ExecutorInfo` (with `placement.executorResources` as its
+ * resources), container (Mesos with an image, or Docker), health check, kill policy,
  * labels and discovery info with the allocated ports.
  */
 export function toTaskInfo(def: TaskDefinition, placement: TaskPlacement): v1.TaskInfo {
@@ -54,6 +72,7 @@ export function toTaskInfo(def: TaskDefinition, placement: TaskPlacement): v1.Ta
       type: 'CUSTOM',
       name: ex.name ?? `${def.name} executor`,
       command: toCommandInfo({ ...ex.command, env: { ...env, ...ex.command.env } }),
+      ...(placement.executorResources?.length ? { resources: placement.executorResources } : {}),
     };
     if (cmd) info.data = new TextEncoder().encode(JSON.stringify({ ...(cmd.shell !== undefined ? { shell: cmd.shell } : {}), ...(cmd.argv ? { argv: cmd.argv } : {}), env } satisfies TaskCommand));
   } else {

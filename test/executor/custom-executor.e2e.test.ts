@@ -206,7 +206,7 @@ describe('custom executor end to end: scheduler → simulator → real executor 
       while (t2.get('fragile.0.0')?.state === 'TASK_RUNNING' && Date.now() < deadline) await sleep(20);
       assert.equal(t2.get('fragile.0.0')?.state, 'TASK_FAILED');
       const reason = fw2.get(UpdateLog).seen.find((u) => u.id === 'fragile.0.0' && u.state === 'TASK_FAILED');
-      assert.match(reason?.message ?? '', /^Executor terminated with signal SIGKILL$/);
+      assert.equal(reason?.message, 'Executor terminated', 'the agent message of Mesos 1.11, whatever the exit status');
     } finally {
       await fw2.stop({ teardown: true });
       await sim2.stop();

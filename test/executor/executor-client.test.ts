@@ -4,6 +4,8 @@ import { MesosExecutorClient } from '../../src/executor/executor-client.js';
 import { executorEnvironment, parseMesosDuration } from '../../src/executor/executor-env.js';
 import type { executor } from '../../src/protocol/generated/index.js';
 import { FakeAgent } from './fake-agent.js';
+import { isValidUpdateUuid, newUpdateUuid, uuidText } from '../../src/executor/update-uuid.js';
+import { ApiError } from '../../src/errors/index.js';
 
 const task = { name: 't1', task_id: { value: 't1' }, agent_id: { value: 'S0' }, resources: [] };
 
@@ -115,8 +117,93 @@ describe('MesosExecutorClient', () => {
     assert.equal(agent.calls[0]!.headers['authorization'], 'Bearer tok');
   });
 
+  // Regression (issue #14): uuids were randomBytes(16); a real agent refused ~11 updates in 16 with
+  // "400 Failed to validate Executor::Call: Not a valid UUID" and aborted when they were resent.
+  it('gives every update a valid version-4 uuid', async () => {
+    agent = new FakeAgent();
+    client = new MesosExecutorClient(env(await agent.start()));
+    await client.start();
+    for (let i = 0; i < 64; i++) await client.update({ task_id: { value: `t${i}` }, state: 'TASK_RUNNING' });
+    const uuids = agent.calls.filter((c) => c.call.type === 'UPDATE').map((c) => c.call.update!.status.uuid!);
+    assert.equal(uuids.length, 64);
+    for (const u of uuids) {
+      assert.equal(u.length, 16);
+      assert.equal(u[6]! >> 4, 4, `version nibble of ${uuidText(u)}`);
+      assert.equal(u[8]! >> 6, 0b10, `RFC 4122 variant of ${uuidText(u)}`);
+    }
+    assert.equal(new Set(uuids.map((u) => Buffer.from(u).toString('hex'))).size, 64);
+  });
+
+  it('drops an update the agent refused, throws ERR_EXECUTOR_UPDATE_REFUSED and never resends it', async () => {
+    agent = new FakeAgent();
+    agent.refuse = (call) => (call.type === 'UPDATE' && call.update?.status.state === 'TASK_FAILED' ? { status: 400, body: 'Failed to validate Executor::Call: Not a valid UUID' } : undefined);
+    client = new MesosExecutorClient(env(await agent.start()));
+    await client.start();
+    await client.update({ task_id: { value: 't1' }, state: 'TASK_RUNNING' });
+    const refused = await client.update({ task_id: { value: 't1' }, state: 'TASK_FAILED' }).then(
+      () => assert.fail('a refused update must not resolve'),
+      (err: unknown) => err,
+    );
+    assert.ok(refused instanceof ApiError);
+    assert.equal(refused.code, 'ERR_EXECUTOR_UPDATE_REFUSED');
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body, 'Failed to validate Executor::Call: Not a valid UUID');
+    assert.match(refused.message, /TASK_FAILED update of task t1 with 400/);
+    assert.deepEqual(client.unacknowledgedUpdates.map((u) => u.status.state), ['TASK_RUNNING']);
+    agent.drop();
+    await agent.waitFor(() => agent.calls.filter((c) => c.call.type === 'SUBSCRIBE').length === 2);
+    const resub = agent.calls.filter((c) => c.call.type === 'SUBSCRIBE')[1]!.call.subscribe!;
+    assert.deepEqual(resub.unacknowledged_updates?.map((u) => u.status.state), ['TASK_RUNNING']);
+  });
+
+  it('keeps an update the agent could not take for now (503) and resends it with the next SUBSCRIBE', async () => {
+    agent = new FakeAgent();
+    agent.refuse = (call) => (call.type === 'UPDATE' ? { status: 503, body: 'Agent has not finished recovery' } : undefined);
+    client = new MesosExecutorClient(env(await agent.start()));
+    await client.start();
+    const uuid = await client.update({ task_id: { value: 't1' }, state: 'TASK_RUNNING' });
+    assert.equal(client.unacknowledgedUpdates.length, 1);
+    agent.drop();
+    await agent.waitFor(() => agent.calls.filter((c) => c.call.type === 'SUBSCRIBE').length === 2);
+    const resent = agent.calls.filter((c) => c.call.type === 'SUBSCRIBE')[1]!.call.subscribe!.unacknowledged_updates!;
+    assert.deepEqual(resent.map((u) => Buffer.from(u.status.uuid!).toString('hex')), [Buffer.from(uuid).toString('hex')]);
+  });
+
+  it('refuses an update no agent accepts before sending it (ERR_EXECUTOR_UPDATE_INVALID)', async () => {
+    agent = new FakeAgent();
+    client = new MesosExecutorClient(env(await agent.start()));
+    await client.start();
+    await assert.rejects(client.update({ task_id: { value: 't1' }, state: 'TASK_STAGING' }), { code: 'ERR_EXECUTOR_UPDATE_INVALID' });
+    await assert.rejects(client.update({ task_id: { value: '' }, state: 'TASK_RUNNING' }), { code: 'ERR_EXECUTOR_UPDATE_INVALID' });
+    assert.equal(agent.calls.filter((c) => c.call.type === 'UPDATE').length, 0);
+    assert.equal(client.unacknowledgedUpdates.length, 0);
+  });
+
   it('fails start() with a typed error when the agent refuses the subscription', async () => {
     client = new MesosExecutorClient(env('127.0.0.1:1', { MESOS_CHECKPOINT: '0' }));
     await assert.rejects(client.start(), { code: 'ERR_AGENT_LOST' });
+  });
+});
+
+describe('update uuids', () => {
+  it('newUpdateUuid makes 16 bytes that isValidUpdateUuid accepts', () => {
+    for (let i = 0; i < 100; i++) assert.ok(isValidUpdateUuid(newUpdateUuid()));
+  });
+
+  it('isValidUpdateUuid refuses what a Mesos agent refuses: wrong length or unknown version nibble', () => {
+    const u = newUpdateUuid();
+    assert.equal(isValidUpdateUuid(u.subarray(0, 15)), false);
+    for (const version of [0, 6, 7, 15]) {
+      const bad = Buffer.from(u);
+      bad[6] = (version << 4) | (bad[6]! & 0x0f);
+      assert.equal(isValidUpdateUuid(bad), false, `version ${version}`);
+    }
+    const v1 = Buffer.from(u);
+    v1[6] = 0x10 | (v1[6]! & 0x0f);
+    assert.equal(isValidUpdateUuid(v1), true);
+  });
+
+  it('uuidText writes the canonical form', () => {
+    assert.equal(uuidText(Buffer.from('00112233445566778899aabbccddeeff', 'hex')), '00112233-4455-6677-8899-aabbccddeeff');
   });
 });

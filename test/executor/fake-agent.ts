@@ -13,6 +13,8 @@ export class FakeAgent {
   private waiters: Array<() => void> = [];
   /** Events sent right after SUBSCRIBED on every subscription. */
   afterSubscribe: (call: executor.Call) => executor.Event[] = () => [];
+  /** Answer to give a call instead of 202 (e.g. a 400 refusal), if any. */
+  refuse: (call: executor.Call) => { status: number; body: string } | undefined = () => undefined;
 
   constructor() {
     this.server = http.createServer((req, res) => {
@@ -27,6 +29,11 @@ export class FakeAgent {
         const call = Codecs.executorCall().decode(Buffer.concat(chunks), enc);
         this.calls.push({ call, headers: req.headers });
         this.notify();
+        const refusal = this.refuse(call);
+        if (refusal) {
+          res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(refusal.body);
+          return;
+        }
         if (call.type !== 'SUBSCRIBE') {
           res.writeHead(202, { 'Content-Length': '0' }).end();
           return;

@@ -175,8 +175,11 @@ export class AgentNode implements AgentView {
     return this.portCount >= d.portCount;
   }
 
-  /** Takes the demand (which must fit) and returns the carved resources and chosen ports. */
-  allocate(d: Demand): { resources: v1.Resource[]; ports: number[] } {
+  /**
+   * Takes the demand (which must fit) and returns the carved resources and chosen ports.
+   * `countsAsTask: false` for the executor share of a task already counted.
+   */
+  allocate(d: Demand, countsAsTask = true): { resources: v1.Resource[]; ports: number[] } {
     const resources: v1.Resource[] = [];
     const src = this.scalarSources;
     if (d.cpus > 0) {
@@ -216,7 +219,7 @@ export class AgentNode implements AgentView {
         }
       }
     }
-    this.assigned++;
+    if (countsAsTask) this.assigned++;
     this.syncView();
     return { resources, ports };
   }

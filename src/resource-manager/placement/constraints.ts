@@ -137,6 +137,15 @@ export function requestProblems(r: PlacementRequest, path: string, problems: Pro
     if ((name === 'cpus' || name === 'mem') && v === undefined) problems.push({ path: `${path}.resources.${name}`, message: `${name} is required` });
     else if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) problems.push({ path: `${path}.resources.${name}`, message: `${name} must be a finite number >= 0` });
   }
+  const ex = r.executor as PlacementRequest['executor'] | null;
+  if (ex === null || (ex !== undefined && typeof ex !== 'object')) problems.push({ path: `${path}.executor`, message: 'executor must be an object like { cpus: 0.1, mem: 32 }' });
+  else if (ex !== undefined) {
+    for (const name of ['cpus', 'mem', 'disk'] as const) {
+      const v = ex[name];
+      if (name !== 'disk' && v === undefined) problems.push({ path: `${path}.executor.${name}`, message: `${name} is required` });
+      else if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) problems.push({ path: `${path}.executor.${name}`, message: `${name} must be a finite number >= 0` });
+    }
+  }
   const ports = res.ports;
   if (typeof ports === 'number') {
     if (!Number.isInteger(ports) || ports < 0) problems.push({ path: `${path}.resources.ports`, message: 'ports must be a non-negative integer count or an array of port numbers' });

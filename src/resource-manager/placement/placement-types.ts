@@ -30,6 +30,21 @@ export interface PlacementRequest {
   /** Role the task runs under; only offers allocated to this role (or role-less offers) are used. Default: any role. */
   role?: string;
   constraints?: readonly PlacementConstraint[];
+  /**
+   * Resources of the task's custom executor, placed on the same agent: the task and its executor
+   * must fit together, and the executor's share is carved apart ({@link Assignment.executorResources},
+   * for `ExecutorInfo.resources`). Default: none (a command task, or an executor already running).
+   */
+  executor?: ExecutorAmounts;
+}
+
+/** Scalar resources of an executor: cpus, MiB of memory, MiB of disk. */
+export interface ExecutorAmounts {
+  cpus: number;
+  /** MiB. */
+  mem: number;
+  /** MiB. Default 0. */
+  disk?: number;
 }
 
 /** A task already running (or placed earlier) that constraints must count. */
@@ -63,6 +78,8 @@ export interface Assignment {
   resources: v1.Resource[];
   /** Host ports assigned, in request order for specific ports, ascending for dynamic ones. */
   ports: number[];
+  /** Resources carved for the request's executor (same identity rules as `resources`), when it named one. */
+  executorResources?: v1.Resource[];
 }
 
 /** The outcome of one placement cycle. */

@@ -66,7 +66,7 @@ export function place(
   const scores = new Float64Array(nodes.length);
 
   for (const batch of batches) {
-    const { demand, units, constraints, group } = batch;
+    const { demand, taskDemand, executorDemand, units, constraints, group } = batch;
     const reasons = new Map<string, number>();
     const reject = (why: string): void => void reasons.set(why, (reasons.get(why) ?? 0) + 1);
     const groupCounts = counts.get(group);
@@ -224,9 +224,9 @@ export function place(
         break;
       }
       const node = nodes[chosen]!;
-      const { resources, ports } = node.allocate(demand);
+      const { resources, ports } = node.allocate(taskDemand);
       placedAny = true;
-      assignments.push({
+      const assignment: Assignment = {
         requestId: batch.ids[t]!,
         offerId: node.offerIds[0]!,
         offerIds: node.offerIds,
@@ -234,7 +234,10 @@ export function place(
         hostname: node.hostname,
         resources,
         ports,
-      });
+      };
+      // The node fit task and executor together, so the executor's share is there.
+      if (executorDemand !== undefined) assignment.executorResources = node.allocate(executorDemand, false).resources;
+      assignments.push(assignment);
       if (groupCounts !== undefined) {
         for (const [field, m] of groupCounts) {
           const v = node.valueOf(field);

@@ -1,4 +1,4 @@
-import { toMillis } from '../resources/fixed-point.js';
+import { fromMillis, toMillis } from '../resources/fixed-point.js';
 import { rangesFromValues } from '../resources/ranges.js';
 import type { Demand } from './agent-node.js';
 import { compileConstraints, constraintError, requestProblems, type CompiledConstraint } from './constraints.js';
@@ -13,7 +13,11 @@ import type { PlacementRequest, ResourceAmounts } from './placement-types.js';
 export interface Batch {
   readonly group: string;
   readonly role: string | undefined;
+  /** Task and executor together: what must fit. */
   readonly demand: Demand;
+  /** The task's part of `demand`, and the executor's (when the request names one). */
+  readonly taskDemand: Demand;
+  readonly executorDemand: Demand | undefined;
   readonly units: ResourceAmounts;
   readonly constraints: CompiledConstraint[];
   readonly ids: string[];
@@ -25,6 +29,7 @@ function batchKey(r: PlacementRequest): string {
   const ports = Array.isArray(res.ports) ? `[${(res.ports as number[]).join(',')}]` : String(res.ports ?? 0);
   let key = `${r.group}\u0000${r.role ?? ''}\u0000${res.cpus}\u0000${res.mem}\u0000${res.disk ?? 0}\u0000${res.gpus ?? 0}\u0000${ports}`;
   if (r.constraints !== undefined) for (const c of r.constraints) key += `\u0000${c[0]}\u0001${c[1]}\u0001${c[2] ?? ''}`;
+  if (r.executor !== undefined) key += `\u0000executor\u0001${r.executor.cpus}\u0001${r.executor.mem}\u0001${r.executor.disk ?? 0}`;
   return key;
 }
 
@@ -33,6 +38,9 @@ function sameRequest(a: PlacementRequest, b: PlacementRequest): boolean {
   const x = a.resources;
   const y = b.resources;
   if (x.cpus !== y.cpus || x.mem !== y.mem || x.disk !== y.disk || x.gpus !== y.gpus) return false;
+  const e = a.executor;
+  const f = b.executor;
+  if (e !== f && (e === undefined || f === undefined || e.cpus !== f.cpus || e.mem !== f.mem || e.disk !== f.disk)) return false;
   if (x.ports !== y.ports) {
     if (!Array.isArray(x.ports) || !Array.isArray(y.ports) || x.ports.length !== y.ports.length) return false;
     for (let i = 0; i < x.ports.length; i++) if (x.ports[i] !== y.ports[i]) return false;
@@ -90,8 +98,17 @@ export function makeBatches(requests: readonly PlacementRequest[]): Batch[] {
       specificPorts,
       specificRanges: specificPorts ? rangesFromValues(specificPorts) : undefined,
     };
-    const units = { cpus: res.cpus, mem: res.mem, disk: res.disk ?? 0, gpus: res.gpus ?? 0, ports: demand.portCount };
-    const batch: Batch = { group: r.group, role: r.role, demand, units, constraints, ids: [r.id] };
+    const ex = r.executor;
+    const executorDemand: Demand | undefined = ex
+      ? { cpus: toMillis(ex.cpus), mem: toMillis(ex.mem), disk: toMillis(ex.disk ?? 0), gpus: 0, portCount: 0, specificPorts: undefined, specificRanges: undefined }
+      : undefined;
+    const total: Demand = executorDemand
+      ? { ...demand, cpus: demand.cpus + executorDemand.cpus, mem: demand.mem + executorDemand.mem, disk: demand.disk + executorDemand.disk }
+      : demand;
+    const units = ex
+      ? { cpus: fromMillis(total.cpus), mem: fromMillis(total.mem), disk: fromMillis(total.disk), gpus: res.gpus ?? 0, ports: demand.portCount }
+      : { cpus: res.cpus, mem: res.mem, disk: res.disk ?? 0, gpus: res.gpus ?? 0, ports: demand.portCount };
+    const batch: Batch = { group: r.group, role: r.role, demand: total, taskDemand: demand, executorDemand, units, constraints, ids: [r.id] };
     byKey.set(key, batch);
     batches.push(batch);
     prevBatch = batch;

@@ -33,6 +33,7 @@ export function conformanceSimulatorOptions(extra: SimulatedMasterOptions = {}):
       attributes: { rack: `r${i}` },
     })),
     executors: true,
+    commands: 'real',
     ...extra,
   };
 }

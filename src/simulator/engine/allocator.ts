@@ -1,0 +1,107 @@
+import type { v1 } from '../../protocol/generated/index.js';
+import { addQuantities, emptyQuantities, isAllocatable } from '../sim-resources.js';
+import { holdingResources, type Holding } from '../sim-holdings.js';
+import type { SimAgent, SimOffer } from '../sim-types.js';
+import type { ClusterState, SimFramework } from './cluster-state.js';
+
+/**
+ * The allocator: every allocation cycle (a timer, and soon after anything frees resources) each
+ * free, allocatable agent is offered whole to one framework role, round-robin, honouring decline
+ * filters and suppressed roles.
+ */
+export class Allocator {
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private rrStart = 0;
+
+  constructor(
+    private readonly state: ClusterState,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.allocate(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Runs an allocation cycle soon (once, however often it is asked before it runs). */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.allocate();
+    });
+  }
+
+  /** One allocation cycle: every free, allocatable agent is offered to one framework role, round-robin. */
+  allocate(): void {
+    const { state } = this;
+    const fws = [...state.frameworks.values()].filter((f) => f.connected && !f.removed);
+    if (fws.length === 0) return;
+    const now = Date.now();
+    const batches = new Map<string, v1.Offer[]>();
+    const candidates: Array<[SimFramework, string]> = fws.flatMap((f) => f.roles.filter((r) => !f.suppressed.has(r)).map((r) => [f, r] as [SimFramework, string]));
+    if (candidates.length === 0) return;
+    let i = this.rrStart++ % candidates.length;
+    for (const agent of state.agents.values()) {
+      if (agent.state !== 'active') continue;
+      for (let tried = 0; tried < candidates.length; tried++) {
+        const [fw, role] = candidates[i++ % candidates.length]!;
+        const until = fw.filters.get(`${agent.id}|${role}`);
+        if (until !== undefined && until > now) continue;
+        const reserved = agent.reserved.get(role) ?? emptyQuantities();
+        const volumes = agent.volumes.filter((v) => v.role === role);
+        if (!isAllocatable(addQuantities(agent.free, reserved)) && volumes.length === 0) continue;
+        const holding: Holding = { role, unreserved: agent.free, reserved, volumes };
+        agent.free = emptyQuantities();
+        agent.reserved.delete(role);
+        agent.volumes = agent.volumes.filter((v) => v.role !== role);
+        const offer: SimOffer = { id: state.nextOfferId(), frameworkId: fw.id, agentId: agent.id, role, holding };
+        state.offers.set(offer.id, offer);
+        const list = batches.get(fw.id) ?? [];
+        list.push(offerMessage(offer, fw, agent));
+        batches.set(fw.id, list);
+        break;
+      }
+    }
+    for (const [fwId, offers] of batches) {
+      state.stats.offersSent += offers.length;
+      if (!state.sink(fwId, { type: 'OFFERS', offers: { offers } })) {
+        for (const o of offers) {
+          const offer = state.offers.get(o.id.value);
+          if (offer) state.returnOffer(offer);
+        }
+      }
+    }
+  }
+
+  /** Sends RESCIND for the offers (all of a framework's, or all) and takes them back. */
+  rescindOffers(filter: (o: SimOffer) => boolean = () => true): number {
+    let n = 0;
+    for (const offer of [...this.state.offers.values()].filter(filter)) {
+      this.state.returnOffer(offer);
+      this.state.sink(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
+      n++;
+    }
+    this.schedule();
+    return n;
+  }
+}
+
+function offerMessage(offer: SimOffer, fw: SimFramework, agent: SimAgent): v1.Offer {
+  return {
+    id: { value: offer.id },
+    framework_id: { value: fw.id },
+    agent_id: { value: agent.id },
+    hostname: agent.hostname,
+    url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: 5051 }, path: '/slave(1)' },
+    resources: holdingResources(offer.holding, fw.multiRole, fw.refinement),
+    ...(agent.attributes.length ? { attributes: agent.attributes } : {}),
+    ...(fw.multiRole ? { allocation_info: { role: offer.role } } : {}),
+  };
+}

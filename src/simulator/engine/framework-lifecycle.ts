@@ -1,0 +1,92 @@
+import type { scheduler } from '../../protocol/generated/index.js';
+import type { Allocator } from './allocator.js';
+import type { ClusterState, SimFramework } from './cluster-state.js';
+import type { TaskRunner } from './task-runner.js';
+
+/** Frameworks coming and going: SUBSCRIBE, disconnection and failover timeout, removal, SUPPRESS and REVIVE. */
+export class FrameworkLifecycle {
+  constructor(
+    private readonly state: ClusterState,
+    private readonly allocator: Allocator,
+    private readonly runner: TaskRunner,
+  ) {}
+
+  /** Handles SUBSCRIBE after the HTTP checks. Returns the framework or an error message for an ERROR event. */
+  subscribe(call: scheduler.Call): { framework: SimFramework; resubscribed: boolean } | { error: string } {
+    const { state } = this;
+    const info = call.subscribe!.framework_info;
+    const requestedId = info.id?.value ?? call.framework_id?.value;
+    const capabilities = new Set((info.capabilities ?? []).map((c) => c.type));
+    const multiRole = capabilities.has('MULTI_ROLE');
+    const roles = multiRole ? info.roles ?? [] : [info.role ?? '*'];
+    if (multiRole && info.role) return { error: "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable" };
+    if (!info.user || !info.name) return { error: 'FrameworkInfo must have a user and a name' };
+    let fw = requestedId ? state.frameworks.get(requestedId) : undefined;
+    if (fw?.removed) return { error: 'Framework has been removed' };
+    const resubscribed = !!fw;
+    if (!fw) {
+      const id = requestedId ?? state.nextFrameworkId();
+      fw = { id, info, roles, multiRole, partitionAware: false, killingState: false, refinement: false, connected: false, removed: false, suppressed: new Set(), filters: new Map() };
+      state.frameworks.set(id, fw);
+    }
+    clearTimeout(fw.failoverTimer);
+    fw.info = { ...info, id: { value: fw.id }, user: fw.info.user, checkpoint: fw.info.checkpoint };
+    fw.roles = roles;
+    fw.multiRole = multiRole;
+    fw.partitionAware = capabilities.has('PARTITION_AWARE');
+    fw.killingState = capabilities.has('TASK_KILLING_STATE');
+    fw.refinement = capabilities.has('RESERVATION_REFINEMENT');
+    fw.suppressed = new Set(call.subscribe!.suppressed_roles ?? []);
+    fw.connected = true;
+    // Outstanding offers are discarded without RESCIND on re-subscription.
+    this.returnOffersOf(fw);
+    return { framework: fw, resubscribed };
+  }
+
+  /** After SUBSCRIBED went out: agents resend pending updates at once, and offers follow. */
+  afterSubscribed(fw: SimFramework): void {
+    for (const t of this.state.tasks.values()) if (t.frameworkId === fw.id) t.updates.resend();
+    this.allocator.schedule();
+  }
+
+  /** The framework's stream closed: offers are rescinded and the failover timer starts. */
+  disconnected(frameworkId: string): void {
+    const fw = this.state.frameworks.get(frameworkId);
+    if (!fw || !fw.connected) return;
+    fw.connected = false;
+    this.returnOffersOf(fw);
+    const timeoutMs = (fw.info.failover_timeout ?? 0) * 1000;
+    fw.failoverTimer = setTimeout(() => this.remove(fw), Math.min(timeoutMs, 2 ** 31 - 1));
+    fw.failoverTimer.unref();
+  }
+
+  /** TEARDOWN or failover timeout: offers go back, executors shut down, tasks end KILLED. */
+  remove(fw: SimFramework): void {
+    fw.removed = true;
+    fw.connected = false;
+    clearTimeout(fw.failoverTimer);
+    this.returnOffersOf(fw);
+    this.state.executorHost?.shutdownFramework(fw.id);
+    for (const t of [...this.state.tasks.values()]) {
+      if (t.frameworkId !== fw.id) continue;
+      this.runner.finishTask(t, 'TASK_KILLED');
+      this.runner.retireTask(t);
+    }
+    this.allocator.schedule();
+  }
+
+  revive(fw: SimFramework, roles: string[] | undefined): void {
+    const target = roles?.length ? roles : fw.roles;
+    for (const r of target) fw.suppressed.delete(r);
+    for (const k of [...fw.filters.keys()]) if (target.includes(k.split('|')[1]!)) fw.filters.delete(k);
+    this.allocator.schedule();
+  }
+
+  suppress(fw: SimFramework, roles: string[] | undefined): void {
+    for (const r of roles?.length ? roles : fw.roles) fw.suppressed.add(r);
+  }
+
+  private returnOffersOf(fw: SimFramework): void {
+    for (const offer of [...this.state.offers.values()]) if (offer.frameworkId === fw.id) this.state.returnOffer(offer);
+  }
+}
