@@ -18,7 +18,11 @@ export interface MlogLoggerOptions {
   format?: LogFormat;
   /** Where lines go (without the trailing newline). Default: stderr. */
   write?: (text: string) => void;
-  /** Environment the static fields come from (`MESOS_TASK_ID`, `MLOG_GROUP`, `MLOG_APPLICATION`, `LOG_LEVEL`, `LOG_FORMAT`). Default `process.env`. */
+  /**
+   * Environment the static fields come from (`MESOS_TASK_ID`, else `MESOS_EXECUTOR_ID`, `MLOG_GROUP`,
+   * `MLOG_APPLICATION`, `LOG_LEVEL`, `LOG_FORMAT`). Default `process.env`. A Mesos agent sets no
+   * `MESOS_TASK_ID`; under the command executor `MESOS_EXECUTOR_ID` is the task id.
+   */
   env?: Record<string, string | undefined>;
   /** Record the caller's `file:line` (costs a stack capture per line). Default true. */
   caller?: boolean;
@@ -80,7 +84,7 @@ export class MlogLogger extends LevelLogger {
     this.shared = {
       format,
       write: options.write ?? ((text) => process.stderr.write(`${text}\n`)),
-      taskId: env['MESOS_TASK_ID'] ?? '',
+      taskId: env['MESOS_TASK_ID'] ?? env['MESOS_EXECUTOR_ID'] ?? '',
       group: env['MLOG_GROUP'] ?? '',
       application: env['MLOG_APPLICATION'] ?? '',
     };

@@ -24,18 +24,23 @@ export function validateCall(call: scheduler.Call): string | undefined {
   const field = REQUIRED[call.type];
   if (field && call[field] === undefined) return `Expecting '${field}' to be present`;
   if (call.type === 'SUBSCRIBE') {
+    // The master compares the two FrameworkIDs as messages: one set and the other not differ too.
     const info = call.subscribe!.framework_info;
-    if (call.framework_id && info.id && call.framework_id.value !== info.id.value) {
-      return "'framework_id' differs from 'subscribe.framework_info.id'";
-    }
-    if (call.framework_id && !info.id) return "'framework_id' is set but 'subscribe.framework_info.id' is not";
+    if ((call.framework_id?.value ?? '') !== (info.id?.value ?? '')) return "'framework_id' differs from 'subscribe.framework_info.id'";
     return undefined;
   }
-  if (call.type === 'UNKNOWN') return undefined;
   if (!call.framework_id) return "Expecting 'framework_id' to be present";
-  if (call.type === 'ACKNOWLEDGE' && call.acknowledge!.uuid.length !== 16) return `Invalid UUID: expected 16 bytes, got ${call.acknowledge!.uuid.length}`;
+  if (call.type === 'ACKNOWLEDGE' && !isValidUuid(call.acknowledge!.uuid)) return 'Not a valid UUID';
+  if (call.type === 'ACKNOWLEDGE_OPERATION_STATUS' && !isValidUuid(call.acknowledge_operation_status!.uuid)) return 'Not a valid UUID';
   if (call.type === 'UPDATE_FRAMEWORK' && call.update_framework!.framework_info.id?.value !== call.framework_id.value) {
     return "'framework_id' differs from 'update_framework.framework_info.id'";
   }
   return undefined;
+}
+
+/** stout's `UUID::fromBytes`: 16 bytes whose version nibble is 1 to 5. */
+export function isValidUuid(bytes: Uint8Array | undefined): boolean {
+  if (!bytes || bytes.length !== 16) return false;
+  const version = bytes[6]! >> 4;
+  return version >= 1 && version <= 5;
 }

@@ -46,6 +46,12 @@ describe('MLOG line format', () => {
 });
 
 describe('MlogLogger', () => {
+  it('takes the task id from MESOS_EXECUTOR_ID when MESOS_TASK_ID is not set (a Mesos agent sets none; the command executor id is the task id)', () => {
+    const { logger, out } = capture({ env: { MESOS_EXECUTOR_ID: 'web.2' } });
+    logger.info('hello');
+    assert.equal(parseMlogLine(out[0]!).taskId, 'web.2');
+  });
+
   it('fills the fields from the environment, the logger name, the caller and the clock', () => {
     const { logger, out } = capture({ name: 'fw', env: { MESOS_TASK_ID: 'web.1', MLOG_GROUP: 'blue', MLOG_APPLICATION: 'shop' } });
     const before = Date.now();

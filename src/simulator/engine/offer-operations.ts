@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { v1 } from '../../protocol/generated/index.js';
 import { addQuantities, containsQuantities, emptyQuantities, isEmptyQuantities, subtractQuantities } from '../sim-resources.js';
 import { addHoldings, demandOf, emptyHolding, holdingContains, takeDemand, type Holding } from '../sim-holdings.js';
@@ -140,7 +140,7 @@ export class OfferOperations {
     this.state.sink(fw.id, {
       type: 'UPDATE_OPERATION_STATUS',
       update_operation_status: {
-        status: { operation_id: op.id, state: opState, ...(message ? { message } : {}), ...(agentId ? { agent_id: { value: agentId } } : {}), uuid: { value: randomBytes(16) } },
+        status: { operation_id: op.id, state: opState, ...(message ? { message } : {}), ...(agentId ? { agent_id: { value: agentId } } : {}), uuid: { value: Buffer.from(randomUUID().replace(/-/g, ''), 'hex') } },
       },
     });
   }

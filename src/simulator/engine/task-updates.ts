@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { v1 } from '../../protocol/generated/index.js';
 import { executorIdOf, isTerminal, PARTITION_STATES, type ClusterState, type SimFramework, type SimTask } from './cluster-state.js';
 
@@ -35,7 +35,7 @@ export class TaskUpdates {
       agent_id: { value: task.agentId },
       executor_id: executorId,
       timestamp: Date.now() / 1000,
-      uuid: randomBytes(16),
+      uuid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'),
       ...(message ? { message } : {}),
       ...(reason ? { reason } : {}),
     });
