@@ -3,6 +3,10 @@ import { Codecs } from '../protocol/messages.js';
 import { MEDIA_TYPES, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
 import { readBody } from './master-server.js';
+import { isValidUuid } from './call-validation.js';
+import { decodeRequestBody } from './endpoints/mesos-json.js';
+
+export { isValidUuid };
 
 // The request checks of a Mesos 1.11 agent's executor API (`POST /api/v1/executor`), in the
 // agent's order, with its texts (measured on a real agent): method, Content-Type, parsing,
@@ -53,44 +57,11 @@ export async function readExecutorCall(req: http.IncomingMessage, maxBytes: numb
   return { call, encoding, accept };
 }
 
+/** The body as the agent reads it, with the master's JSON reader and texts (`endpoints/mesos-json.ts`). */
 function decodeCall(body: Buffer, encoding: Encoding): executor.Call | ApiRefusal {
-  const codec = Codecs.executorCall();
-  if (encoding === 'protobuf') {
-    try {
-      return codec.decodeProtobuf(body);
-    } catch {
-      return refuse(400, 'Failed to parse body into Call protobuf');
-    }
-  }
-  const text = body.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    return refuse(400, `Failed to parse body into JSON: ${jsonSyntaxError(text, err as Error)}`);
-  }
-  try {
-    return codec.fromJsonObject(parsed);
-  } catch (err) {
-    const detail = (err as Error).message.replace(/^failed to convert JSON into [\w.]+: /, '').replace(/^expecting a JSON object/, 'Expecting a JSON object');
-    return refuse(400, `Failed to convert JSON into Call protobuf: ${detail}`);
-  }
-}
-
-/** picojson's message (what Mesos prints): `syntax error at line N near: <rest of the line>`. */
-function jsonSyntaxError(text: string, err: Error): string {
-  const at = /position (\d+)/.exec(err.message);
-  const pos = at ? Number(at[1]) : text.length;
-  const line = text.slice(0, pos).split('\n').length;
-  const rest = text.slice(pos).split('\n')[0] ?? '';
-  return `syntax error at line ${line} near: ${rest}`;
-}
-
-/** 16 bytes whose version nibble (byte 6, high half) is 1 to 5, as stout's `UUID::fromBytes` wants. */
-export function isValidUuid(bytes: Uint8Array | undefined): boolean {
-  if (!bytes || bytes.length !== 16) return false;
-  const version = bytes[6]! >> 4;
-  return version >= 1 && version <= 5;
+  const decoded = decodeRequestBody(Codecs.executorCall().type, body, encoding);
+  if ('error' in decoded) return refuse(400, decoded.error);
+  return decoded.message as unknown as executor.Call;
 }
 
 /** Mirrors the agent's `executor::Call` validation; the reason text or undefined. */
