@@ -18,6 +18,9 @@
  *   comes first for each task when the framework has the TASK_KILLING_STATE capability.
  * - Once every task has ended and its updates are acknowledged it exits with status 0 (the
  *   framework then gets FAILURE with status 0).
+ * - A task's URIs are fetched into its sandbox first; a failed fetch ends it TASK_FAILED
+ *   (`Command exited with status 1`, no RUNNING). A task with no command fails with
+ *   status 1 (after RUNNING), as on Mesos.
  * - A task's `health_check` is run as the command executor runs it (`command-health-check.ts`).
  *
  * It uses only Node built-ins so it starts fast.
@@ -28,8 +31,11 @@ import { mkdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHealthChecks } from './command-health-check.js';
 import { AgentLink, exitMessage, sleep, type Json } from './executor-link.js';
+import { fetchUri } from './executor-fetcher.js';
+import type { v1 } from '../protocol/generated/index.js';
 
 const DEFAULT_GRACE_MS = 3000;
+const MAX_FETCH_BYTES = 256 * 1024 * 1024;
 const env = process.env;
 const link = new AgentLink(env);
 const sandbox = env['MESOS_SANDBOX'] ?? process.cwd();
@@ -76,13 +82,23 @@ function launchGroup(group: Json): void {
     launched.push(child);
     update(child, 'TASK_STARTING');
   }
-  for (const child of launched) start(child);
+  for (const child of launched) void start(child);
 }
 
-function start(child: Child): void {
-  const command: Json = child.task['command'] ?? {};
+async function start(child: Child): Promise<void> {
+  // A task without a command fails as its container's launch does on Mesos: exit status 1.
+  const command: Json = child.task['command'] ?? { value: 'exit 1' };
   const dir = join(sandbox, 'tasks', String(child.task['task_id']['value']).replace(/[^A-Za-z0-9._-]/g, '_'));
   mkdirSync(dir, { recursive: true });
+  try {
+    for (const uri of (command['uris'] ?? []) as v1.CommandInfo.URI[]) await fetchUri(uri, dir, MAX_FETCH_BYTES);
+  } catch (err) {
+    // The task's container fails to launch: FAILED with the fetcher's status and no RUNNING
+    // (Mesos 1.11 says `Command exited with status 1` or `... signal Killed`, run to run).
+    process.stderr.write(`${(err as Error).message}\n`);
+    return finish(child, 1, null);
+  }
+  if (child.killed) return finish(child, null, 'SIGKILL');
   const taskEnv: Record<string, string> = { ...(env as Record<string, string>), MESOS_SANDBOX: dir };
   for (const v of (command['environment']?.['variables'] ?? []) as Json[]) if (typeof v['value'] === 'string') taskEnv[v['name']] = v['value'];
   const shell = command['shell'] ?? true;

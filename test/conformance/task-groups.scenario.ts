@@ -82,6 +82,33 @@ conformance('task groups and executor exits', (target: () => MasterTarget) => {
     }
   });
 
+  it('LAUNCH_GROUP: the DEFAULT executor fetches a task\'s URIs into its sandbox, fails a task whose fetch fails or that has no command', async () => {
+    const s = await open('group-fetch');
+    try {
+      const cases: Array<[Record<string, unknown> | undefined, string[], RegExp]> = [
+        [{ value: 'test -f hello.txt', uris: [{ value: '/etc/hostname', output_file: 'hello.txt' }] }, ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED'], /^Command exited with status 0$/],
+        [{ value: 'true', uris: [{ value: '/nonexistent/file' }] }, ['TASK_STARTING', 'TASK_FAILED'], /^Command (exited with status 1|terminated with signal Killed)$/],
+        [undefined, ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'], /^Command exited with status 1$/],
+      ];
+      const ids = cases.map((_, i) => `group-fetch-${i}-${tag()}`);
+      await s.accept(cases.map(([command], i) => ({
+        type: 'LAUNCH_GROUP',
+        launch_group: {
+          executor: { executor_id: { value: `${ids[i]}.executor` }, framework_id: { value: s.frameworkId }, type: 'DEFAULT', resources: s.resources(0.1, 32, 10) },
+          task_group: { tasks: [{ name: ids[i], task_id: { value: ids[i] }, agent_id: s.agentId, resources: s.resources(0.1, 32), ...(command ? { command } : {}) }] },
+        },
+      })));
+      for (const [i, [, states, message]] of cases.entries()) {
+        const updates = await s.ended(ids[i]!);
+        assert.deepEqual(updates.map((u) => u['state']), states, ids[i]);
+        assert.match(updates.at(-1)!['message'], message);
+        assert.equal(updates.at(-1)!['source'], 'SOURCE_EXECUTOR');
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
   for (const [what, command, status] of [
     ['exits with status 7', 'sleep 1; exit 7', 7 << 8],
     ['is terminated by SIGTERM', 'sleep 1; kill -TERM $$', 15],
