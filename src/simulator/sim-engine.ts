@@ -323,14 +323,18 @@ export class SimEngine implements ExecutorHostEngine {
     }
     const unused = !isEmptyQuantities(pool.unreserved) || !isEmptyQuantities(pool.reserved) || pool.volumes.length > 0;
     this.giveBack(agent.id, pool);
+    if (unused) this.refuseAgent(fw, agent.id, offers[0]!.role, filters);
+    this.scheduleAllocation();
+  }
+
+  /** Installs the framework's filter (`refuse_seconds`, default 5, none when 0) on one agent for one role. */
+  private refuseAgent(fw: SimFramework, agentId: string, role: string, filters: v1.Filters | undefined): void {
     const refuse = filters?.refuse_seconds ?? 5;
     const seconds = refuse < 0 ? 5 : Math.min(refuse, 31_536_000);
-    if (unused && seconds > 0) {
-      fw.filters.set(`${agent.id}|${offers[0]!.role}`, Date.now() + seconds * 1000);
-      const t = setTimeout(() => this.scheduleAllocation(), seconds * 1000 + 5);
-      t.unref();
-    }
-    this.scheduleAllocation();
+    if (seconds <= 0) return;
+    fw.filters.set(`${agentId}|${role}`, Date.now() + seconds * 1000);
+    const t = setTimeout(() => this.scheduleAllocation(), seconds * 1000 + 5);
+    t.unref();
   }
 
   /** LAUNCH / LAUNCH_GROUP against the pooled offers; returns what is left of the pool. */
@@ -399,9 +403,19 @@ export class SimEngine implements ExecutorHostEngine {
   /** Every operation status sent, oldest first. */
   readonly operationStatuses: Array<{ frameworkId: string; operationId: string; state: v1.OperationState }> = [];
 
+  /**
+   * DECLINE, as the master does it: each offer is discarded on its own and the filter is installed
+   * for its agent, so one DECLINE may name offers of several agents; ids no longer valid are ignored.
+   * (Not the ACCEPT path: an ACCEPT naming offers of two agents is invalid and installs no filter.)
+   */
   decline(fw: SimFramework, offerIds: v1.OfferID[], filters: v1.Filters | undefined): void {
-    const valid = offerIds.filter((o) => this.offers.get(o.value)?.frameworkId === fw.id);
-    if (valid.length) this.accept(fw, valid, [], filters);
+    for (const { value } of offerIds) {
+      const offer = this.offers.get(value);
+      if (!offer || offer.frameworkId !== fw.id) continue;
+      this.returnOffer(offer);
+      this.refuseAgent(fw, offer.agentId, offer.role, filters);
+    }
+    this.scheduleAllocation();
   }
 
   revive(fw: SimFramework, roles: string[] | undefined): void {
