@@ -309,9 +309,10 @@ export class SimEngine implements ExecutorHostEngine {
     }
     const agent = this.agents.get(offers[0]!.agentId)!;
     let pool = offers.reduce((acc, o) => addHoldings(acc, o.holding), emptyHolding(offers[0]!.role));
+    const launchedHere = new Set<string>();
     for (const op of operations) {
       if (op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') {
-        pool = this.applyLaunch(fw, op, agent, pool);
+        pool = this.applyLaunch(fw, op, agent, pool, launchedHere);
         continue;
       }
       const outcome = applyOperation(op, pool, agent);
@@ -338,7 +339,7 @@ export class SimEngine implements ExecutorHostEngine {
   }
 
   /** LAUNCH / LAUNCH_GROUP against the pooled offers; returns what is left of the pool. */
-  private applyLaunch(fw: SimFramework, op: v1.Offer.Operation, agent: SimAgent, pool: Holding): Holding {
+  private applyLaunch(fw: SimFramework, op: v1.Offer.Operation, agent: SimAgent, pool: Holding, launchedHere: Set<string> = new Set()): Holding {
     const group = op.type === 'LAUNCH_GROUP';
     const reason: v1.TaskStatus.Reason = group ? 'REASON_TASK_GROUP_INVALID' : 'REASON_TASK_INVALID';
     const tasks = launchTasks(op).map((t) => (group && op.launch_group ? { ...t, executor: op.launch_group.executor } : t));
@@ -350,31 +351,33 @@ export class SimEngine implements ExecutorHostEngine {
     // A group is all or nothing: try it on a copy of the pool first.
     let trial = pool;
     const placed: Array<{ task: v1.TaskInfo; taken: Holding }> = [];
-    const errors = new Map<string, string>();
+    const errors: Array<{ task: v1.TaskInfo; message: string }> = [];
     for (const task of tasks) {
-      const problem = groupError ?? this.validateTask(fw, task, agent, group);
+      // A task placed earlier in the same ACCEPT counts as known, as on the master (it adds each task as it goes).
+      const duplicate = placed.some((p) => p.task.task_id.value === task.task_id.value) || launchedHere.has(task.task_id.value);
+      const problem = groupError ?? (duplicate ? `Task has duplicate ID: ${task.task_id.value}` : this.validateTask(fw, task, agent, group));
       const demand = demandOf(task.resources);
       const missing = problem ?? holdingContains(trial, demand);
       if (missing) {
-        errors.set(task.task_id.value, missing);
+        errors.push({ task, message: missing });
         continue;
       }
       const { rest, taken } = takeDemand(trial, demand);
       trial = rest;
       placed.push({ task, taken });
     }
-    if (group && errors.size > 0) {
-      const first = [...errors.values()][0]!;
+    if (group && errors.length > 0) {
+      const first = errors[0]!.message;
       for (const task of tasks) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, first, agent.id);
       return pool;
     }
-    for (const task of tasks) {
-      const problem = errors.get(task.task_id.value);
-      if (problem) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, problem, agent.id);
-    }
+    for (const { task, message } of errors) this.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, message, agent.id);
     // A group run by a real executor reaches it as one LAUNCH_GROUP event, as on an agent.
     const hostGroup = group && op.launch_group && this.executorHost?.handles(tasks[0] ?? ({} as v1.TaskInfo)) ? op.launch_group : undefined;
-    for (const { task, taken } of placed) this.launchTask(fw, task, agent, taken, !hostGroup);
+    for (const { task, taken } of placed) {
+      launchedHere.add(task.task_id.value);
+      this.launchTask(fw, task, agent, taken, !hostGroup);
+    }
     if (hostGroup) this.executorHost!.launchGroup(fw.id, agent.id, hostGroup.executor, hostGroup.task_group);
     return trial;
   }
