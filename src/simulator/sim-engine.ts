@@ -294,7 +294,8 @@ export class SimEngine implements ExecutorHostEngine {
       else offers.push(offer);
     }
     if (!invalid && new Set(offers.map((o) => o.role)).size > 1) invalid = 'Aggregated offers must be allocated to the same role';
-    if (!invalid && new Set(offers.map((o) => o.agentId)).size > 1) invalid = 'Aggregated offers must belong to one single agent';
+    const stranger = invalid ? undefined : offers.find((o) => o.agentId !== offers[0]!.agentId);
+    if (stranger) invalid = `Aggregated offers must belong to one single agent. Offer ${stranger.id} uses agent ${stranger.agentId} and agent ${offers[0]!.agentId}`;
     for (const o of offers) this.offers.delete(o.id);
     if (invalid) {
       for (const o of offers) this.giveBack(o.agentId, o.holding);
