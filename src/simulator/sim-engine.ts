@@ -358,7 +358,9 @@ export class SimEngine implements ExecutorHostEngine {
       const duplicate = placed.some((p) => p.task.task_id.value === task.task_id.value) || launchedHere.has(task.task_id.value);
       const problem = groupError ?? (duplicate ? `Task has duplicate ID: ${task.task_id.value}` : this.validateTask(fw, task, agent, group));
       const demand = demandOf(task.resources);
-      const missing = problem ?? holdingContains(trial, demand);
+      const short = problem ? undefined : holdingContains(trial, demand);
+      // A shortfall is reported with the master's text (a role mismatch keeps the simulator's).
+      const missing = problem ?? (short && !short.startsWith('resources reserved for role') ? shortfallMessage(task, trial) : short);
       if (missing) {
         errors.push({ task, message: missing });
         continue;
@@ -844,6 +846,32 @@ function applyOperation(op: v1.Offer.Operation, pool: Holding, agent: SimAgent):
     default:
       return `${op.type} is not modelled by the simulator`;
   }
+}
+
+/** The resource order of a Mesos 1.11 agent's offers (`ports` first), for the master's texts. */
+const MESOS_RESOURCE_ORDER = ['ports', 'cpus', 'mem', 'disk', 'gpus'];
+
+/** Resources written as the master writes them: `cpus(allocated: *):0.5; ports(allocated: *):[31000-31009]`. */
+function mesosResourcesText(resources: v1.Resource[], role: string): string {
+  return resources
+    .map((r) => {
+      const value =
+        r.type === 'RANGES'
+          ? `[${(r.ranges?.range ?? []).map((x) => `${x.begin}-${x.end}`).join(', ')}]`
+          : r.type === 'SET'
+            ? `{${(r.set?.item ?? []).join(', ')}}`
+            : String(Math.round((r.scalar?.value ?? 0) * 1000) / 1000);
+      return `${r.name}(allocated: ${r.allocation_info?.role ?? role}):${value}`;
+    })
+    .join('; ');
+}
+
+/** The master's TASK_ERROR text for a task (and its executor) asking for more than the offers hold. */
+function shortfallMessage(task: v1.TaskInfo, pool: Holding): string {
+  const required = [...(task.resources ?? []), ...(task.executor?.resources ?? [])];
+  const rank = (r: v1.Resource) => (MESOS_RESOURCE_ORDER.indexOf(r.name) + MESOS_RESOURCE_ORDER.length + 1) % (MESOS_RESOURCE_ORDER.length + 1);
+  const available = holdingResources(pool, true, true).sort((a, b) => rank(a) - rank(b));
+  return `Total resources ${mesosResourcesText(required, pool.role)} required by task and its executor is more than available ${mesosResourcesText(available, pool.role)}`;
 }
 
 function launchTasks(op: v1.Offer.Operation): v1.TaskInfo[] {
