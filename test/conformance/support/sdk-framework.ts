@@ -135,6 +135,15 @@ export class SdkFramework {
     }
   }
 
+  /** Polls an asynchronous condition (e.g. on /master/state) every 100 ms. */
+  async waitForAsync(pred: () => Promise<boolean>, ms = 15_000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await pred())) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      await sleep(100);
+    }
+  }
+
   async waitForUpdate(taskId: string, state: v1.TaskState, ms = 20_000): Promise<v1.TaskStatus> {
     await this.waitFor(() => this.updates(taskId).some((u) => u.state === state), ms, `${state} of ${taskId} (got ${this.updates(taskId).map((u) => u.state).join(',')})`);
     return this.updates(taskId).find((u) => u.state === state)!;

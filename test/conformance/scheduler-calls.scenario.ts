@@ -1,0 +1,263 @@
+// Every scheduler call through the SDK's MesosScheduler, in both encodings: what the call returns
+// or throws, and the events that follow, as real Mesos 1.11 does them.
+import { it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { conformance } from './support/targets.js';
+import { ENCODINGS, SdkFramework, commandTask, frameworkState, launchOp, sleep, statusShape, taskId, taskResources, uniqueName, type SdkFrameworkOptions } from './support/sdk-framework.js';
+import { ApiError, NotSubscribedError, SubscriptionError } from '../../src/errors/index.js';
+
+const QUIET_MS = 1500;
+
+conformance(
+  'scheduler calls through the SDK',
+  (target) => {
+    async function withFramework(what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>): Promise<void> {
+      const f = await SdkFramework.start(target().url, { name: uniqueName(what), ...options });
+      try {
+        await body(f);
+      } finally {
+        await f.close();
+      }
+    }
+    /** A framework with a task running `sleep 30` (names starting `long-` run forever on the simulator). */
+    async function withRunningTask(what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework, id: string, agentId: string) => Promise<void>): Promise<void> {
+      await withFramework(what, options, async (f) => {
+        const [o] = await f.freshOffers(1);
+        const id = taskId('long');
+        await f.sched.accept([o!.id], [launchOp(commandTask(o!, id, 'sleep 30'))], { refuse_seconds: 0 });
+        f.spend(o!);
+        await f.waitForUpdate(id, 'TASK_RUNNING');
+        await body(f, id, o!.agent_id.value);
+      });
+    }
+    const reconciliation = (f: SdkFramework, id: string) => f.updates(id).filter((u) => u.reason === 'REASON_RECONCILIATION');
+
+    for (const encoding of ENCODINGS) {
+      it(`SUBSCRIBE: start() resolves at SUBSCRIBED with the framework id and the heartbeat interval (${encoding})`, async () => {
+        await withFramework('subscribe', { encoding }, async (f) => {
+          assert.equal(f.sched.state, 'subscribed');
+          const first = f.events[0]!;
+          assert.equal(first.type, 'SUBSCRIBED');
+          assert.equal(first.subscribed!.framework_id.value, f.sched.frameworkId);
+          assert.equal(first.subscribed!.heartbeat_interval_seconds, 15);
+          assert.equal(first.subscribed!.master_info?.version, '1.11.0');
+          assert.deepEqual(f.lifecycle.map((l) => l.type), ['connected']);
+          assert.equal(f.sched.streamId?.length, 36, 'the stream id is a UUID');
+          const fw = await frameworkState(target().url, f.sched.frameworkId!);
+          assert.equal(fw?.['active'], true);
+          assert.equal(fw?.['name'], f.options.name);
+        });
+      });
+
+      it(`ACCEPT with LAUNCH of \`sleep 0.2\`: STARTING, RUNNING, FINISHED, each acknowledged; the master keeps no update unacknowledged (${encoding})`, async () => {
+        await withFramework('launch', { encoding }, async (f) => {
+          const [o] = await f.freshOffers(1);
+          const id = taskId('launch');
+          assert.equal(await f.sched.accept([o!.id], [launchOp(commandTask(o!, id, 'sleep 0.2'))], { refuse_seconds: 0 }), undefined);
+          f.spend(o!);
+          await f.waitForUpdate(id, 'TASK_FINISHED');
+          assert.deepEqual(f.updates(id).map(statusShape), [
+            { state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR', has_uuid: true, has_agent_id: true },
+            { state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR', has_uuid: true, has_agent_id: true },
+            { state: 'TASK_FINISHED', source: 'SOURCE_EXECUTOR', message: 'Command exited with status 0', has_uuid: true, has_agent_id: true },
+          ]);
+          assert.ok(f.updates(id).every((u) => u.executor_id?.value === id), 'the command executor is named after the task');
+          await f.waitFor(() => f.acked.length === 3, 5000, 'three acknowledgements');
+          assert.deepEqual(f.ackErrors, []);
+          // Acknowledged to the end: the task leaves the framework's active tasks.
+          await f.waitForAsync(async () => {
+            const fw = await frameworkState(target().url, f.sched.frameworkId!);
+            return !(fw?.['tasks'] ?? []).some((t: { id: string }) => t.id === id);
+          }, 5000, 'the task to leave /master/state tasks');
+          await sleep(QUIET_MS);
+          assert.equal(f.updates(id).length, 3, 'nothing is resent');
+        });
+      });
+
+      it(`ACKNOWLEDGE: updates wait for their acknowledgement one at a time; acknowledging each releases the next (${encoding})`, async () => {
+        await withFramework('ack', { encoding, autoAck: false }, async (f) => {
+          const [o] = await f.freshOffers(1);
+          const id = taskId('ack');
+          await f.sched.accept([o!.id], [launchOp(commandTask(o!, id, 'true'))], { refuse_seconds: 0 });
+          f.spend(o!);
+          for (const state of ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED'] as const) {
+            const s = await f.waitForUpdate(id, state);
+            await sleep(state === 'TASK_STARTING' ? QUIET_MS : 0);
+            assert.equal(f.updates(id).at(-1)!.state, state, `nothing after ${state} before it is acknowledged`);
+            const fw = await frameworkState(target().url, f.sched.frameworkId!);
+            assert.ok((fw?.['tasks'] ?? []).some((t: { id: string }) => t.id === id), `unacknowledged ${state}: the task is still active in /master/state`);
+            assert.equal(await f.sched.acknowledge(s.agent_id!, s.task_id, s.uuid!), undefined);
+          }
+          await f.waitForAsync(async () => {
+            const fw = await frameworkState(target().url, f.sched.frameworkId!);
+            return !(fw?.['tasks'] ?? []).some((t: { id: string }) => t.id === id);
+          }, 5000, 'the task to leave /master/state tasks');
+        });
+      });
+
+      it(`ACKNOWLEDGE of a uuid that is not a valid UUID: ApiError ERR_HTTP_400 "Not a valid UUID" (${encoding})`, async (t: TestContext) => {
+        if (target().kind === 'simulator') t.todo('call-validation.ts (helper "http") checks only the length and answers another text');
+        await withRunningTask('ack-invalid', { encoding }, async (f, id, agentId) => {
+          for (const uuid of [new Uint8Array(16), new Uint8Array(3)]) {
+            await assert.rejects(f.sched.acknowledge({ value: agentId }, { value: id }, uuid), (err: unknown) => {
+              assert.ok(err instanceof ApiError);
+              assert.equal(err.code, 'ERR_HTTP_400');
+              assert.equal(err.status, 400);
+              assert.equal(err.body, 'Failed to validate scheduler::Call: Not a valid UUID');
+              assert.match(err.message, /answered ACKNOWLEDGE with 400: Failed to validate scheduler::Call: Not a valid UUID$/);
+              return true;
+            });
+          }
+          assert.equal(f.sched.state, 'subscribed', 'a refused call does not touch the subscription');
+          await f.sched.kill({ value: id });
+          await f.waitForUpdate(id, 'TASK_KILLED');
+        });
+      });
+
+      for (const killing of [false, true]) {
+        it(`KILL of a running task: ${killing ? 'TASK_KILLING then ' : ''}TASK_KILLED "Command terminated with signal Terminated" (${encoding}${killing ? ', TASK_KILLING_STATE' : ''})`, async () => {
+          const capabilities: SdkFrameworkOptions['capabilities'] = killing ? ['MULTI_ROLE', 'TASK_KILLING_STATE'] : ['MULTI_ROLE'];
+          await withRunningTask('kill', { encoding, capabilities }, async (f, id) => {
+            assert.equal(await f.sched.kill({ value: id }), undefined);
+            await f.waitForUpdate(id, 'TASK_KILLED');
+            assert.deepEqual(f.updates(id).slice(2).map(statusShape), [
+              ...(killing ? [{ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR', has_uuid: true, has_agent_id: true }] : []),
+              { state: 'TASK_KILLED', source: 'SOURCE_EXECUTOR', message: 'Command terminated with signal Terminated', has_uuid: true, has_agent_id: true },
+            ]);
+          });
+        });
+      }
+
+      for (const partitionAware of [false, true]) {
+        const caps: SdkFrameworkOptions['capabilities'] = partitionAware ? ['MULTI_ROLE', 'PARTITION_AWARE'] : ['MULTI_ROLE'];
+        const tag = `${encoding}${partitionAware ? ', PARTITION_AWARE' : ''}`;
+        it(`RECONCILE explicit: a known task gets its latest state; unknown ids get ${partitionAware ? 'TASK_UNKNOWN/TASK_GONE' : 'TASK_LOST'} from the master (${tag})`, async () => {
+          await withRunningTask('reconcile', { encoding, capabilities: caps }, async (f, id, agentId) => {
+            const unknown = taskId('unknown');
+            const onAgent = taskId('unknown-on-agent');
+            const bogusAgent = taskId('unknown-bogus-agent');
+            assert.equal(await f.sched.reconcile([{ task_id: { value: id } }]), undefined);
+            await f.sched.reconcile([{ task_id: { value: unknown } }]);
+            await f.sched.reconcile([{ task_id: { value: onAgent }, agent_id: { value: agentId } }]);
+            await f.sched.reconcile([{ task_id: { value: bogusAgent }, agent_id: { value: 'no-such-agent-S9' } }]);
+            await f.waitFor(() => [id, unknown, onAgent, bogusAgent].every((t) => reconciliation(f, t).length === 1), 5000, 'four reconciliation updates');
+            const master = { reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', has_uuid: false };
+            assert.deepEqual(statusShape(reconciliation(f, id)[0]!), { state: 'TASK_RUNNING', ...master, message: 'Reconciliation: Latest task state', has_agent_id: true });
+            assert.deepEqual(statusShape(reconciliation(f, unknown)[0]!), { state: partitionAware ? 'TASK_UNKNOWN' : 'TASK_LOST', ...master, message: 'Reconciliation: Task is unknown', has_agent_id: false });
+            assert.deepEqual(statusShape(reconciliation(f, onAgent)[0]!), { state: partitionAware ? 'TASK_GONE' : 'TASK_LOST', ...master, message: 'Reconciliation: Task is unknown to the agent', has_agent_id: true });
+            assert.deepEqual(statusShape(reconciliation(f, bogusAgent)[0]!), { state: partitionAware ? 'TASK_UNKNOWN' : 'TASK_LOST', ...master, message: 'Reconciliation: Task is unknown', has_agent_id: true });
+            await f.sched.kill({ value: id });
+            await f.waitForUpdate(id, 'TASK_KILLED');
+          });
+        });
+      }
+
+      it(`RECONCILE implicit (empty list): one update per active task, from the master (${encoding})`, async () => {
+        await withRunningTask('reconcile-implicit', { encoding }, async (f, id) => {
+          const from = f.events.length;
+          await f.sched.reconcile([]);
+          await f.waitFor(() => reconciliation(f, id).length === 1, 5000, 'the implicit reconciliation update');
+          await sleep(QUIET_MS);
+          const answers = f.events.slice(from).filter((e) => e.type === 'UPDATE').map((e) => e.update!.status);
+          assert.deepEqual(answers.map((s) => [s.task_id.value, statusShape(s)]), [
+            [id, { state: 'TASK_RUNNING', reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', message: 'Reconciliation: Latest task state', has_uuid: false, has_agent_id: true }],
+          ]);
+          await f.sched.kill({ value: id });
+          await f.waitForUpdate(id, 'TASK_KILLED');
+        });
+      });
+
+      it(`KILL of an unknown task: 202, then a reconciliation answer (TASK_LOST "Reconciliation: Task is unknown") (${encoding})`, async () => {
+        await withFramework('kill-unknown', { encoding }, async (f) => {
+          const [o] = await f.freshOffers(1);
+          const unknown = taskId('kill-unknown');
+          const onAgent = taskId('kill-unknown-agent');
+          assert.equal(await f.sched.kill({ value: unknown }), undefined);
+          await f.sched.kill({ value: onAgent }, o!.agent_id);
+          await f.waitFor(() => f.updates(unknown).length === 1 && f.updates(onAgent).length === 1, 5000, 'answers');
+          assert.deepEqual(statusShape(f.updates(unknown)[0]!), { state: 'TASK_LOST', reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', message: 'Reconciliation: Task is unknown', has_uuid: false, has_agent_id: false });
+          assert.deepEqual(statusShape(f.updates(onAgent)[0]!), { state: 'TASK_LOST', reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', message: 'Reconciliation: Task is unknown to the agent', has_uuid: false, has_agent_id: true });
+        });
+      });
+
+      it(`SHUTDOWN of an executor that does not exist, MESSAGE to it, REQUEST: 202 each and no event follows (${encoding})`, async () => {
+        await withRunningTask('no-executor', { encoding }, async (f, id, agentId) => {
+          const agent = { value: agentId };
+          const from = f.events.length;
+          assert.equal(await f.sched.shutdown({ value: 'no-such-executor' }, agent), undefined);
+          assert.equal(await f.sched.shutdown({ value: 'no-such-executor' }, { value: 'no-such-agent-S9' }), undefined);
+          assert.equal(await f.sched.message(agent, { value: 'no-such-executor' }, new Uint8Array([1, 2, 3])), undefined);
+          assert.equal(await f.sched.message({ value: 'no-such-agent-S9' }, { value: 'no-such-executor' }, new Uint8Array([1])), undefined);
+          assert.equal(await f.sched.request([{ agent_id: agent, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }] }]), undefined);
+          assert.equal(await f.sched.request([]), undefined);
+          await sleep(QUIET_MS);
+          assert.deepEqual(f.events.slice(from).filter((e) => e.type !== 'HEARTBEAT' && e.type !== 'OFFERS').map((e) => e.type), []);
+          assert.equal(f.updates(id).at(-1)!.state, 'TASK_RUNNING', 'the running task is untouched');
+          assert.equal(f.sched.state, 'subscribed');
+          await f.sched.kill({ value: id });
+          await f.waitForUpdate(id, 'TASK_KILLED');
+        });
+      });
+
+      it(`TEARDOWN: 202; the scheduler stops without re-subscribing; the framework is removed (${encoding})`, async () => {
+        const f = await SdkFramework.start(target().url, { name: uniqueName('teardown'), encoding });
+        try {
+          const [o] = await f.freshOffers(1);
+          const id = taskId('long-teardown');
+          await f.sched.accept([o!.id], [launchOp(commandTask(o!, id, 'sleep 30', { resources: taskResources(o!) }))], { refuse_seconds: 0 });
+          f.spend(o!);
+          await f.waitForUpdate(id, 'TASK_RUNNING');
+          const frameworkId = f.sched.frameworkId!;
+          assert.equal(await f.sched.teardown(), undefined);
+          await f.waitFor(() => f.sched.state === 'stopped', 5000, 'the scheduler to stop');
+          assert.deepEqual(f.lifecycle.map((l) => l.type), ['connected', 'stopped']);
+          assert.equal((f.lifecycle[1] as { error?: unknown }).error, undefined);
+          await assert.rejects(f.sched.kill({ value: id }), (err: unknown) => err instanceof NotSubscribedError && err.code === 'ERR_NOT_SUBSCRIBED');
+          await f.waitForAsync(async () => (await frameworkState(target().url, frameworkId))?.['active'] !== true, 5000, 'the framework to be removed');
+          // Subscribing again as the removed framework is refused with an ERROR event.
+          await assert.rejects(SdkFramework.start(target().url, { name: f.options.name, encoding, frameworkId }), (err: unknown) => {
+            assert.ok(err instanceof SubscriptionError);
+            assert.equal(err.code, 'ERR_FRAMEWORK_REMOVED');
+            assert.equal(err.message, 'master sent ERROR: Framework has been removed');
+            return true;
+          });
+        } finally {
+          await f.close();
+        }
+      });
+
+      it(`re-subscription with the framework id (failover): same id, the old scheduler gets ERROR "Framework failed over" and stops (${encoding})`, async () => {
+        const old = await SdkFramework.start(target().url, { name: uniqueName('failover'), encoding, failoverTimeout: 60 });
+        let next: SdkFramework | undefined;
+        try {
+          const [o] = await old.freshOffers(1);
+          const id = taskId('long-failover');
+          await old.sched.accept([o!.id], [launchOp(commandTask(o!, id, 'sleep 30'))], { refuse_seconds: 0 });
+          old.spend(o!);
+          await old.waitForUpdate(id, 'TASK_RUNNING');
+          next = await SdkFramework.start(target().url, { name: old.options.name, encoding, failoverTimeout: 60, frameworkId: old.sched.frameworkId! });
+          assert.equal(next.sched.frameworkId, old.sched.frameworkId);
+          assert.equal(next.events[0]!.type, 'SUBSCRIBED');
+          await old.waitFor(() => old.sched.state === 'stopped', 5000, 'the old scheduler to stop');
+          assert.deepEqual(old.ofType('ERROR').map((e) => e.error!.message), ['Framework failed over']);
+          assert.deepEqual(old.lifecycle.map((l) => [l.type, (l as { error?: { code: string } }).error?.code]), [
+            ['connected', undefined],
+            ['error_event', 'ERR_FRAMEWORK_FAILED_OVER'],
+            ['stopped', 'ERR_FRAMEWORK_FAILED_OVER'],
+          ]);
+          // The task survived the failover: the new scheduler reconciles and kills it.
+          await next.sched.reconcile([{ task_id: { value: id } }]);
+          await next.waitFor(() => next!.updates(id).some((u) => u.reason === 'REASON_RECONCILIATION' && u.state === 'TASK_RUNNING'), 5000, 'reconciliation');
+          await next.sched.kill({ value: id });
+          await next.waitForUpdate(id, 'TASK_KILLED');
+          const fw = await frameworkState(target().url, next.sched.frameworkId!);
+          assert.equal(fw?.['active'], true);
+        } finally {
+          await next?.close();
+          await old.close();
+        }
+      });
+    }
+  },
+  { taskBehaviours: [{ name: '^long-', outcome: 'running-forever' }] },
+);
