@@ -361,8 +361,9 @@ export class SimEngine implements ExecutorHostEngine {
       const problem = groupError ?? (duplicate ? `Task has duplicate ID: ${task.task_id.value}` : this.validateTask(fw, task, agent, group));
       const demand = demandOf(task.resources);
       const short = problem ? undefined : holdingContains(trial, demand);
-      // A shortfall is reported with the master's text (a role mismatch keeps the simulator's).
-      const missing = problem ?? (short && !short.startsWith('resources reserved for role') ? shortfallMessage(task, trial) : short);
+      // A shortfall of unreserved resources gets the master's text (checked on Mesos 1.11); shortfalls
+      // of reserved resources and volumes keep the simulator's texts, which name what is missing.
+      const missing = problem ?? (short && !containsQuantities(trial.unreserved, demand.unreserved) ? shortfallMessage(task, trial) : short);
       if (missing) {
         errors.push({ task, message: missing });
         continue;
@@ -892,7 +893,9 @@ function mesosResourcesText(resources: v1.Resource[], role: string): string {
           : r.type === 'SET'
             ? `{${(r.set?.item ?? []).join(', ')}}`
             : String(Math.round((r.scalar?.value ?? 0) * 1000) / 1000);
-      return `${r.name}(allocated: ${r.allocation_info?.role ?? role}):${value}`;
+      const reservations = r.reservations?.length ? `(reservations: [${r.reservations.map((x) => `(${x.type},${x.role}${x.principal ? `,${x.principal}` : ''})`).join(', ')}])` : '';
+      const volume = r.disk?.persistence ? `[${r.disk.persistence.id}:${r.disk.volume?.container_path ?? ''}]` : '';
+      return `${r.name}(allocated: ${r.allocation_info?.role ?? role})${reservations}${volume}:${value}`;
     })
     .join('; ');
 }
