@@ -138,7 +138,6 @@ export class SimEngine implements ExecutorHostEngine {
     if (multiRole && info.role) return { error: "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable" };
     const roleProblem = frameworkRolesError(multiRole, roles);
     if (roleProblem) return { error: roleProblem };
-    if (!info.user || !info.name) return { error: 'FrameworkInfo must have a user and a name' };
     let fw = requestedId ? this.frameworks.get(requestedId) : undefined;
     if (fw?.removed) return { error: 'Framework has been removed' };
     const resubscribed = !!fw;
