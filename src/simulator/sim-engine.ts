@@ -136,6 +136,7 @@ export class SimEngine implements ExecutorHostEngine {
     const multiRole = capabilities.has('MULTI_ROLE');
     const roles = multiRole ? info.roles ?? [] : [info.role ?? '*'];
     if (multiRole && info.role) return { error: "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable" };
+    if (!multiRole && info.roles?.length) return { error: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" };
     const roleProblem = frameworkRolesError(multiRole, roles);
     if (roleProblem) return { error: roleProblem };
     let fw = requestedId ? this.frameworks.get(requestedId) : undefined;
