@@ -24,6 +24,8 @@ export interface SdkFrameworkOptions {
   /** Subscribe as this existing framework (failover). */
   frameworkId?: string;
   role?: string;
+  /** FrameworkInfo.user (default root, the user the local cluster's agents run as). */
+  user?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export class SdkFramework {
   private constructor(readonly url: string, readonly options: SdkFrameworkOptions) {
     this.autoAck = options.autoAck ?? true;
     const info: v1.FrameworkInfo = {
-      user: 'root',
+      user: options.user ?? 'root',
       name: options.name,
       failover_timeout: options.failoverTimeout ?? 0,
       roles: [options.role ?? '*'],
