@@ -458,6 +458,8 @@ export class SimEngine implements ExecutorHostEngine {
       this.reconcile(fw, [{ task_id: kill.task_id, ...(kill.agent_id ? { agent_id: kill.agent_id } : {}) }]);
       return;
     }
+    // A KILL naming another agent than the task's is dropped without a word, as the master does.
+    if (kill.agent_id && kill.agent_id.value !== task.agentId) return;
     if (task.external && this.executorHost) {
       // A real executor decides how to kill and reports TASK_KILLED itself.
       task.killRequested = true;
