@@ -474,10 +474,12 @@ export class SimEngine implements ExecutorHostEngine {
 
   shutdown(fw: SimFramework, executorId: string): void {
     if (this.executorHost?.shutdown(fw.id, executorId)) return;
-    for (const t of this.tasks.values()) {
-      if (t.frameworkId === fw.id && !isTerminal(t.state) && executorIdOf(t.info) === executorId) {
-        this.finishTask(t, 'TASK_KILLED', 'Executor shut down', 'REASON_EXECUTOR_TERMINATED');
-      }
+    for (const t of [...this.tasks.values()]) {
+      if (t.frameworkId !== fw.id || isTerminal(t.state) || executorIdOf(t.info) !== executorId) continue;
+      // The command executor shuts down by killing its task: the updates of a KILL (TASK_KILLING if
+      // the framework has TASK_KILLING_STATE, then TASK_KILLED "Command terminated with signal Terminated").
+      if (!t.info.executor) this.kill(fw, { task_id: t.info.task_id });
+      else this.finishTask(t, 'TASK_KILLED', 'Executor shut down', 'REASON_EXECUTOR_TERMINATED');
     }
   }
 
