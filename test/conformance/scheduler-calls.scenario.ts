@@ -229,6 +229,34 @@ conformance(
         });
       });
 
+      it(`KILL naming another agent than the task's: 202 and dropped, the task keeps running (${encoding})`, async () => {
+        await withRunningTask('kill-wrong-agent', { encoding }, async (f, id) => {
+          await f.sched.kill({ value: id }, { value: 'no-such-agent-S9' });
+          await sleep(QUIET_MS);
+          await f.sched.reconcile([{ task_id: { value: id } }]);
+          await f.waitFor(() => reconciliation(f, id).length === 1, 5000, 'reconciliation');
+          assert.deepEqual(f.updates(id).map((u) => u.state), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_RUNNING']);
+          await f.sched.kill({ value: id });
+          await f.waitForUpdate(id, 'TASK_KILLED');
+        });
+      });
+
+      for (const killing of [false, true]) {
+        it(`SHUTDOWN of a running task's command executor: the task is killed as by KILL (${encoding}${killing ? ', TASK_KILLING_STATE' : ''})`, async () => {
+          const capabilities: SdkFrameworkOptions['capabilities'] = killing ? ['MULTI_ROLE', 'TASK_KILLING_STATE'] : ['MULTI_ROLE'];
+          await withRunningTask('shutdown', { encoding, capabilities }, async (f, id, agentId) => {
+            // The command executor's id is the task's id.
+            assert.equal(f.updates(id)[0]!.executor_id?.value, id);
+            assert.equal(await f.sched.shutdown({ value: id }, { value: agentId }), undefined);
+            await f.waitForUpdate(id, 'TASK_KILLED');
+            assert.deepEqual(f.updates(id).slice(2).map(statusShape), [
+              ...(killing ? [{ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR', has_uuid: true, has_agent_id: true }] : []),
+              { state: 'TASK_KILLED', source: 'SOURCE_EXECUTOR', message: 'Command terminated with signal Terminated', has_uuid: true, has_agent_id: true },
+            ]);
+          });
+        });
+      }
+
       it(`KILL of an unknown task: 202, then a reconciliation answer (TASK_LOST "Reconciliation: Task is unknown") (${encoding})`, async () => {
         await withFramework('kill-unknown', { encoding }, async (f) => {
           const [o] = await f.freshOffers(1);
