@@ -32,7 +32,7 @@ conformance(
         await withFramework('decline-two', { encoding }, async (f) => {
           const [a, b] = await f.freshOffers(2);
           const from = f.events.length;
-          await f.sched.decline([a!.id, b!.id], { refuse_seconds: 6 });
+          await f.sched.decline([a!.id, b!.id], { refuse_seconds: 4 });
           f.spend(a!, b!);
           await sleep(QUIET_WINDOW_MS);
           assert.equal(offersAfter(f, from).length, 0, 'no OFFERS for either agent while the filter lasts');
