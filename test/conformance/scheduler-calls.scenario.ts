@@ -6,6 +6,7 @@ import { conformance } from './support/targets.js';
 import { ENCODINGS, SdkFramework, commandTask, frameworkState, launchOp, sleep, statusShape, taskId, taskResources, uniqueName, type SdkFrameworkOptions } from './support/sdk-framework.js';
 import { ApiError, NotSubscribedError, SubscriptionError } from '../../src/errors/index.js';
 import { MesosHttpClient } from '../../src/client/http-client.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 import { MesosScheduler } from '../../src/scheduler/mesos-scheduler.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 
@@ -313,6 +314,42 @@ conformance(
           });
         } finally {
           await f.close();
+        }
+      });
+
+      it(`the SDK re-subscribes by itself after its connections drop: same framework id, the task survives, offers held before are invalid (${encoding})`, async () => {
+        const proxy = await TcpProxy.start(target().url);
+        const f = await SdkFramework.start(proxy.url, { name: uniqueName('reconnect'), encoding, failoverTimeout: 60 });
+        try {
+          const [a, b] = await f.freshOffers(2);
+          const id = taskId('long-reconnect');
+          await f.sched.accept([a!.id], [launchOp(commandTask(a!, id, 'sleep 30'))], { refuse_seconds: 0 });
+          f.spend(a!);
+          await f.waitForUpdate(id, 'TASK_RUNNING');
+          const frameworkId = f.sched.frameworkId;
+          const before = f.events.length;
+          assert.ok(proxy.cut() > 0);
+          await f.waitFor(() => f.lifecycle.filter((l) => l.type === 'connected').length === 2, 15_000, 'the re-subscription');
+          assert.deepEqual(f.lifecycle.map((l) => l.type), ['connected', 'disconnected', 'connected']);
+          assert.deepEqual(f.lifecycle[2], { type: 'connected', frameworkId, streamId: f.sched.streamId, resubscribed: true });
+          const again = f.events.slice(before).find((e) => e.type === 'SUBSCRIBED');
+          assert.equal(again?.subscribed?.framework_id.value, frameworkId);
+          assert.equal((await frameworkState(target().url, frameworkId!))?.['active'], true);
+          // The offer held across the drop was taken back by the master.
+          const late = taskId('late');
+          await f.sched.accept([b!.id], [launchOp(commandTask(b!, late))], { refuse_seconds: 0 });
+          f.spend(b!);
+          const lost = await f.waitForUpdate(late, 'TASK_LOST');
+          assert.equal(lost.message, `Task launched with invalid offers: Offer ${b!.id.value} is no longer valid`);
+          // The task kept running meanwhile.
+          await f.sched.reconcile([{ task_id: { value: id } }]);
+          await f.waitFor(() => reconciliation(f, id).length === 1, 5000, 'reconciliation');
+          assert.equal(reconciliation(f, id)[0]!.state, 'TASK_RUNNING');
+          await f.sched.kill({ value: id });
+          await f.waitForUpdate(id, 'TASK_KILLED');
+        } finally {
+          await f.close();
+          await proxy.stop();
         }
       });
 
