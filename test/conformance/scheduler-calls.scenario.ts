@@ -290,6 +290,70 @@ conformance(
         });
       });
 
+      it(`ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS of unknown ids, ACKNOWLEDGE_OPERATION_STATUS of an unknown operation, REVIVE of an invalid role, SUPPRESS of a foreign role: 202 each, nothing follows (${encoding})`, async () => {
+        await withFramework('quiet-calls', { encoding }, async (f) => {
+          const [o] = await f.freshOffers(1);
+          const from = f.events.length;
+          assert.equal(await f.sched.acceptInverseOffers([{ value: 'no-such-inverse-offer' }]), undefined);
+          assert.equal(await f.sched.declineInverseOffers([{ value: 'no-such-inverse-offer' }], { refuse_seconds: 1 }), undefined);
+          const uuid = Uint8Array.from([1, 2, 3, 4, 5, 6, 0x41, 8, 0x81, 10, 11, 12, 13, 14, 15, 16]);
+          assert.equal(await f.sched.acknowledgeOperationStatus({ agent_id: o!.agent_id, uuid, operation_id: { value: 'no-such-op' } }), undefined);
+          assert.equal(await f.sched.revive(['bad role']), undefined);
+          assert.equal(await f.sched.suppress(['other-role']), undefined);
+          await sleep(QUIET_MS);
+          assert.deepEqual(f.events.slice(from).filter((e) => e.type !== 'HEARTBEAT' && e.type !== 'OFFERS').map((e) => e.type), []);
+          assert.equal(f.sched.state, 'subscribed');
+        });
+      });
+
+      it(`RECONCILE_OPERATIONS: 202 (the SDK returns undefined), then OPERATION_UNKNOWN per unknown operation (${encoding})`, async (t: TestContext) => {
+        if (target().kind === 'simulator') t.todo('master-server.ts (helper "http") answers 200 with an empty Response and sends no UPDATE_OPERATION_STATUS');
+        await withFramework('reconcile-ops', { encoding }, async (f) => {
+          const [o] = await f.freshOffers(1);
+          assert.equal(await f.sched.reconcileOperations([]), undefined);
+          assert.equal(await f.sched.reconcileOperations([{ operation_id: { value: 'op-1' } }]), undefined);
+          assert.equal(await f.sched.reconcileOperations([{ operation_id: { value: 'op-2' }, agent_id: o!.agent_id }]), undefined);
+          await f.waitFor(() => f.ofType('UPDATE_OPERATION_STATUS').length === 2, 5000, 'two operation statuses');
+          assert.deepEqual(f.ofType('UPDATE_OPERATION_STATUS').map((e) => e.update_operation_status!.status), [
+            { operation_id: { value: 'op-1' }, state: 'OPERATION_UNKNOWN', message: "Reconciliation: Operation is unknown and no 'agent_id' was provided" },
+            { operation_id: { value: 'op-2' }, state: 'OPERATION_UNKNOWN', message: 'Reconciliation: Operation is unknown', agent_id: o!.agent_id },
+          ]);
+        });
+      });
+
+      it(`UPDATE_FRAMEWORK with a new name: 200 (the SDK returns undefined) and /master/state shows it (${encoding})`, async () => {
+        await withFramework('update', { encoding }, async (f) => {
+          const name = `${f.options.name}-renamed`;
+          const info = { user: 'root', name, failover_timeout: 0, roles: ['*'], capabilities: [{ type: 'MULTI_ROLE' as const }] };
+          assert.equal(await f.sched.updateFramework(info), undefined);
+          await f.waitForAsync(async () => (await frameworkState(target().url, f.sched.frameworkId!))?.['name'] === name, 5000, 'the new name');
+        });
+      });
+
+      it(`UPDATE_FRAMEWORK refused: ApiError ERR_HTTP_400 carrying the master's text; the subscription stays (${encoding})`, async (t: TestContext) => {
+        if (target().kind === 'simulator') t.todo('master-server.ts (helper "http") applies UPDATE_FRAMEWORK without validating it');
+        await withFramework('update-refused', { encoding }, async (f) => {
+          const info = { user: 'root', name: f.options.name, failover_timeout: 0, roles: ['*'], capabilities: [{ type: 'MULTI_ROLE' as const }] };
+          const cases: Array<[v1.FrameworkInfo, string[] | undefined, string]> = [
+            [{ ...info, user: 'nobody' }, undefined, "FrameworkInfo update is not valid: Updating 'FrameworkInfo.user' is unsupported; attempted to update from 'root' to 'nobody'"],
+            [{ ...info, checkpoint: true }, undefined, "FrameworkInfo update is not valid: Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from 'false' to 'true'"],
+            [info, ['other'], "Supplied FrameworkInfo is not valid: Suppressed role 'other' is not contained in the list of roles"],
+            [{ ...info, roles: ['bad role'] }, undefined, "Supplied FrameworkInfo is not valid: 'FrameworkInfo.roles' contains invalid role: Role component 'bad role' is invalid because it contains backspace or whitespace"],
+            [{ ...info, role: 'x' }, undefined, "Supplied FrameworkInfo is not valid: 'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable"],
+          ];
+          for (const [update, suppressed, text] of cases) {
+            await assert.rejects(f.sched.updateFramework(update, undefined, suppressed), (err: unknown) => {
+              assert.ok(err instanceof ApiError);
+              assert.equal(err.code, 'ERR_HTTP_400');
+              assert.equal(err.body, text);
+              assert.ok(err.message.endsWith(`answered UPDATE_FRAMEWORK with 400: ${text}`));
+              return true;
+            });
+          }
+          assert.equal(f.sched.state, 'subscribed');
+        });
+      });
+
       it(`TEARDOWN: 202; the scheduler stops without re-subscribing; the framework is removed (${encoding})`, async () => {
         const f = await SdkFramework.start(target().url, { name: uniqueName('teardown'), encoding });
         try {
