@@ -151,6 +151,8 @@ conformance(
           });
           await f.waitForUpdate(first, 'TASK_FINISHED');
           assert.equal(f.updates(second).length, 1);
+          // What the first task left (and later what it used) is offered again.
+          await f.waitFor(() => f.outstanding().some((o) => o.agent_id.value === a!.agent_id.value), 10_000, "the agent's next offer");
         });
       });
 
@@ -164,6 +166,8 @@ conformance(
           const s = await f.waitForUpdate(id, 'TASK_LOST');
           assert.equal(s.message, invalidOffers(`Offer ${a!.id.value} is no longer valid`));
           assert.equal(s.reason, 'REASON_INVALID_OFFERS');
+          // Declined without a filter: the agent is offered again, whole.
+          await f.waitFor(() => f.outstanding().some((o) => o.agent_id.value === a!.agent_id.value && cpusOf(o) === 4), 10_000, "the agent's next offer");
         });
       });
 

@@ -42,6 +42,8 @@ conformance(
           assert.equal(f.sched.state, 'subscribed');
           const first = f.events[0]!;
           assert.equal(first.type, 'SUBSCRIBED');
+          // A first HEARTBEAT follows at once (not a heartbeat interval later); on Mesos it may come after the first OFFERS.
+          await f.waitFor(() => f.ofType('HEARTBEAT').length > 0, 5000, 'a first HEARTBEAT');
           assert.equal(first.subscribed!.framework_id.value, f.sched.frameworkId);
           assert.equal(first.subscribed!.heartbeat_interval_seconds, 15);
           assert.equal(first.subscribed!.master_info?.version, '1.11.0');
