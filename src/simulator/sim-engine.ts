@@ -29,8 +29,12 @@ export interface SimFramework {
   connected: boolean;
   removed: boolean;
   suppressed: Set<string>;
-  /** `agentId|role` → time until which offers are refused. */
-  filters: Map<string, number>;
+  /**
+   * `agentId|role` → the framework's refusals there: until when, and what was refused. As in Mesos's
+   * allocator, an agent is not offered while what it could offer is within something refused (so a
+   * task ending there, freeing more, brings an offer back before the filter expires).
+   */
+  filters: Map<string, Array<{ until: number; refused: Quantities }>>;
   failoverTimer?: NodeJS.Timeout;
 }
 
@@ -215,9 +219,8 @@ export class SimEngine implements ExecutorHostEngine {
       if (agent.state !== 'active') continue;
       for (let tried = 0; tried < candidates.length; tried++) {
         const [fw, role] = candidates[i++ % candidates.length]!;
-        const until = fw.filters.get(`${agent.id}|${role}`);
-        if (until !== undefined && until > now) continue;
         const reserved = agent.reserved.get(role) ?? emptyQuantities();
+        if (this.isFiltered(fw, agent.id, role, addQuantities(agent.free, reserved), now)) continue;
         const volumes = agent.volumes.filter((v) => v.role === role);
         if (!isAllocatable(addQuantities(agent.free, reserved)) && volumes.length === 0) continue;
         const holding: Holding = { role, unreserved: agent.free, reserved, volumes };
@@ -327,18 +330,30 @@ export class SimEngine implements ExecutorHostEngine {
     }
     const unused = !isEmptyQuantities(pool.unreserved) || !isEmptyQuantities(pool.reserved) || pool.volumes.length > 0;
     this.giveBack(agent.id, pool);
-    if (unused) this.refuseAgent(fw, agent.id, offers[0]!.role, filters);
+    if (unused) this.refuseAgent(fw, agent.id, offers[0]!.role, filters, pool);
     this.scheduleAllocation();
   }
 
-  /** Installs the framework's filter (`refuse_seconds`, default 5, none when 0) on one agent for one role. */
-  private refuseAgent(fw: SimFramework, agentId: string, role: string, filters: v1.Filters | undefined): void {
+  /** Installs the framework's filter (`refuse_seconds`, default 5, none when 0) on what it refused of one agent for one role. */
+  private refuseAgent(fw: SimFramework, agentId: string, role: string, filters: v1.Filters | undefined, refused: Holding): void {
     const refuse = filters?.refuse_seconds ?? 5;
     const seconds = refuse < 0 ? 5 : Math.min(refuse, 31_536_000);
     if (seconds <= 0) return;
-    fw.filters.set(`${agentId}|${role}`, Date.now() + seconds * 1000);
+    const k = `${agentId}|${role}`;
+    fw.filters.set(k, [...(fw.filters.get(k) ?? []), { until: Date.now() + seconds * 1000, refused: addQuantities(refused.unreserved, refused.reserved) }]);
     const t = setTimeout(() => this.scheduleAllocation(), seconds * 1000 + 5);
     t.unref();
+  }
+
+  /** True while a live refusal of the framework there covers everything the agent could offer. Expired ones are dropped. */
+  private isFiltered(fw: SimFramework, agentId: string, role: string, offerable: Quantities, now: number): boolean {
+    const k = `${agentId}|${role}`;
+    const all = fw.filters.get(k);
+    if (!all) return false;
+    const live = all.filter((f) => f.until > now);
+    if (live.length === 0) fw.filters.delete(k);
+    else if (live.length !== all.length) fw.filters.set(k, live);
+    return live.some((f) => containsQuantities(f.refused, offerable));
   }
 
   /** LAUNCH / LAUNCH_GROUP against the pooled offers; returns what is left of the pool. */
@@ -422,7 +437,7 @@ export class SimEngine implements ExecutorHostEngine {
       const offer = this.offers.get(value);
       if (!offer || offer.frameworkId !== fw.id) continue;
       this.returnOffer(offer);
-      this.refuseAgent(fw, offer.agentId, offer.role, filters);
+      this.refuseAgent(fw, offer.agentId, offer.role, filters, offer.holding);
     }
     this.scheduleAllocation();
   }
