@@ -82,6 +82,20 @@ conformance(
         });
       });
 
+      it(`a filter covers only what was refused: a task ending on the filtered agent brings its offer back before the filter expires (${encoding})`, async () => {
+        await withFramework('filter-contains', { encoding }, async (f) => {
+          const [a, b] = await f.freshOffers(2);
+          await f.sched.decline([b!.id], { refuse_seconds: 60 });
+          const id = taskId('filter-contains');
+          await f.sched.accept([a!.id], [launchOp(commandTask(a!, id, 'sleep 0.2'))], { refuse_seconds: 60 });
+          f.spend(a!, b!);
+          await f.waitForUpdate(id, 'TASK_FINISHED');
+          // The agent can now offer more than the remainder refused with the ACCEPT: it is offered, whole.
+          await f.waitFor(() => f.outstanding().some((o) => o.agent_id.value === a!.agent_id.value && cpusOf(o) === 4), 10_000, "the agent's offer after the task ended");
+          assert.ok(f.outstanding().every((o) => o.agent_id.value !== b!.agent_id.value), 'the declined agent stays filtered');
+        });
+      });
+
       it(`REVIVE clears DECLINE filters: both agents are offered again at once (${encoding})`, async () => {
         await withFramework('revive-filters', { encoding }, async (f) => {
           const [a, b] = await f.freshOffers(2);
