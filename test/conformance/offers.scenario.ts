@@ -107,6 +107,16 @@ conformance(
         });
       });
 
+      it(`SUBSCRIBE with suppressed_roles: no offers until REVIVE (${encoding})`, async () => {
+        await withFramework('subscribe-suppressed', { encoding, suppressedRoles: ['*'] }, async (f) => {
+          await sleep(QUIET_WINDOW_MS);
+          assert.equal(f.offers().length, 0, 'no offers while the role is suppressed');
+          await f.sched.revive(['*']);
+          const back = await f.freshOffers(2, 10_000);
+          assert.equal(back.length, 2);
+        });
+      });
+
       it(`SUPPRESS stops offers; REVIVE brings them back (${encoding})`, async () => {
         await withFramework('suppress', { encoding }, async (f) => {
           const [a, b] = await f.freshOffers(2);

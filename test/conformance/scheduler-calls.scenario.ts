@@ -217,6 +217,29 @@ conformance(
         });
       }
 
+      it(`RECONCILE of a task that finished and was acknowledged: the master no longer knows it (TASK_LOST "Task is unknown") (${encoding})`, async () => {
+        await withFramework('reconcile-done', { encoding }, async (f) => {
+          const [o] = await f.freshOffers(1);
+          const id = taskId('done');
+          await f.sched.accept([o!.id], [launchOp(commandTask(o!, id, 'true'))], { refuse_seconds: 0 });
+          f.spend(o!);
+          await f.waitForUpdate(id, 'TASK_FINISHED');
+          await f.waitFor(() => f.acked.length === 3, 5000, 'the acknowledgements');
+          await f.waitForAsync(async () => !((await frameworkState(target().url, f.sched.frameworkId!))?.['tasks'] ?? []).some((t: { id: string }) => t.id === id), 5000, 'the task to complete');
+          await f.sched.reconcile([{ task_id: { value: id } }]);
+          await f.sched.reconcile([{ task_id: { value: id }, agent_id: o!.agent_id }]);
+          await f.waitFor(() => reconciliation(f, id).length === 2, 5000, 'two answers');
+          assert.deepEqual(reconciliation(f, id).map((u) => [u.state, u.message, !!u.agent_id]), [
+            ['TASK_LOST', 'Reconciliation: Task is unknown', false],
+            ['TASK_LOST', 'Reconciliation: Task is unknown to the agent', true],
+          ]);
+          const implicitFrom = f.events.length;
+          await f.sched.reconcile([]);
+          await sleep(QUIET_MS);
+          assert.deepEqual(f.events.slice(implicitFrom).filter((e) => e.type === 'UPDATE'), [], 'implicit reconciliation names no completed task');
+        });
+      });
+
       it(`RECONCILE implicit (empty list): one update per active task, from the master (${encoding})`, async () => {
         await withRunningTask('reconcile-implicit', { encoding }, async (f, id) => {
           const from = f.events.length;

@@ -26,6 +26,8 @@ export interface SdkFrameworkOptions {
   role?: string;
   /** FrameworkInfo.user (default root, the user the local cluster's agents run as). */
   user?: string;
+  /** Roles to subscribe suppressed (SUBSCRIBE.suppressed_roles). */
+  suppressedRoles?: string[];
 }
 
 /**
@@ -57,6 +59,7 @@ export class SdkFramework {
     this.sched = new MesosScheduler(new MesosHttpClient({ masters: [url], encoding: options.encoding, retry503: { baseDelayMs: 50, maxDelayMs: 200 } }), {
       frameworkInfo: info,
       backoff: { initialMs: 100, maxMs: 500 },
+      ...(options.suppressedRoles ? { suppressedRoles: options.suppressedRoles } : {}),
     });
     this.sched.onLifecycle((e) => this.lifecycle.push(e));
     this.sched.setEventHandler(async (e) => {
