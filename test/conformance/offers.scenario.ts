@@ -6,6 +6,12 @@ import { conformance } from './support/targets.js';
 import { ENCODINGS, SdkFramework, commandTask, launchOp, sleep, statusShape, taskId, taskResources, uniqueName, type SdkFrameworkOptions } from './support/sdk-framework.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 
+/** A call of the master's operator API (JSON), e.g. DRAIN_AGENT on a real master. */
+async function operator(url: string, call: Record<string, unknown>): Promise<{ status: number; body: string }> {
+  const r = await fetch(`${url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(call) });
+  return { status: r.status, body: await r.text() };
+}
+
 /** The master's allocation runs about every second: a window this long sees two cycles or more. */
 const QUIET_WINDOW_MS = 2500;
 
@@ -192,6 +198,28 @@ conformance(
           assert.equal(s.reason, 'REASON_INVALID_OFFERS');
           // Declined without a filter: the agent is offered again, whole.
           await f.waitFor(() => f.outstanding().some((o) => o.agent_id.value === a!.agent_id.value && cpusOf(o) === 4), 10_000, "the agent's next offer");
+        });
+      });
+
+      it(`LAUNCH on a rescinded offer: RESCIND, then TASK_LOST "Offer ... is no longer valid" (${encoding})`, async () => {
+        await withFramework('rescinded-offer', { encoding }, async (f) => {
+          const [a] = await f.freshOffers(1);
+          // The trigger differs (a fault on the simulator; draining the agent on Mesos), the outcome must not.
+          const sim = target().sim;
+          if (sim) sim.fault({ action: 'rescind-offers', frameworkId: f.sched.frameworkId! });
+          else assert.equal((await operator(target().url, { type: 'DRAIN_AGENT', drain_agent: { agent_id: a!.agent_id } })).status, 200);
+          try {
+            await f.waitFor(() => f.ofType('RESCIND').some((e) => e.rescind!.offer_id.value === a!.id.value), 5000, 'RESCIND');
+            const id = taskId('rescinded');
+            await f.sched.accept([a!.id], [launchOp(commandTask(a!, id))]);
+            const s = await f.waitForUpdate(id, 'TASK_LOST');
+            assert.deepEqual(statusShape(s), {
+              state: 'TASK_LOST', reason: 'REASON_INVALID_OFFERS', source: 'SOURCE_MASTER',
+              message: invalidOffers(`Offer ${a!.id.value} is no longer valid`), has_uuid: false, has_agent_id: true,
+            });
+          } finally {
+            if (!sim) await operator(target().url, { type: 'REACTIVATE_AGENT', reactivate_agent: { agent_id: a!.agent_id } });
+          }
         });
       });
 
