@@ -483,6 +483,11 @@ export class SimEngine implements ExecutorHostEngine {
     }
     for (const t of task.timers) clearTimeout(t);
     task.timers = [];
+    if (task.state === 'TASK_STAGING') {
+      // Not yet delivered to its executor: the agent drops it and answers itself, as Mesos 1.11 does.
+      this.finishTask(task, 'TASK_KILLED', 'Killed before delivery to the executor', 'REASON_TASK_KILLED_DURING_LAUNCH', 'SOURCE_AGENT');
+      return;
+    }
     if (fw.killingState) this.executorUpdate(task, 'TASK_KILLING');
     this.later(task, this.options.killDelayMs ?? 10, () => this.finishTask(task, 'TASK_KILLED', 'Command terminated with signal Terminated'));
   }
