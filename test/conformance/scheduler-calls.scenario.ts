@@ -255,6 +255,24 @@ conformance(
         });
       });
 
+      for (const killing of [false, true]) {
+        it(`KILL right after the ACCEPT, before the executor has the task: one TASK_KILLED from the agent, REASON_TASK_KILLED_DURING_LAUNCH (${encoding}${killing ? ', TASK_KILLING_STATE' : ''})`, async () => {
+          const capabilities: SdkFrameworkOptions['capabilities'] = killing ? ['MULTI_ROLE', 'TASK_KILLING_STATE'] : ['MULTI_ROLE'];
+          await withFramework('kill-staging', { encoding, capabilities }, async (f) => {
+            const [o] = await f.freshOffers(1);
+            const id = taskId('staging');
+            await f.sched.accept([o!.id], [launchOp(commandTask(o!, id, 'sleep 30'))], { refuse_seconds: 0 });
+            f.spend(o!);
+            await f.sched.kill({ value: id });
+            await f.waitForUpdate(id, 'TASK_KILLED');
+            await sleep(QUIET_MS);
+            assert.deepEqual(f.updates(id).map(statusShape), [
+              { state: 'TASK_KILLED', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', source: 'SOURCE_AGENT', message: 'Killed before delivery to the executor', has_uuid: true, has_agent_id: true },
+            ]);
+          });
+        });
+      }
+
       it(`KILL naming another agent than the task's: 202 and dropped, the task keeps running (${encoding})`, async () => {
         await withRunningTask('kill-wrong-agent', { encoding }, async (f, id) => {
           await f.sched.kill({ value: id }, { value: 'no-such-agent-S9' });
@@ -475,5 +493,7 @@ conformance(
       });
     }
   },
-  { taskBehaviours: [{ name: '^long-', outcome: 'running-forever' }] },
+  // Simulated command tasks: `long-*` run until killed; `staging-*` reach their executor only after
+  // 2 s (a real agent takes about a second to start the command executor).
+  { taskBehaviours: [{ name: '^long-', outcome: 'running-forever' }, { name: '^staging-', outcome: 'running-forever', startDelayMs: 2000 }] },
 );
