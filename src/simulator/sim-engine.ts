@@ -373,7 +373,7 @@ export class SimEngine implements ExecutorHostEngine {
     for (const task of tasks) {
       // A task placed earlier in the same ACCEPT counts as known, as on the master (it adds each task as it goes).
       const duplicate = placed.some((p) => p.task.task_id.value === task.task_id.value) || launchedHere.has(task.task_id.value);
-      const problem = groupError ?? (duplicate ? `Task has duplicate ID: ${task.task_id.value}` : this.validateTask(fw, task, agent, group));
+      const problem = groupError ?? taskIdError(task.task_id.value) ?? (duplicate ? `Task has duplicate ID: ${task.task_id.value}` : this.validateTask(fw, task, agent, group));
       const demand = demandOf(task.resources);
       const short = problem ? undefined : holdingContains(trial, demand);
       // A shortfall of unreserved resources gets the master's text (checked on Mesos 1.11); shortfalls
@@ -873,6 +873,15 @@ function applyOperation(op: v1.Offer.Operation, pool: Holding, agent: SimAgent):
     default:
       return `${op.type} is not modelled by the simulator`;
   }
+}
+
+/** Mesos 1.11's rules for an id (`common::validation::validateID`), with its texts. */
+function taskIdError(id: string): string | undefined {
+  if (id === '') return 'ID must not be empty';
+  if (id.length > 255) return 'ID must not be greater than 255 characters';
+  if (id === '.' || id === '..') return `'${id}' is disallowed`;
+  if (/[\x00-\x1f\x7f/\\]/.test(id)) return `'${id}' contains invalid characters`;
+  return undefined;
 }
 
 /** Mesos 1.11's role name rules (`roles::validate`), with its texts. */
