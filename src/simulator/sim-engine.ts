@@ -405,7 +405,7 @@ export class SimEngine implements ExecutorHostEngine {
 
   private validateTask(fw: SimFramework, task: v1.TaskInfo, agent: SimAgent, group: boolean): string | undefined {
     if (this.tasks.has(key(fw.id, task.task_id.value))) return `Task has duplicate ID: ${task.task_id.value}`;
-    if (task.agent_id.value !== agent.id) return `Task uses invalid agent: ${task.agent_id.value}`;
+    if (task.agent_id.value !== agent.id) return `Task uses invalid agent ${task.agent_id.value} while agent ${agent.id} is expected`;
     if (!group && !!task.executor === !!task.command) return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
     if (!task.resources?.length) return 'Task uses no resources';
     const { unsupported } = demandOf(task.resources);
