@@ -408,6 +408,8 @@ export class SimEngine implements ExecutorHostEngine {
     if (task.agent_id.value !== agent.id) return `Task uses invalid agent ${task.agent_id.value} while agent ${agent.id} is expected`;
     if (!group && !!task.executor === !!task.command) return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
     if (!task.resources?.length) return 'Task uses no resources';
+    const negative = task.resources.find((r) => r.type === 'SCALAR' && (r.scalar?.value ?? 0) < 0);
+    if (negative) return `Resource '${mesosResourcesText([negative], fw.roles[0] ?? '*')}' is invalid: Invalid scalar resource: value <= 0`;
     const { unsupported } = demandOf(task.resources);
     if (unsupported.length) return `Task uses resources the simulated agent does not have: ${unsupported.join(', ')}`;
     return undefined;
