@@ -375,6 +375,12 @@ export class SimEngine implements ExecutorHostEngine {
       const duplicate = placed.some((p) => p.task.task_id.value === task.task_id.value) || launchedHere.has(task.task_id.value);
       const problem = groupError ?? taskIdError(task.task_id.value) ?? (duplicate ? `Task has duplicate ID: ${task.task_id.value}` : this.validateTask(fw, task, agent, group));
       const demand = demandOf(task.resources);
+      // Resources allocated to another role than the offers' are not in the offers (Mesos: not contained).
+      const foreign = !problem && (task.resources ?? []).some((r) => r.allocation_info && r.allocation_info.role !== trial.role);
+      if (foreign) {
+        errors.push({ task, message: shortfallMessage(task, trial) });
+        continue;
+      }
       const short = problem ? undefined : holdingContains(trial, demand);
       // A shortfall of unreserved resources gets the master's text (checked on Mesos 1.11); shortfalls
       // of reserved resources and volumes keep the simulator's texts, which name what is missing.
