@@ -29,6 +29,11 @@ conformance(
     /** OFFERS events that arrived after event index `from`. */
     const offersAfter = (f: SdkFramework, from: number) => f.events.slice(from).filter((e) => e.type === 'OFFERS');
     const cpusOf = (o: v1.Offer) => o.resources?.find((r) => r.name === 'cpus')?.scalar?.value;
+    /** A whole agent's offer as the master writes it in its texts. */
+    const available = (o: v1.Offer) => {
+      const ports = o.resources!.find((r) => r.name === 'ports')!.ranges!.range!.map((r) => `${r.begin}-${r.end}`).join(', ');
+      return `ports(allocated: *):[${ports}]; cpus(allocated: *):4; mem(allocated: *):4096; disk(allocated: *):10000`;
+    };
 
     for (const encoding of ENCODINGS) {
       // Regression: the simulator ran DECLINE through the ACCEPT path, refused offers of two agents
@@ -273,6 +278,30 @@ conformance(
           });
         });
       });
+
+      const invalidTasks: Array<[string, (a: v1.Offer, b: v1.Offer, id: string) => v1.TaskInfo, (a: v1.Offer, b: v1.Offer, id: string) => string]> = [
+        ['an agent other than the offer\'s', (a, b, id) => commandTask(a, id, 'true', { agent_id: b.agent_id }), (a, b) => `Task uses invalid agent ${b.agent_id.value} while agent ${a.agent_id.value} is expected`],
+        ['neither command nor executor', (a, _b, id) => ({ ...commandTask(a, id), command: undefined }), () => 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present'],
+        ['both command and executor', (a, _b, id) => commandTask(a, id, 'true', { executor: { executor_id: { value: 'e' }, command: { value: 'true' } } }), () => 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present'],
+        ['an empty task id', (a) => commandTask(a, ''), () => 'ID must not be empty'],
+        ['a task id with a slash', (a, _b, id) => commandTask(a, `${id}/x`), (_a, _b, id) => `'${id}/x' contains invalid characters`],
+        ['a negative scalar', (a, _b, id) => commandTask(a, id, 'true', { resources: taskResources(a, 0.1, -5) }), () => "Resource 'mem(allocated: *):-5' is invalid: Invalid scalar resource: value <= 0"],
+        ['resources of another role', (a, _b, id) => commandTask(a, id, 'true', { resources: taskResources(a).map((r) => ({ ...r, allocation_info: { role: 'other' } })) }), (a) => `Total resources cpus(allocated: other):0.1; mem(allocated: other):32 required by task and its executor is more than available ${available(a)}`],
+        ['ports outside the offer', (a, _b, id) => commandTask(a, id, 'true', { resources: [...taskResources(a), { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 1, end: 2 }] }, allocation_info: a.allocation_info }] }), (a) => `Total resources cpus(allocated: *):0.1; mem(allocated: *):32; ports(allocated: *):[1-2] required by task and its executor is more than available ${available(a)}`],
+      ];
+      for (const [what, make, text] of invalidTasks) {
+        it(`LAUNCH of a task with ${what}: TASK_ERROR REASON_TASK_INVALID from the master with Mesos's text (${encoding})`, async () => {
+          await withFramework('invalid-task', { encoding }, async (f) => {
+            const [a, b] = await f.freshOffers(2);
+            const id = taskId('invalid');
+            const task = make(a!, b!, id);
+            await f.sched.accept([a!.id], [launchOp(task)], { refuse_seconds: 0 });
+            f.spend(a!);
+            const s = await f.waitForUpdate(task.task_id.value, 'TASK_ERROR');
+            assert.deepEqual(statusShape(s), { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', source: 'SOURCE_MASTER', message: text(a!, b!, id), has_uuid: false, has_agent_id: true });
+          });
+        });
+      }
 
       it(`a duplicate task id in one ACCEPT: the first runs, the second gets TASK_ERROR "Task has duplicate ID" (${encoding})`, async () => {
         await withFramework('dup-one', { encoding }, async (f) => {
