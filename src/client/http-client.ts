@@ -132,7 +132,7 @@ export class MesosHttpClient {
    * 503s; throws a typed error otherwise.
    */
   async subscribe(call: scheduler.Call): Promise<Subscription> {
-    const body = Buffer.from(Codecs.schedulerCall().encode(call, this.options.encoding));
+    const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
     let redirects = 0;
     let unavailable = 0;
@@ -183,7 +183,7 @@ export class MesosHttpClient {
    */
   async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean } = {}): Promise<scheduler.Response | undefined> {
     const attempts503 = options.retry503 === false ? 0 : this.options.retry503.attempts;
-    const body = Buffer.from(Codecs.schedulerCall().encode(call, this.options.encoding));
+    const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
     let unavailable = 0;
     for (;;) {

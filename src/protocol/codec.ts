@@ -81,12 +81,41 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     return this.type.fullName.replace(/^\./, '');
   }
 
+  /**
+   * Paths of the required fields the message lacks (`accept.operations[0].launch.task_infos[0].agent_id`),
+   * as Mesos names them when it refuses such JSON.
+   */
+  missingRequiredFields(message: T): string[] {
+    let normalized: protobuf.Message;
+    try {
+      normalized = this.type.fromObject(message as Record<string, unknown>);
+    } catch {
+      return [];
+    }
+    return missingRequired(this.type, this.type.toObject(normalized, OBJECT_OPTIONS), '');
+  }
+
+  /**
+   * Encodes a message that must be complete (a call about to be sent): a missing required field is a
+   * {@link ProtocolError} `ERR_PROTOCOL_ENCODE` naming it, in either encoding, and nothing is sent.
+   */
+  encodeComplete(message: T, encoding: Encoding): Uint8Array {
+    const missing = this.missingRequiredFields(message);
+    if (missing.length > 0) {
+      throw new ProtocolError(ErrorCodes.PROTOCOL_ENCODE, `cannot encode ${this.name}: Missing required fields: ${missing.join(', ')}`, { details: { missing } });
+    }
+    return this.encode(message, encoding);
+  }
+
   /** Binary protobuf encoding. */
   encodeProtobuf(message: T): Uint8Array {
     try {
       return this.type.encode(this.type.fromObject(message as Record<string, unknown>)).finish();
     } catch (cause) {
-      throw new ProtocolError(ErrorCodes.PROTOCOL_ENCODE, `cannot encode ${this.name} as protobuf: ${(cause as Error).message}`, { cause });
+      // protobufjs fails on an absent required message field with a bare TypeError: name the field instead.
+      const missing = this.missingRequiredFields(message);
+      const why = missing.length ? `Missing required fields: ${missing.join(', ')}` : (cause as Error).message;
+      throw new ProtocolError(ErrorCodes.PROTOCOL_ENCODE, `cannot encode ${this.name} as protobuf: ${why}`, { cause });
     }
   }
 

@@ -54,6 +54,8 @@ export class MesosScheduler implements Scheduler {
   private everSubscribed = false;
   private frameworkInfo: v1.FrameworkInfo;
   private guard: () => void = () => {};
+  /** Set while a TEARDOWN is in flight: resolves true once the master accepted it. */
+  private teardownCall: Promise<boolean> | undefined;
 
   constructor(
     @inject(TOKENS.Client) private readonly client: MesosHttpClient,
@@ -171,8 +173,26 @@ export class MesosScheduler implements Scheduler {
     // Later re-subscriptions carry the updated FrameworkInfo.
     this.frameworkInfo = { ...frameworkInfo, id: this.frameworkInfo.id };
   }
-  teardown(): Promise<void> {
-    return this.send((fw) => Calls.teardown(fw));
+  /**
+   * Removes the framework (its tasks are killed). Once the master accepted it the scheduler stops:
+   * the master ends the stream and would answer a re-subscription with ERROR "Framework has been
+   * removed", so none is attempted; lifecycle listeners see `stopped` without an error.
+   */
+  async teardown(): Promise<void> {
+    const call = this.send((fw) => Calls.teardown(fw));
+    this.teardownCall = call.then(
+      () => true,
+      () => false,
+    );
+    try {
+      await call;
+    } catch (err) {
+      this.teardownCall = undefined;
+      throw err;
+    }
+    this.stopping = true;
+    this.subscription?.close();
+    this.wake?.();
   }
 
   private async send(build: (fw: v1.FrameworkID) => scheduler.Call): Promise<void> {
@@ -239,6 +259,8 @@ export class MesosScheduler implements Scheduler {
         if (err instanceof ApiError && FATAL_SUBSCRIBE_STATUSES.has(err.status)) fatal = err;
       }
       this.subscription = undefined;
+      // The stream may end before the TEARDOWN's 202 arrives: that end is the teardown, not a loss.
+      if (this.teardownCall && (await this.teardownCall)) break;
       if (this.stopping) break;
       if (fatal) break;
       this.currentState = 'disconnected';

@@ -37,6 +37,8 @@ export class FakeMaster {
   private counter = 0;
   url = '';
   stalled = false;
+  /** On TEARDOWN, end the streams first and answer 202 only 50 ms later (as a master may). */
+  endStreamsBeforeTeardownReply = false;
 
   constructor(readonly frameworkIdBase = 'fake-master') {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -117,6 +119,11 @@ export class FakeMaster {
       if (call.type === 'RECONCILE_OPERATIONS') {
         const body = Codecs.schedulerResponse().encode({ type: 'RECONCILE_OPERATIONS', reconcile_operations: { operation_statuses: [] } }, encoding);
         res.writeHead(200, { 'Content-Type': MEDIA_TYPES[encoding] }).end(Buffer.from(body));
+        return;
+      }
+      if (call.type === 'TEARDOWN' && this.endStreamsBeforeTeardownReply) {
+        for (const st of this.streams) st.res.end();
+        setTimeout(() => res.writeHead(202, { 'Content-Length': '0' }).end(), 50);
         return;
       }
       res.writeHead(202, { 'Content-Length': '0' }).end();

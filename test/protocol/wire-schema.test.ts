@@ -150,6 +150,34 @@ describe('Mesos wire facts', () => {
     assert.throws(() => Codecs.taskStatus().decodeJson('{"state":"TASK_FAILED"}'), (err: unknown) => err instanceof ProtocolError && err.code === 'ERR_PROTOCOL_DECODE');
   });
 
+  describe('encodeComplete()', () => {
+    const call = {
+      type: 'ACCEPT',
+      framework_id: { value: 'fw' },
+      accept: { offer_ids: [{ value: 'o1' }], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' } }] } }] },
+    } as never;
+    for (const encoding of ['protobuf', 'json'] as const) {
+      it(`names every missing required field, as Mesos does, before encoding (${encoding})`, () => {
+        assert.throws(() => Codecs.schedulerCall().encodeComplete(call, encoding), (err: unknown) => {
+          assert.ok(err instanceof ProtocolError);
+          assert.equal(err.code, 'ERR_PROTOCOL_ENCODE');
+          assert.equal(err.message, 'cannot encode mesos.v1.scheduler.Call: Missing required fields: accept.operations[0].launch.task_infos[0].agent_id');
+          return true;
+        });
+      });
+    }
+    it('encodes a complete message as encode() does', () => {
+      const ok = { type: 'DECLINE', framework_id: { value: 'fw' }, decline: { offer_ids: [{ value: 'o1' }] } } as never;
+      assert.deepEqual(Codecs.schedulerCall().encodeComplete(ok, 'protobuf'), Codecs.schedulerCall().encode(ok, 'protobuf'));
+    });
+  });
+
+  // Regression: protobufjs failed on the absent required message with "Cannot read properties of null (reading 'value')".
+  it('names the missing required field when protobuf encoding fails on it', () => {
+    const call = { type: 'ACCEPT', framework_id: { value: 'fw' }, accept: { offer_ids: [], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 't', task_id: { value: 't' } }] } }] } } as never;
+    assert.throws(() => Codecs.schedulerCall().encodeProtobuf(call), /as protobuf: Missing required fields: accept\.operations\[0\]\.launch\.task_infos\[0\]\.agent_id/);
+  });
+
   it('turns garbage protobuf into a ProtocolError', () => {
     assert.throws(() => Codecs.schedulerEvent().decodeProtobuf(Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])), (err: unknown) => err instanceof ProtocolError && err.code === 'ERR_PROTOCOL_DECODE');
   });

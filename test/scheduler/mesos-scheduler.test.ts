@@ -173,6 +173,39 @@ describe('MesosScheduler', () => {
     assert.equal(s.state, 'stopped');
   });
 
+  describe('teardown()', () => {
+    it('stops the scheduler once the master accepted it, without re-subscribing', async () => {
+      const s = await setup();
+      await s.teardown();
+      await waitFor(() => s.state === 'stopped', 2000, 'stopped');
+      assert.deepEqual(lifecycle.map((e) => e.type), ['connected', 'stopped']);
+      assert.equal((lifecycle[1] as { error?: unknown }).error, undefined);
+      assert.equal(master.subscribeCalls().length, 1);
+    });
+
+    // Regression (seen on Mesos 1.11): the master ends the stream before the TEARDOWN's 202 arrives;
+    // the scheduler took that for a lost connection, re-subscribed and stopped only on
+    // ERROR "Framework has been removed".
+    it('takes a stream ended before the 202 for the teardown, not for a lost connection', async () => {
+      const s = await setup();
+      master.endStreamsBeforeTeardownReply = true;
+      await s.teardown();
+      await waitFor(() => s.state === 'stopped', 2000, 'stopped');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(lifecycle.map((e) => e.type), ['connected', 'stopped']);
+      assert.equal(master.subscribeCalls().length, 1);
+    });
+
+    it('keeps the subscription when the master refuses the TEARDOWN', async () => {
+      const s = await setup();
+      master.failWith = { status: 400, body: 'Framework cannot be found' };
+      await assert.rejects(s.teardown(), (err: Error & { code?: string }) => err.code === 'ERR_HTTP_400');
+      master.failWith = undefined;
+      assert.equal(s.state, 'subscribed');
+      await s.revive();
+    });
+  });
+
   it('fails over to an existing framework id given in FrameworkInfo', async () => {
     const s = await setup({ frameworkInfo: { ...frameworkInfo, id: { value: 'existing-0007' } } });
     assert.equal(s.frameworkId, 'existing-0007');

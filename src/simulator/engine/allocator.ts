@@ -1,5 +1,5 @@
 import type { v1 } from '../../protocol/generated/index.js';
-import { addQuantities, emptyQuantities, isAllocatable } from '../sim-resources.js';
+import { addQuantities, containsQuantities, emptyQuantities, isAllocatable, type Quantities } from '../sim-resources.js';
 import { holdingResources, type Holding } from '../sim-holdings.js';
 import type { SimAgent, SimOffer } from '../sim-types.js';
 import type { ClusterState, SimFramework } from './cluster-state.js';
@@ -7,7 +7,7 @@ import type { ClusterState, SimFramework } from './cluster-state.js';
 /**
  * The allocator: every allocation cycle (a timer, and soon after anything frees resources) each
  * free, allocatable agent is offered whole to one framework role, round-robin, honouring decline
- * filters and suppressed roles.
+ * filters (an agent is skipped while what it could offer is within a live refusal) and suppressed roles.
  */
 export class Allocator {
   private timer: NodeJS.Timeout | undefined;
@@ -52,9 +52,8 @@ export class Allocator {
       if (agent.state !== 'active') continue;
       for (let tried = 0; tried < candidates.length; tried++) {
         const [fw, role] = candidates[i++ % candidates.length]!;
-        const until = fw.filters.get(`${agent.id}|${role}`);
-        if (until !== undefined && until > now) continue;
         const reserved = agent.reserved.get(role) ?? emptyQuantities();
+        if (this.isFiltered(fw, agent.id, role, addQuantities(agent.free, reserved), now)) continue;
         const volumes = agent.volumes.filter((v) => v.role === role);
         if (!isAllocatable(addQuantities(agent.free, reserved)) && volumes.length === 0) continue;
         const holding: Holding = { role, unreserved: agent.free, reserved, volumes };
@@ -78,6 +77,28 @@ export class Allocator {
         }
       }
     }
+  }
+
+  /** Installs the framework's filter (`refuse_seconds`, default 5, none when 0) on what it refused of one agent for one role. */
+  refuse(fw: SimFramework, agentId: string, role: string, filters: v1.Filters | undefined, refused: Holding): void {
+    const refuse = filters?.refuse_seconds ?? 5;
+    const seconds = refuse < 0 ? 5 : Math.min(refuse, 31_536_000);
+    if (seconds <= 0) return;
+    const k = `${agentId}|${role}`;
+    fw.filters.set(k, [...(fw.filters.get(k) ?? []), { until: Date.now() + seconds * 1000, refused: addQuantities(refused.unreserved, refused.reserved) }]);
+    const t = setTimeout(() => this.schedule(), seconds * 1000 + 5);
+    t.unref();
+  }
+
+  /** True while a live refusal of the framework there covers everything the agent could offer. Expired ones are dropped. */
+  private isFiltered(fw: SimFramework, agentId: string, role: string, offerable: Quantities, now: number): boolean {
+    const k = `${agentId}|${role}`;
+    const all = fw.filters.get(k);
+    if (!all) return false;
+    const live = all.filter((f) => f.until > now);
+    if (live.length === 0) fw.filters.delete(k);
+    else if (live.length !== all.length) fw.filters.set(k, live);
+    return live.some((f) => containsQuantities(f.refused, offerable));
   }
 
   /** Sends RESCIND for the offers (all of a framework's, or all) and takes them back. */

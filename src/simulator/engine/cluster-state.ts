@@ -30,8 +30,12 @@ export interface SimFramework {
   connected: boolean;
   removed: boolean;
   suppressed: Set<string>;
-  /** `agentId|role` → time until which offers are refused. */
-  filters: Map<string, number>;
+  /**
+   * `agentId|role` → the framework's refusals there: until when, and what was refused. As in Mesos's
+   * allocator, an agent is not offered while what it could offer is within something refused (so a
+   * task ending there, freeing more, brings an offer back before the filter expires).
+   */
+  filters: Map<string, Array<{ until: number; refused: Quantities }>>;
   failoverTimer?: NodeJS.Timeout;
 }
 

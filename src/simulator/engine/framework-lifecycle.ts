@@ -1,6 +1,7 @@
 import type { scheduler } from '../../protocol/generated/index.js';
 import type { Allocator } from './allocator.js';
 import type { ClusterState, SimFramework } from './cluster-state.js';
+import { frameworkRolesError } from './role-validation.js';
 import type { TaskRunner } from './task-runner.js';
 
 /** Frameworks coming and going: SUBSCRIBE, disconnection and failover timeout, removal, SUPPRESS and REVIVE. */
@@ -20,7 +21,9 @@ export class FrameworkLifecycle {
     const multiRole = capabilities.has('MULTI_ROLE');
     const roles = multiRole ? info.roles ?? [] : [info.role ?? '*'];
     if (multiRole && info.role) return { error: "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable" };
-    if (!info.user || !info.name) return { error: 'FrameworkInfo must have a user and a name' };
+    if (!multiRole && info.roles?.length) return { error: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" };
+    const roleProblem = frameworkRolesError(multiRole, roles);
+    if (roleProblem) return { error: roleProblem };
     let fw = requestedId ? state.frameworks.get(requestedId) : undefined;
     if (fw?.removed) return { error: 'Framework has been removed' };
     const resubscribed = !!fw;

@@ -6,6 +6,7 @@ import type { SimAgent, SimOffer } from '../sim-types.js';
 import type { Allocator } from './allocator.js';
 import { taskKey, type ClusterState, type SimFramework } from './cluster-state.js';
 import type { TaskRunner } from './task-runner.js';
+import { mesosResourcesText, shortfallMessage, taskIdError } from './task-validation.js';
 import type { TaskUpdates } from './task-updates.js';
 import { validateGroupExecutor } from './task-group-validation.js';
 
@@ -36,7 +37,8 @@ export class OfferOperations {
       else offers.push(offer);
     }
     if (!invalid && new Set(offers.map((o) => o.role)).size > 1) invalid = 'Aggregated offers must be allocated to the same role';
-    if (!invalid && new Set(offers.map((o) => o.agentId)).size > 1) invalid = 'Aggregated offers must belong to one single agent';
+    const stranger = invalid ? undefined : offers.find((o) => o.agentId !== offers[0]!.agentId);
+    if (stranger) invalid = `Aggregated offers must belong to one single agent. Offer ${stranger.id} uses agent ${stranger.agentId} and agent ${offers[0]!.agentId}`;
     for (const o of offers) state.offers.delete(o.id);
     if (invalid) {
       for (const o of offers) state.giveBack(o.agentId, o.holding);
@@ -51,9 +53,10 @@ export class OfferOperations {
     }
     const agent = state.agents.get(offers[0]!.agentId)!;
     let pool = offers.reduce((acc, o) => addHoldings(acc, o.holding), emptyHolding(offers[0]!.role));
+    const launchedHere = new Set<string>();
     for (const op of operations) {
       if (op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') {
-        pool = this.applyLaunch(fw, op, agent, pool);
+        pool = this.applyLaunch(fw, op, agent, pool, launchedHere);
         continue;
       }
       const outcome = applyOperation(op, pool, agent);
@@ -65,23 +68,27 @@ export class OfferOperations {
     }
     const unused = !isEmptyQuantities(pool.unreserved) || !isEmptyQuantities(pool.reserved) || pool.volumes.length > 0;
     state.giveBack(agent.id, pool);
-    const refuse = filters?.refuse_seconds ?? 5;
-    const seconds = refuse < 0 ? 5 : Math.min(refuse, 31_536_000);
-    if (unused && seconds > 0) {
-      fw.filters.set(`${agent.id}|${offers[0]!.role}`, Date.now() + seconds * 1000);
-      const t = setTimeout(() => this.allocator.schedule(), seconds * 1000 + 5);
-      t.unref();
+    if (unused) this.allocator.refuse(fw, agent.id, offers[0]!.role, filters, pool);
+    this.allocator.schedule();
+  }
+
+  /**
+   * DECLINE, as the master does it: each offer is discarded on its own and the filter is installed
+   * for its agent, so one DECLINE may name offers of several agents; ids no longer valid are ignored.
+   * (Not the ACCEPT path: an ACCEPT naming offers of two agents is invalid and installs no filter.)
+   */
+  decline(fw: SimFramework, offerIds: v1.OfferID[], filters: v1.Filters | undefined): void {
+    for (const { value } of offerIds) {
+      const offer = this.state.offers.get(value);
+      if (!offer || offer.frameworkId !== fw.id) continue;
+      this.state.returnOffer(offer);
+      this.allocator.refuse(fw, offer.agentId, offer.role, filters, offer.holding);
     }
     this.allocator.schedule();
   }
 
-  decline(fw: SimFramework, offerIds: v1.OfferID[], filters: v1.Filters | undefined): void {
-    const valid = offerIds.filter((o) => this.state.offers.get(o.value)?.frameworkId === fw.id);
-    if (valid.length) this.accept(fw, valid, [], filters);
-  }
-
   /** LAUNCH / LAUNCH_GROUP against the pooled offers; returns what is left of the pool. */
-  private applyLaunch(fw: SimFramework, op: v1.Offer.Operation, agent: SimAgent, pool: Holding): Holding {
+  private applyLaunch(fw: SimFramework, op: v1.Offer.Operation, agent: SimAgent, pool: Holding, launchedHere: Set<string>): Holding {
     const group = op.type === 'LAUNCH_GROUP';
     const reason: v1.TaskStatus.Reason = group ? 'REASON_TASK_GROUP_INVALID' : 'REASON_TASK_INVALID';
     const tasks = launchTasks(op).map((t) => (group && op.launch_group ? { ...t, executor: op.launch_group.executor } : t));
@@ -93,41 +100,44 @@ export class OfferOperations {
     // A group is all or nothing: try it on a copy of the pool first.
     let trial = pool;
     const placed: Array<{ task: v1.TaskInfo; taken: Holding }> = [];
-    const errors = new Map<string, string>();
+    const errors: Array<{ task: v1.TaskInfo; message: string }> = [];
     for (const task of tasks) {
-      const problem = groupError ?? this.validateTask(fw, task, agent, group);
-      const demand = demandOf(task.resources);
-      const missing = problem ?? holdingContains(trial, demand);
+      // A task placed earlier in the same ACCEPT counts as known, as on the master (it adds each task as it goes).
+      const duplicate = placed.some((p) => p.task.task_id.value === task.task_id.value) || launchedHere.has(task.task_id.value);
+      const problem = groupError ?? taskIdError(task.task_id.value) ?? (duplicate ? `Task has duplicate ID: ${task.task_id.value}` : this.validateTask(fw, task, agent, group));
+      const missing = problem ?? placementError(task, trial);
       if (missing) {
-        errors.set(task.task_id.value, missing);
+        errors.push({ task, message: missing });
         continue;
       }
-      const { rest, taken } = takeDemand(trial, demand);
+      const { rest, taken } = takeDemand(trial, demandOf(task.resources));
       trial = rest;
       placed.push({ task, taken });
     }
-    if (group && errors.size > 0) {
-      const first = [...errors.values()][0]!;
+    if (group && errors.length > 0) {
+      const first = errors[0]!.message;
       for (const task of tasks) this.updates.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, first, agent.id);
       return pool;
     }
-    for (const task of tasks) {
-      const problem = errors.get(task.task_id.value);
-      if (problem) this.updates.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, problem, agent.id);
-    }
+    for (const { task, message } of errors) this.updates.masterUpdate(fw, task.task_id, 'TASK_ERROR', reason, message, agent.id);
     // A group run by a real executor reaches it as one LAUNCH_GROUP event, as on an agent.
     const host = this.state.executorHost;
     const hostGroup = group && op.launch_group && host?.handles(tasks[0] ?? ({} as v1.TaskInfo)) ? op.launch_group : undefined;
-    for (const { task, taken } of placed) this.runner.launchTask(fw, task, agent, taken, !hostGroup);
+    for (const { task, taken } of placed) {
+      launchedHere.add(task.task_id.value);
+      this.runner.launchTask(fw, task, agent, taken, !hostGroup);
+    }
     if (hostGroup) host!.launchGroup(fw.id, agent.id, hostGroup.executor, hostGroup.task_group);
     return trial;
   }
 
   private validateTask(fw: SimFramework, task: v1.TaskInfo, agent: SimAgent, group: boolean): string | undefined {
     if (this.state.tasks.has(taskKey(fw.id, task.task_id.value))) return `Task has duplicate ID: ${task.task_id.value}`;
-    if (task.agent_id.value !== agent.id) return `Task uses invalid agent: ${task.agent_id.value}`;
+    if (task.agent_id.value !== agent.id) return `Task uses invalid agent ${task.agent_id.value} while agent ${agent.id} is expected`;
     if (!group && !!task.executor === !!task.command) return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
     if (!task.resources?.length) return 'Task uses no resources';
+    const negative = task.resources.find((r) => r.type === 'SCALAR' && (r.scalar?.value ?? 0) < 0);
+    if (negative) return `Resource '${mesosResourcesText([negative], fw.roles[0] ?? '*')}' is invalid: Invalid scalar resource: value <= 0`;
     const { unsupported } = demandOf(task.resources);
     if (unsupported.length) return `Task uses resources the simulated agent does not have: ${unsupported.join(', ')}`;
     return undefined;
@@ -186,6 +196,19 @@ function applyOperation(op: v1.Offer.Operation, pool: Holding, agent: SimAgent):
     default:
       return `${op.type} is not modelled by the simulator`;
   }
+}
+
+/**
+ * Why a valid task does not fit in what is left of the pool, or undefined. Resources allocated to
+ * another role than the offers' are not in the offers (Mesos: not contained). A shortfall of
+ * unreserved resources gets the master's text (checked on Mesos 1.11); shortfalls of reserved
+ * resources and volumes keep the simulator's texts, which name what is missing.
+ */
+function placementError(task: v1.TaskInfo, pool: Holding): string | undefined {
+  if ((task.resources ?? []).some((r) => r.allocation_info && r.allocation_info.role !== pool.role)) return shortfallMessage(task, pool);
+  const demand = demandOf(task.resources);
+  const short = holdingContains(pool, demand);
+  return short && !containsQuantities(pool.unreserved, demand.unreserved) ? shortfallMessage(task, pool) : short;
 }
 
 function launchTasks(op: v1.Offer.Operation): v1.TaskInfo[] {

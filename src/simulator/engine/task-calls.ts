@@ -33,6 +33,8 @@ export class TaskCalls {
       reconcile(fw, [{ task_id: kill.task_id, ...(kill.agent_id ? { agent_id: kill.agent_id } : {}) }]);
       return;
     }
+    // A KILL naming another agent than the task's is dropped without a word, as the master does.
+    if (kill.agent_id && kill.agent_id.value !== task.agentId) return;
     const host = this.state.executorHost;
     if (task.external && host) {
       // A real executor decides how to kill and reports TASK_KILLED itself.

@@ -91,9 +91,17 @@ export class TaskRunner {
     task.timers = [];
   }
 
-  /** A simulated task is killed: KILLING first for frameworks that asked for it, then KILLED. */
+  /**
+   * A simulated task is killed: KILLING first for frameworks that asked for it, then KILLED. One
+   * still TASK_STAGING was not yet delivered to its executor: the agent drops it and answers itself,
+   * as Mesos 1.11 does (one TASK_KILLED, no TASK_KILLING).
+   */
   killSimulated(fw: SimFramework, task: SimTask): void {
     this.stopTimers(task);
+    if (task.state === 'TASK_STAGING') {
+      this.finishTask(task, 'TASK_KILLED', 'Killed before delivery to the executor', 'REASON_TASK_KILLED_DURING_LAUNCH', 'SOURCE_AGENT');
+      return;
+    }
     if (fw.killingState) this.updates.executorUpdate(task, 'TASK_KILLING');
     this.later(task, this.options.killDelayMs ?? 10, () => this.finishTask(task, 'TASK_KILLED', 'Command terminated with signal Terminated'));
   }
