@@ -144,7 +144,9 @@ export function frameworkJson(engine: SimEngine, fw: SimFramework): Record<strin
     ...(info.principal ? { principal: info.principal } : {}),
     resources: resourcesJson(addQuantities(used, offered)),
     ...(isMultiRole(fw) ? { roles: fw.roles } : { role: fw.roles[0] ?? '*' }),
-    tasks: fw.removed ? [] : tasks.filter((x) => !isTerminalState(x.state)).map(taskJson),
+    // A task stays here, with its latest state, until its terminal update is acknowledged (then it is
+    // retired to completed_tasks), as on a Mesos master.
+    tasks: fw.removed ? [] : tasks.map(taskJson),
     unreachable_tasks: [],
     completed_tasks: engine.completedTasks.filter((x) => x.frameworkId === fw.id).map(completedTaskJson),
     offers: offers.map((o) => ({
