@@ -42,8 +42,11 @@ const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${exe
 export class ExecutorHost {
   private readonly server: http.Server;
   readonly executors = new Map<string, SimExecutor>();
-  private readonly root: string;
+  /** Where sandboxes go: made on the first launch (a simulator that launches nothing leaves no folder). */
+  private rootDir: string | undefined;
   private readonly ownRoot: boolean;
+  /** Set by close(): nothing is launched afterwards (an ACCEPT racing stop() must not make a sandbox). */
+  private closed = false;
   host = '127.0.0.1';
   port = 0;
 
@@ -53,8 +56,6 @@ export class ExecutorHost {
     private readonly runs: ExecutorHostRuns = { executors: true, commands: false },
   ) {
     this.ownRoot = options.sandboxRoot === undefined;
-    this.root = options.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'mesos-sim-sandboxes-'));
-    mkdirSync(this.root, { recursive: true });
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((err: Error) => {
         if (!res.headersSent) res.writeHead(500, TEXT).end(`Internal error: ${err.message}`);
@@ -79,12 +80,21 @@ export class ExecutorHost {
 
   /** Kills every executor process group and closes the API; removes the sandboxes it created. */
   async close(): Promise<void> {
+    this.closed = true;
     const exits = [...this.executors.values()].map((e) => this.killProcess(e, 'SIGKILL'));
     await Promise.all(exits);
     for (const e of this.executors.values()) clearTimeout(e.shutdownTimer);
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
-    if (this.ownRoot) rmSync(this.root, { recursive: true, force: true });
+    if (this.ownRoot && this.rootDir) rmSync(this.rootDir, { recursive: true, force: true });
+  }
+
+  private get root(): string {
+    if (!this.rootDir) {
+      this.rootDir = this.options.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'mesos-sim-sandboxes-'));
+      mkdirSync(this.rootDir, { recursive: true });
+    }
+    return this.rootDir;
   }
 
   /** True when the task is run by a real executor here (its own, or the command executor). */
@@ -99,6 +109,7 @@ export class ExecutorHost {
    * the command executor, with the task id as executor id, as on a Mesos agent.
    */
   launch(frameworkId: string, agentId: string, info: v1.TaskInfo): void {
+    if (this.closed) return;
     const refused = unsupportedContainer(info.executor?.container ?? info.container);
     if (refused) {
       setImmediate(() => this.engine.agentTaskUpdate(frameworkId, info.task_id.value, 'TASK_FAILED', refused.message, refused.reason));
@@ -113,6 +124,7 @@ export class ExecutorHost {
 
   /** Starts the group's executor if needed and sends it one LAUNCH_GROUP. */
   launchGroup(frameworkId: string, agentId: string, execInfo: v1.ExecutorInfo, group: v1.TaskGroupInfo): void {
+    if (this.closed) return;
     const exec = this.executorFor(frameworkId, agentId, execInfo, roleOf(group.tasks?.[0]?.resources), false);
     for (const t of group.tasks ?? []) exec.taskIds.add(t.task_id.value);
     this.send(exec, { type: 'LAUNCH_GROUP', launch_group: { task_group: group } });
