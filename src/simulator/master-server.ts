@@ -233,10 +233,7 @@ export class MasterServer {
     if (!stream || stream.streamId !== streamHeader) {
       return text(res, 400, `The stream ID '${String(streamHeader)}' included in this request didn't match the stream ID currently associated with framework ID ${fw.id}`);
     }
-    if (call.type === 'RECONCILE_OPERATIONS') {
-      if (!acceptedEncoding(req.headers['accept'])) return text(res, 406, NOT_ACCEPTABLE);
-      return empty(res, 202);
-    }
+    if (call.type === 'RECONCILE_OPERATIONS' && !acceptedEncoding(req.headers['accept'])) return text(res, 406, NOT_ACCEPTABLE);
     if (call.type === 'UPDATE_FRAMEWORK') {
       const info = call.update_framework!.framework_info;
       fw.info = { ...info, id: { value: fw.id }, user: fw.info.user, checkpoint: fw.info.checkpoint };
@@ -284,9 +281,10 @@ export class MasterServer {
         return engine.answerInverseOffers(fw, call.accept_inverse_offers!.inverse_offer_ids ?? [], true);
       case 'DECLINE_INVERSE_OFFERS':
         return engine.answerInverseOffers(fw, call.decline_inverse_offers!.inverse_offer_ids ?? [], false);
-      case 'REQUEST':
       case 'ACKNOWLEDGE_OPERATION_STATUS':
-        return;
+        return engine.acknowledgeOperationStatus(fw, call.acknowledge_operation_status!);
+      case 'RECONCILE_OPERATIONS':
+        return engine.reconcileOperations(fw, call.reconcile_operations!.operations ?? []);
       case 'REVIVE':
         return engine.revive(fw, call.revive?.roles);
       case 'SUPPRESS':

@@ -268,17 +268,18 @@ conformance(
         });
       });
 
-      it(`RECONCILE_OPERATIONS: 202 (the SDK returns undefined), then OPERATION_UNKNOWN per unknown operation (${encoding})`, async (t: TestContext) => {
-        if (target().kind === 'simulator') t.todo('master-server.ts (helper "http") answers 200 with an empty Response and sends no UPDATE_OPERATION_STATUS');
+      it(`RECONCILE_OPERATIONS: 202 (the SDK returns undefined), then OPERATION_UNKNOWN per unknown operation (${encoding})`, async () => {
         await withFramework('reconcile-ops', { encoding }, async (f) => {
           const [o] = await f.freshOffers(1);
           assert.equal(await f.sched.reconcileOperations([]), undefined);
           assert.equal(await f.sched.reconcileOperations([{ operation_id: { value: 'op-1' } }]), undefined);
           assert.equal(await f.sched.reconcileOperations([{ operation_id: { value: 'op-2' }, agent_id: o!.agent_id }]), undefined);
-          await f.waitFor(() => f.ofType('UPDATE_OPERATION_STATUS').length === 2, 5000, 'two operation statuses');
+          assert.equal(await f.sched.reconcileOperations([{ operation_id: { value: 'op-3' }, agent_id: { value: 'no-such-agent-S9' } }]), undefined);
+          await f.waitFor(() => f.ofType('UPDATE_OPERATION_STATUS').length === 3, 5000, 'three operation statuses');
           assert.deepEqual(f.ofType('UPDATE_OPERATION_STATUS').map((e) => e.update_operation_status!.status), [
             { operation_id: { value: 'op-1' }, state: 'OPERATION_UNKNOWN', message: "Reconciliation: Operation is unknown and no 'agent_id' was provided" },
             { operation_id: { value: 'op-2' }, state: 'OPERATION_UNKNOWN', message: 'Reconciliation: Operation is unknown', agent_id: o!.agent_id },
+            { operation_id: { value: 'op-3' }, state: 'OPERATION_UNKNOWN', message: 'Reconciliation: Both operation and agent are unknown', agent_id: { value: 'no-such-agent-S9' } },
           ]);
         });
       });

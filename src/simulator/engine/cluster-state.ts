@@ -78,6 +78,12 @@ export interface OperationStatusRecord {
   frameworkId: string;
   operationId: string;
   state: v1.OperationState;
+  /** The agent the operation was applied on (only for operations the master keeps: not OPERATION_ERROR). */
+  agentId?: string;
+  /** The status uuid, while the status awaits its ACKNOWLEDGE_OPERATION_STATUS. */
+  uuid?: string;
+  /** An acknowledged terminal status: the master forgets the operation. */
+  acknowledged?: boolean;
 }
 
 export interface FrameworkMessageRecord {

@@ -143,14 +143,26 @@ export class OfferOperations {
     return undefined;
   }
 
-  /** Feedback for an offer operation that set an `id` (the simulated agents support operation feedback). */
+  /**
+   * Feedback for an offer operation that set an `id` (the simulated agents support operation feedback).
+   * As on Mesos 1.11, an OPERATION_ERROR comes from the master, which keeps no record of the
+   * operation: it has no uuid (nothing to acknowledge) and no agent_id; an applied operation's
+   * status comes from its agent with both, and the master keeps it until it is acknowledged.
+   */
   private operationStatus(fw: SimFramework, op: v1.Offer.Operation, agentId: string | undefined, opState: v1.OperationState, message?: string): void {
     if (!op.id || op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') return;
-    this.state.operationStatuses.push({ frameworkId: fw.id, operationId: op.id.value, state: opState });
+    const kept = opState !== 'OPERATION_ERROR' && agentId !== undefined;
+    const uuid = kept ? randomUUID() : undefined;
+    this.state.operationStatuses.push({ frameworkId: fw.id, operationId: op.id.value, state: opState, ...(kept ? { agentId, uuid } : {}) });
     this.state.sink(fw.id, {
       type: 'UPDATE_OPERATION_STATUS',
       update_operation_status: {
-        status: { operation_id: op.id, state: opState, ...(message ? { message } : {}), ...(agentId ? { agent_id: { value: agentId } } : {}), uuid: { value: Buffer.from(randomUUID().replace(/-/g, ''), 'hex') } },
+        status: {
+          operation_id: op.id,
+          state: opState,
+          ...(message ? { message } : {}),
+          ...(uuid ? { uuid: { value: Buffer.from(uuid.replace(/-/g, ''), 'hex') }, agent_id: { value: agentId! } } : {}),
+        },
       },
     });
   }
