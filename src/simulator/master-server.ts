@@ -235,12 +235,8 @@ export class MasterServer {
     }
     if (call.type === 'RECONCILE_OPERATIONS' && !acceptedEncoding(req.headers['accept'])) return text(res, 406, NOT_ACCEPTABLE);
     if (call.type === 'UPDATE_FRAMEWORK') {
-      const info = call.update_framework!.framework_info;
-      fw.info = { ...info, id: { value: fw.id }, user: fw.info.user, checkpoint: fw.info.checkpoint };
-      if (fw.multiRole) fw.roles = info.roles ?? fw.roles;
-      fw.suppressed = new Set(call.update_framework!.suppressed_roles ?? []);
-      engine.scheduleAllocation();
-      return empty(res, 200);
+      const refused = engine.updateFramework(fw, call.update_framework!.framework_info, call.update_framework!.suppressed_roles);
+      return refused ? text(res, 400, refused) : empty(res, 200);
     }
     empty(res, 202);
     this.apply(call, fw.id);

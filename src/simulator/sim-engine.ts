@@ -207,6 +207,11 @@ export class SimEngine implements ExecutorHostEngine {
   }
 
   /** RECONCILE_OPERATIONS: one UPDATE_OPERATION_STATUS (no uuid) per operation, or per known one when none is named. */
+  /** UPDATE_FRAMEWORK: the 400 text when refused, else undefined (applied). */
+  updateFramework(fw: SimFramework, info: v1.FrameworkInfo, suppressed: string[] | undefined): string | undefined {
+    return this.lifecycle.updateFramework(fw, info, suppressed);
+  }
+
   reconcileOperations(fw: SimFramework, operations: scheduler.Call.ReconcileOperations.Operation[]): void {
     this.operationReconciliation.reconcile(fw, operations);
   }
