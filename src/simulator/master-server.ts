@@ -265,10 +265,13 @@ export class MasterServer {
     const { engine } = this.cluster;
     const fw = engine.frameworks.get(frameworkId)!;
     switch (call.type) {
-      case 'TEARDOWN':
+      case 'TEARDOWN': {
         engine.removeFramework(fw);
-        this.closeStreams(fw.id);
+        // Mesos ends the torn-down framework's stream cleanly (the chunked terminator), sending nothing more.
+        const s = this.streams.get(fw.id);
+        if (s && !s.res.destroyed) s.res.end();
         return;
+      }
       case 'ACCEPT':
         return engine.accept(fw, call.accept!.offer_ids ?? [], call.accept!.operations ?? [], call.accept!.filters);
       case 'DECLINE':
@@ -306,7 +309,7 @@ export class MasterServer {
     const { engine } = this.cluster;
     const streamId = randomUUID();
     res.writeHead(200, { 'Content-Type': MEDIA_TYPES[encoding], 'Mesos-Stream-Id': streamId });
-    const write = (event: scheduler.Event) => res.write(encodeRecord(Codecs.schedulerEvent().encode(event, encoding)));
+    const write = (event: scheduler.Event) => void (res.writableEnded || res.write(encodeRecord(Codecs.schedulerEvent().encode(event, encoding))));
     const outcome = engine.subscribe(call);
     if ('error' in outcome) {
       write({ type: 'ERROR', error: { message: outcome.error } });
