@@ -2,6 +2,7 @@
 // from its agent (uuid and agent_id), RECONCILE_OPERATIONS reports it without uuid until its
 // status is acknowledged, and after ACKNOWLEDGE_OPERATION_STATUS the master has forgotten it.
 // The reservation is undone (UNRESERVE through an offer) before the framework is torn down.
+// Refused operations get OPERATION_ERROR from the master, with its texts.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { conformance } from './support/targets.js';
@@ -61,6 +62,41 @@ conformance('operation feedback', (target) => {
         // Without RESERVATION_REFINEMENT the framework gets the reservation in the pre-refinement format.
         assert.deepEqual(back, [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, role: ROLE, reservation: {}, allocation_info: { role: ROLE } }]);
       }
+      if (sub.frameworkId) await sub.call(url, { type: 'TEARDOWN' });
+      sub.close();
+    }
+  });
+
+  it("RESERVE and UNRESERVE refused: OPERATION_ERROR from the master (no uuid, no agent_id) with Mesos's texts, naming the agent or the offered resources", async () => {
+    const url = target().url;
+    const sub = await RawSubscription.open(url, { user: 'root', name: `conformance-opfb-err-${Date.now()}`, failover_timeout: 0, roles: [ROLE], capabilities: [{ type: 'MULTI_ROLE' }] });
+    const statuses = () => sub.ofType('UPDATE_OPERATION_STATUS').map((e) => e['update_operation_status'].status as Json);
+    try {
+      await sub.waitFor((s) => s.ofType('OFFERS').length > 0, 15_000, 'an offer');
+      const offer = sub.ofType('OFFERS')[0]!['offers'].offers[0] as Json;
+      const A = { allocation_info: { role: ROLE } };
+      const cpus = (value: number, extra: Json = {}) => ({ name: 'cpus', type: 'SCALAR', scalar: { value }, ...A, ...extra });
+      const mine = { reservations: [{ type: 'DYNAMIC', role: ROLE }] };
+      const operations = [
+        { type: 'RESERVE', id: { value: 'e-role' }, reserve: { resources: [cpus(1, { reservations: [{ type: 'DYNAMIC', role: 'other' }] })] } },
+        { type: 'RESERVE', id: { value: 'e-much' }, reserve: { resources: [cpus(5, mine)] } },
+        { type: 'RESERVE', id: { value: 'e-unreserved' }, reserve: { resources: [cpus(1)] } },
+        { type: 'UNRESERVE', id: { value: 'e-unreserve' }, unreserve: { resources: [cpus(1, mine)] } },
+        { type: 'RESERVE', id: { value: 'e-empty' }, reserve: { resources: [] } },
+      ];
+      assert.equal((await sub.call(url, { type: 'ACCEPT', accept: { offer_ids: [offer['id']], operations, filters: { refuse_seconds: 0 } } })).status, 202);
+      await sub.waitFor(() => statuses().length === 5, 10_000, 'five operation statuses');
+      const ports = (offer['resources'] as Json[]).find((r) => r['name'] === 'ports')!['ranges'].range[0];
+      const offered = `ports(allocated: ${ROLE}):[${ports.begin}-${ports.end}]; cpus(allocated: ${ROLE}):4; mem(allocated: ${ROLE}):4096; disk(allocated: ${ROLE}):10000`;
+      const onAgent = `; on agent ${offer['agent_id'].value} at slave(1)@127.0.0.1:${offer['url'].address.port} (${offer['hostname']})`;
+      assert.deepEqual(statuses(), [
+        { operation_id: { value: 'e-role' }, state: 'OPERATION_ERROR', message: `A reserve operation was attempted for a resource with role 'other', but the resource was allocated to role '${ROLE}'${onAgent}` },
+        { operation_id: { value: 'e-much' }, state: 'OPERATION_ERROR', message: `${offered} does not contain cpus(allocated: ${ROLE}):5` },
+        { operation_id: { value: 'e-unreserved' }, state: 'OPERATION_ERROR', message: `Resource cpus(allocated: ${ROLE}):1 is not dynamically reserved${onAgent}` },
+        { operation_id: { value: 'e-unreserve' }, state: 'OPERATION_ERROR', message: `${offered} does not contain cpus(allocated: ${ROLE})(reservations: [(DYNAMIC,${ROLE})]):1` },
+        { operation_id: { value: 'e-empty' }, state: 'OPERATION_ERROR', message: `Invalid resources: The resources have multiple resource providers: ${onAgent}` },
+      ]);
+    } finally {
       if (sub.frameworkId) await sub.call(url, { type: 'TEARDOWN' });
       sub.close();
     }
