@@ -233,17 +233,10 @@ export class MasterServer {
     if (!stream || stream.streamId !== streamHeader) {
       return text(res, 400, `The stream ID '${String(streamHeader)}' included in this request didn't match the stream ID currently associated with framework ID ${fw.id}`);
     }
-    if (call.type === 'RECONCILE_OPERATIONS') {
-      if (!acceptedEncoding(req.headers['accept'])) return text(res, 406, NOT_ACCEPTABLE);
-      return empty(res, 202);
-    }
+    if (call.type === 'RECONCILE_OPERATIONS' && !acceptedEncoding(req.headers['accept'])) return text(res, 406, NOT_ACCEPTABLE);
     if (call.type === 'UPDATE_FRAMEWORK') {
-      const info = call.update_framework!.framework_info;
-      fw.info = { ...info, id: { value: fw.id }, user: fw.info.user, checkpoint: fw.info.checkpoint };
-      if (fw.multiRole) fw.roles = info.roles ?? fw.roles;
-      fw.suppressed = new Set(call.update_framework!.suppressed_roles ?? []);
-      engine.scheduleAllocation();
-      return empty(res, 200);
+      const refused = engine.updateFramework(fw, call.update_framework!.framework_info, call.update_framework!.suppressed_roles);
+      return refused ? text(res, 400, refused) : empty(res, 200);
     }
     empty(res, 202);
     this.apply(call, fw.id);
@@ -272,10 +265,13 @@ export class MasterServer {
     const { engine } = this.cluster;
     const fw = engine.frameworks.get(frameworkId)!;
     switch (call.type) {
-      case 'TEARDOWN':
+      case 'TEARDOWN': {
         engine.removeFramework(fw);
-        this.closeStreams(fw.id);
+        // Mesos ends the torn-down framework's stream cleanly (the chunked terminator), sending nothing more.
+        const s = this.streams.get(fw.id);
+        if (s && !s.res.destroyed) s.res.end();
         return;
+      }
       case 'ACCEPT':
         return engine.accept(fw, call.accept!.offer_ids ?? [], call.accept!.operations ?? [], call.accept!.filters);
       case 'DECLINE':
@@ -284,9 +280,10 @@ export class MasterServer {
         return engine.answerInverseOffers(fw, call.accept_inverse_offers!.inverse_offer_ids ?? [], true);
       case 'DECLINE_INVERSE_OFFERS':
         return engine.answerInverseOffers(fw, call.decline_inverse_offers!.inverse_offer_ids ?? [], false);
-      case 'REQUEST':
       case 'ACKNOWLEDGE_OPERATION_STATUS':
-        return;
+        return engine.acknowledgeOperationStatus(fw, call.acknowledge_operation_status!);
+      case 'RECONCILE_OPERATIONS':
+        return engine.reconcileOperations(fw, call.reconcile_operations!.operations ?? []);
       case 'REVIVE':
         return engine.revive(fw, call.revive?.roles);
       case 'SUPPRESS':
@@ -312,7 +309,7 @@ export class MasterServer {
     const { engine } = this.cluster;
     const streamId = randomUUID();
     res.writeHead(200, { 'Content-Type': MEDIA_TYPES[encoding], 'Mesos-Stream-Id': streamId });
-    const write = (event: scheduler.Event) => res.write(encodeRecord(Codecs.schedulerEvent().encode(event, encoding)));
+    const write = (event: scheduler.Event) => void (res.writableEnded || res.write(encodeRecord(Codecs.schedulerEvent().encode(event, encoding))));
     const outcome = engine.subscribe(call);
     if ('error' in outcome) {
       write({ type: 'ERROR', error: { message: outcome.error } });

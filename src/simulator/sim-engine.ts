@@ -17,6 +17,7 @@ import {
 import { FrameworkLifecycle } from './engine/framework-lifecycle.js';
 import { Maintenance } from './engine/maintenance.js';
 import { OfferOperations } from './engine/offer-operations.js';
+import { OperationReconciliation } from './engine/operation-reconciliation.js';
 import { TaskCalls } from './engine/task-calls.js';
 import { TaskRunner } from './engine/task-runner.js';
 import { TaskUpdates } from './engine/task-updates.js';
@@ -38,6 +39,7 @@ export class SimEngine implements ExecutorHostEngine {
   private readonly runner: TaskRunner;
   private readonly calls: TaskCalls;
   private readonly operations: OfferOperations;
+  private readonly operationReconciliation: OperationReconciliation;
   private readonly lifecycle: FrameworkLifecycle;
   private readonly maintenance: Maintenance;
   private readonly faults: AgentFaults;
@@ -49,6 +51,7 @@ export class SimEngine implements ExecutorHostEngine {
     this.runner = new TaskRunner(state, options, this.allocator, this.updates);
     this.calls = new TaskCalls(state, this.runner, this.updates);
     this.operations = new OfferOperations(state, this.allocator, this.runner, this.updates);
+    this.operationReconciliation = new OperationReconciliation(state);
     this.lifecycle = new FrameworkLifecycle(state, this.allocator, this.runner);
     this.maintenance = new Maintenance(state);
     this.faults = new AgentFaults(state, this.allocator, this.runner, this.updates);
@@ -201,6 +204,20 @@ export class SimEngine implements ExecutorHostEngine {
 
   reconcile(fw: SimFramework, tasks: scheduler.Call.Reconcile.Task[]): void {
     this.calls.reconcile(fw, tasks);
+  }
+
+  /** RECONCILE_OPERATIONS: one UPDATE_OPERATION_STATUS (no uuid) per operation, or per known one when none is named. */
+  /** UPDATE_FRAMEWORK: the 400 text when refused, else undefined (applied). */
+  updateFramework(fw: SimFramework, info: v1.FrameworkInfo, suppressed: string[] | undefined): string | undefined {
+    return this.lifecycle.updateFramework(fw, info, suppressed);
+  }
+
+  reconcileOperations(fw: SimFramework, operations: scheduler.Call.ReconcileOperations.Operation[]): void {
+    this.operationReconciliation.reconcile(fw, operations);
+  }
+
+  acknowledgeOperationStatus(fw: SimFramework, ack: scheduler.Call.AcknowledgeOperationStatus): void {
+    this.operationReconciliation.acknowledge(fw, ack);
   }
 
   /** Sends a framework message as if from the task's executor. */

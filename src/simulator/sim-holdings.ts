@@ -98,13 +98,18 @@ export function takeDemand(h: Holding, d: Demand): { rest: Holding; taken: Holdi
 
 /** Writes a holding as Mesos resources for a framework (reservation format per its capabilities). */
 export function holdingResources(h: Holding, multiRole: boolean, refinement: boolean): v1.Resource[] {
-  const out = toResources(h.unreserved, multiRole ? h.role : undefined);
+  // As Mesos 1.11 offers them: the deprecated `role` ("*" when unreserved) unless the framework
+  // has RESERVATION_REFINEMENT; unreserved ports first, then reserved resources, then the other
+  // unreserved ones (cpus, mem, disk, gpus).
+  const allocation = multiRole ? h.role : undefined;
+  const unreserved = toResources(h.unreserved, allocation, refinement ? undefined : '*');
   const reservation = (r: v1.Resource): v1.Resource => {
     const base: v1.Resource = { ...r };
     delete base.role;
     return refinement ? { ...base, reservations: [{ type: 'DYNAMIC', role: h.role }] } : { ...base, role: h.role, reservation: {} };
   };
-  out.push(...toResources(h.reserved, multiRole ? h.role : undefined).map(reservation));
+  const ports = (r: v1.Resource) => r.name === 'ports';
+  const out = [...unreserved.filter(ports), ...toResources(h.reserved, allocation, undefined).map(reservation), ...unreserved.filter((r) => !ports(r))];
   for (const v of h.volumes) {
     out.push(
       reservation({

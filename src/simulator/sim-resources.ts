@@ -127,11 +127,11 @@ export function fromResources(resources: v1.Resource[] = []): { quantities: Quan
   return { quantities: q, unsupported };
 }
 
-/** Writes quantities as Mesos resources, with `allocation_info` for MULTI_ROLE frameworks. */
-export function toResources(q: Quantities, role: string | undefined): v1.Resource[] {
+/** Writes quantities as Mesos resources: `allocation_info` for a MULTI_ROLE framework's role, the deprecated `role` when given. */
+export function toResources(q: Quantities, allocationRole: string | undefined, deprecatedRole: string | undefined): v1.Resource[] {
   const out: v1.Resource[] = [];
-  const allocation = role ? { allocation_info: { role } } : {};
-  const roleField = role ? {} : { role: '*' };
+  const allocation = allocationRole ? { allocation_info: { role: allocationRole } } : {};
+  const roleField = deprecatedRole ? { role: deprecatedRole } : {};
   for (const name of ['cpus', 'mem', 'disk', 'gpus'] as const) {
     if (toFixed(q[name]) > 0) out.push({ name, type: 'SCALAR', scalar: { value: q[name] }, ...roleField, ...allocation });
   }

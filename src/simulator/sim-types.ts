@@ -21,6 +21,8 @@ export interface TaskBehaviour {
 /** One simulated agent. */
 export interface AgentSpec {
   hostname?: string;
+  /** The port the agent announces (offers' `url`, `/master/slaves`, executors' AgentInfo). @default 5051 + its index */
+  port?: number;
   cpus?: number;
   mem?: number;
   disk?: number;
@@ -93,6 +95,7 @@ export type AgentState = 'active' | 'unreachable' | 'gone';
 export interface SimAgent {
   id: string;
   hostname: string;
+  port: number;
   total: Quantities;
   /** Unreserved resources neither offered nor used. */
   free: Quantities;

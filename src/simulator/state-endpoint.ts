@@ -16,7 +16,6 @@ export const SIM_VERSION = { version: '1.11.0', build_date: '2020-11-16 00:00:00
 const AGENT_CAPABILITIES = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT', 'RESOURCE_PROVIDER', 'RESIZE_VOLUME', 'AGENT_OPERATION_FEEDBACK', 'AGENT_DRAINING', 'TASK_RESOURCE_LIMITS'];
 export const TASK_STATES = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_KILLED', 'TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_UNREACHABLE'] as const;
 /** The agent port the simulated agents announce (their offers' URL says the same). */
-const AGENT_PORT = 5051;
 
 /** Times the master-server noted for each framework (the engine keeps none). */
 interface FrameworkTimes {
@@ -95,9 +94,9 @@ export function agentJson(engine: SimEngine, agent: SimAgent, registeredTime: nu
   return {
     id: agent.id,
     hostname: agent.hostname,
-    port: AGENT_PORT,
+    port: agent.port,
     attributes: Object.fromEntries(agent.attributes.map((a) => [a.name, a.text?.value ?? a.scalar?.value ?? ''])),
-    pid: `slave(1)@${agent.hostname}:${AGENT_PORT}`,
+    pid: `slave(1)@${agent.hostname}:${agent.port}`,
     registered_time: registeredTime,
     resources: resourcesJson(agent.total),
     used_resources: resourcesJson(used),

@@ -28,8 +28,8 @@ function splitRecords(bytes: Buffer): { records: Buffer[]; rest: Buffer } {
   return { records, rest: bytes.subarray(at) };
 }
 
-/** Opens a SUBSCRIBE by hand in the given encoding and collects the raw bytes until `records` records came. */
-function rawSubscribe(url: string, body: Buffer, contentType: string, accept: string, records: number): Promise<{ res: http.IncomingMessage; raw: Buffer; events: scheduler.Event[]; close: () => void }> {
+/** Opens a SUBSCRIBE by hand in the given encoding and collects the raw bytes until `records` records came (or the events satisfy it). */
+function rawSubscribe(url: string, body: Buffer, contentType: string, accept: string, records: number | ((events: scheduler.Event[]) => boolean)): Promise<{ res: http.IncomingMessage; raw: Buffer; events: scheduler.Event[]; close: () => void }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${url}/api/v1/scheduler`, { method: 'POST', agent: false, headers: { 'Content-Type': contentType, Accept: accept } }, (res) => {
       let raw = Buffer.alloc(0);
@@ -37,10 +37,11 @@ function rawSubscribe(url: string, body: Buffer, contentType: string, accept: st
       res.on('data', (chunk: Buffer) => {
         raw = Buffer.concat([raw, chunk]);
         const { records: got } = splitRecords(raw);
-        if (got.length >= records) {
+        const encoding = accept === 'application/x-protobuf' ? 'protobuf' : 'json';
+        const events = got.map((r) => Codecs.schedulerEvent().decode(r, encoding));
+        if (typeof records === 'number' ? got.length >= records : records(events)) {
           clearTimeout(timer);
-          const encoding = accept === 'application/x-protobuf' ? 'protobuf' : 'json';
-          resolve({ res, raw, events: got.map((r) => Codecs.schedulerEvent().decode(r, encoding)), close: () => req.destroy() });
+          resolve({ res, raw, events, close: () => req.destroy() });
         }
       });
       res.on('error', () => undefined);
@@ -60,14 +61,15 @@ conformance('subscription stream', (target) => {
       const url = target().url;
       const call: scheduler.Call = { type: 'SUBSCRIBE', subscribe: { framework_info: info(`conformance-sub-${encoding}-${Date.now()}`) } };
       const body = Buffer.from(Codecs.schedulerCall().encode(call, encoding));
-      const s = await rawSubscribe(url, body, media, media, 2);
+      const s = await rawSubscribe(url, body, media, media, (events) => events.some((e) => e.type === 'HEARTBEAT'));
       const subscribed = s.events[0]!.subscribed!;
       try {
         assert.equal(s.res.statusCode, 200);
         assert.equal(s.res.headers['content-type'], media);
         assert.equal(s.res.headers['transfer-encoding'], 'chunked');
         assert.match(String(s.res.headers['mesos-stream-id']), UUID);
-        assert.deepEqual(s.events.map((e) => e.type), ['SUBSCRIBED', 'HEARTBEAT']);
+        // A first HEARTBEAT follows SUBSCRIBED at once; on Mesos the first OFFERS may come between them.
+        assert.deepEqual(s.events.map((e) => e.type).filter((t) => t !== 'OFFERS'), ['SUBSCRIBED', 'HEARTBEAT']);
         assert.ok(subscribed.framework_id.value.length > 0);
         assert.equal(subscribed.heartbeat_interval_seconds, 15);
         const master = subscribed.master_info!;
@@ -180,6 +182,30 @@ conformance('subscription stream', (target) => {
       await again.waitFor((s) => s.ended, 10_000, 'the refused stream to end');
       assert.equal(again.status, 200);
       assert.deepEqual(again.events, [{ type: 'ERROR', error: { message: 'Framework has been removed' } }]);
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('TEARDOWN ends the old stream cleanly: the chunked body completes (not cut), with nothing after what came before', async () => {
+    const url = target().url;
+    const body = Buffer.from(JSON.stringify({ type: 'SUBSCRIBE', subscribe: { framework_info: info(`conformance-sub-teardown-end-${Date.now()}`) } }));
+    const sub = await rawSubscribe(url, body, 'application/json', 'application/json', 1);
+    const frameworkId = sub.events[0]!.subscribed!.framework_id.value;
+    try {
+      const ending = new Promise<string>((resolve) => {
+        sub.res.on('end', () => resolve(sub.res.complete ? 'complete' : 'incomplete'));
+        sub.res.on('aborted', () => resolve('aborted'));
+        sub.res.on('error', (err) => resolve(`error: ${err.message}`));
+      });
+      let after = Buffer.alloc(0);
+      sub.res.on('data', (chunk: Buffer) => (after = Buffer.concat([after, chunk])));
+      await new Promise((r) => setTimeout(r, 200));
+      after = Buffer.alloc(0);
+      await teardown(url, frameworkId, String(sub.res.headers['mesos-stream-id']));
+      assert.equal(await ending, 'complete');
+      const types = splitRecords(after).records.map((r) => Codecs.schedulerEvent().decode(r, 'json').type);
+      assert.deepEqual(types.filter((t) => t !== 'HEARTBEAT' && t !== 'OFFERS'), [], 'no ERROR or other event before the end');
     } finally {
       sub.close();
     }

@@ -120,7 +120,7 @@ function offerMessage(offer: SimOffer, fw: SimFramework, agent: SimAgent): v1.Of
     framework_id: { value: fw.id },
     agent_id: { value: agent.id },
     hostname: agent.hostname,
-    url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: 5051 }, path: '/slave(1)' },
+    url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: agent.port }, path: '/slave(1)' },
     resources: holdingResources(offer.holding, fw.multiRole, fw.refinement),
     ...(agent.attributes.length ? { attributes: agent.attributes } : {}),
     ...(fw.multiRole ? { allocation_info: { role: offer.role } } : {}),

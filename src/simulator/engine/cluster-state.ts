@@ -78,6 +78,12 @@ export interface OperationStatusRecord {
   frameworkId: string;
   operationId: string;
   state: v1.OperationState;
+  /** The agent the operation was applied on (only for operations the master keeps: not OPERATION_ERROR). */
+  agentId?: string;
+  /** The status uuid, while the status awaits its ACKNOWLEDGE_OPERATION_STATUS. */
+  uuid?: string;
+  /** An acknowledged terminal status: the master forgets the operation. */
+  acknowledged?: boolean;
 }
 
 export interface FrameworkMessageRecord {
@@ -147,6 +153,8 @@ export class ClusterState {
     const agent: SimAgent = {
       id: `${this.masterId}-S${n}`,
       hostname: spec.hostname ?? `agent-${n}.sim.local`,
+      // Distinct per agent, as agents sharing a host must be (the local Mesos cluster runs agent i on its master's port + i).
+      port: spec.port ?? 5051 + n,
       total,
       free: { ...total, ports: total.ports.map((r) => ({ ...r })) },
       reserved: new Map(),
@@ -176,7 +184,7 @@ export class ClusterState {
   /** The `AgentInfo` executors are told about. */
   agentInfo(agentId: string): v1.AgentInfo | undefined {
     const agent = this.agents.get(agentId);
-    return agent && { id: { value: agent.id }, hostname: agent.hostname, port: 5051, ...(agent.attributes.length ? { attributes: agent.attributes } : {}) };
+    return agent && { id: { value: agent.id }, hostname: agent.hostname, port: agent.port, ...(agent.attributes.length ? { attributes: agent.attributes } : {}) };
   }
 
   frameworkInfo(frameworkId: string): v1.FrameworkInfo | undefined {

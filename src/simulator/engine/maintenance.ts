@@ -27,7 +27,7 @@ export class Maintenance {
             id: { value: id },
             framework_id: { value: fw.id },
             agent_id: { value: agentId },
-            url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: 5051 }, path: '/slave(1)' },
+            url: { scheme: 'http', address: { hostname: agent.hostname, ip: '127.0.0.1', port: agent.port }, path: '/slave(1)' },
             unavailability: { start: { nanoseconds: start }, duration: { nanoseconds: durationMs * 1e6 } },
           }],
         },

@@ -6,7 +6,7 @@ import type { SimAgent, SimOffer } from '../sim-types.js';
 import type { Allocator } from './allocator.js';
 import { taskKey, type ClusterState, type SimFramework } from './cluster-state.js';
 import type { TaskRunner } from './task-runner.js';
-import { mesosResourcesText, shortfallMessage, taskIdError } from './task-validation.js';
+import { holdingText, mesosResourcesText, shortfallMessage, taskIdError } from './task-validation.js';
 import type { TaskUpdates } from './task-updates.js';
 import { validateGroupExecutor } from './task-group-validation.js';
 
@@ -143,14 +143,26 @@ export class OfferOperations {
     return undefined;
   }
 
-  /** Feedback for an offer operation that set an `id` (the simulated agents support operation feedback). */
+  /**
+   * Feedback for an offer operation that set an `id` (the simulated agents support operation feedback).
+   * As on Mesos 1.11, an OPERATION_ERROR comes from the master, which keeps no record of the
+   * operation: it has no uuid (nothing to acknowledge) and no agent_id; an applied operation's
+   * status comes from its agent with both, and the master keeps it until it is acknowledged.
+   */
   private operationStatus(fw: SimFramework, op: v1.Offer.Operation, agentId: string | undefined, opState: v1.OperationState, message?: string): void {
     if (!op.id || op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') return;
-    this.state.operationStatuses.push({ frameworkId: fw.id, operationId: op.id.value, state: opState });
+    const kept = opState !== 'OPERATION_ERROR' && agentId !== undefined;
+    const uuid = kept ? randomUUID() : undefined;
+    this.state.operationStatuses.push({ frameworkId: fw.id, operationId: op.id.value, state: opState, ...(kept ? { agentId, uuid } : {}) });
     this.state.sink(fw.id, {
       type: 'UPDATE_OPERATION_STATUS',
       update_operation_status: {
-        status: { operation_id: op.id, state: opState, ...(message ? { message } : {}), ...(agentId ? { agent_id: { value: agentId } } : {}), uuid: { value: Buffer.from(randomUUID().replace(/-/g, ''), 'hex') } },
+        status: {
+          operation_id: op.id,
+          state: opState,
+          ...(message ? { message } : {}),
+          ...(uuid ? { uuid: { value: Buffer.from(uuid.replace(/-/g, ''), 'hex') }, agent_id: { value: agentId! } } : {}),
+        },
       },
     });
   }
@@ -158,20 +170,33 @@ export class OfferOperations {
 
 /** RESERVE, UNRESERVE, CREATE and DESTROY applied to the pooled offers; a string is the error. */
 function applyOperation(op: v1.Offer.Operation, pool: Holding, agent: SimAgent): Holding | string {
+  // Mesos 1.11's texts; those of its resource checks end with the agent the offers are on.
+  const onAgent = `; on agent ${agent.id} at slave(1)@127.0.0.1:${agent.port} (${agent.hostname})`;
+  const changed = op.type === 'RESERVE' ? op.reserve?.resources ?? [] : op.type === 'UNRESERVE' ? op.unreserve?.resources ?? [] : undefined;
+  // (Mesos's check that all resources have one provider, which an empty list fails.)
+  if (changed?.length === 0) return `Invalid resources: The resources have multiple resource providers: ${onAgent}`;
   switch (op.type) {
     case 'RESERVE': {
       if (op.reserve?.source?.length) return 'Reservation updates are not yet implemented for the scheduler API';
+      for (const r of op.reserve?.resources ?? []) {
+        const role = r.reservations?.at(-1)?.role ?? r.role;
+        if (!r.reservations?.length && (r.role ?? '*') === '*') return `Resource ${mesosResourcesText([r], pool.role)} is not dynamically reserved${onAgent}`;
+        const allocated = r.allocation_info?.role ?? pool.role;
+        if (role !== allocated) return `A reserve operation was attempted for a resource with role '${role}', but the resource was allocated to role '${allocated}'${onAgent}`;
+      }
       const d = demandOf(op.reserve?.resources);
-      if (d.reservedRoles.size !== 1 || !d.reservedRoles.has(pool.role)) return `RESERVE must reserve for the offers' role ${pool.role}`;
       if (!isEmptyQuantities(d.unreserved) || d.volumeIds.length) return 'RESERVE resources must all carry a reservation';
-      if (!containsQuantities(pool.unreserved, d.reserved)) return 'Invalid RESERVE: unreserved resources are not covered by the offers';
+      if (!containsQuantities(pool.unreserved, d.reserved)) {
+        const asked = (op.reserve?.resources ?? []).map((r) => ({ ...r, reservations: [], role: undefined, reservation: undefined }));
+        return `${holdingText(pool)} does not contain ${mesosResourcesText(asked, pool.role)}`;
+      }
       return { ...pool, unreserved: subtractQuantities(pool.unreserved, d.reserved), reserved: addQuantities(pool.reserved, d.reserved) };
     }
     case 'UNRESERVE': {
       const d = demandOf(op.unreserve?.resources);
       if (!isEmptyQuantities(d.unreserved) || d.volumeIds.length) return 'UNRESERVE takes reserved resources without volumes';
       const missing = holdingContains(pool, { ...d, unreserved: emptyQuantities() });
-      if (missing) return `Invalid UNRESERVE: ${missing}`;
+      if (missing) return `${holdingText(pool)} does not contain ${mesosResourcesText(op.unreserve?.resources ?? [], pool.role)}`;
       return { ...pool, reserved: subtractQuantities(pool.reserved, d.reserved), unreserved: addQuantities(pool.unreserved, d.reserved) };
     }
     case 'CREATE': {

@@ -23,7 +23,9 @@ export function mesosResourcesText(resources: v1.Resource[], role: string): stri
           : r.type === 'SET'
             ? `{${(r.set?.item ?? []).join(', ')}}`
             : String(Math.round((r.scalar?.value ?? 0) * 1000) / 1000);
-      const reservations = r.reservations?.length ? `(reservations: [${r.reservations.map((x) => `(${x.type},${x.role}${x.principal ? `,${x.principal}` : ''})`).join(', ')}])` : '';
+      // A reservation in the pre-refinement format (`role` and `reservation`) is written as its refined form.
+      const refined = r.reservations?.length ? r.reservations : r.reservation && r.role && r.role !== '*' ? [{ type: 'DYNAMIC' as const, role: r.role, ...(r.reservation.principal ? { principal: r.reservation.principal } : {}) }] : [];
+      const reservations = refined.length ? `(reservations: [${refined.map((x) => `(${x.type},${x.role}${x.principal ? `,${x.principal}` : ''})`).join(', ')}])` : '';
       const volume = r.disk?.persistence ? `[${r.disk.persistence.id}:${r.disk.volume?.container_path ?? ''}]` : '';
       return `${r.name}(allocated: ${r.allocation_info?.role ?? role})${reservations}${volume}:${value}`;
     })
@@ -33,7 +35,11 @@ export function mesosResourcesText(resources: v1.Resource[], role: string): stri
 /** The master's TASK_ERROR text for a task (and its executor) asking for more than the offers hold. */
 export function shortfallMessage(task: v1.TaskInfo, pool: Holding): string {
   const required = [...(task.resources ?? []), ...(task.executor?.resources ?? [])];
+  return `Total resources ${mesosResourcesText(required, pool.role)} required by task and its executor is more than available ${holdingText(pool)}`;
+}
+
+/** What the pooled offers hold, as the master writes it in its texts (ports, cpus, mem, disk, ...). */
+export function holdingText(pool: Holding): string {
   const rank = (r: v1.Resource) => (MESOS_RESOURCE_ORDER.indexOf(r.name) + MESOS_RESOURCE_ORDER.length + 1) % (MESOS_RESOURCE_ORDER.length + 1);
-  const available = holdingResources(pool, true, true).sort((a, b) => rank(a) - rank(b));
-  return `Total resources ${mesosResourcesText(required, pool.role)} required by task and its executor is more than available ${mesosResourcesText(available, pool.role)}`;
+  return mesosResourcesText(holdingResources(pool, true, true).sort((a, b) => rank(a) - rank(b)), pool.role);
 }
