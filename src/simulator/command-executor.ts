@@ -27,7 +27,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import { startHealthChecks } from './command-health-check.js';
-import { AgentLink, exitMessage, sleep, type Json } from './executor-link.js';
+import { AgentLink, exitMessage, hasKillingState, sleep, type Json } from './executor-link.js';
 
 const env = process.env;
 const link = new AgentLink(env);
@@ -136,8 +136,7 @@ async function shutdown(): Promise<void> {
 function handle(event: Json): void {
   switch (event['type']) {
     case 'SUBSCRIBED': {
-      const caps: Json[] = event['subscribed']?.['framework_info']?.['capabilities'] ?? [];
-      killingState = caps.some((c) => c['type'] === 'TASK_KILLING_STATE');
+      killingState = hasKillingState(event);
       break;
     }
     case 'LAUNCH':

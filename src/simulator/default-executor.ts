@@ -30,7 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHealthChecks } from './command-health-check.js';
-import { AgentLink, exitMessage, sleep, type Json } from './executor-link.js';
+import { AgentLink, exitMessage, hasKillingState, sleep, type Json } from './executor-link.js';
 import { fetchUri } from './executor-fetcher.js';
 import type { v1 } from '../protocol/generated/index.js';
 
@@ -175,8 +175,7 @@ async function maybeExit(): Promise<void> {
 function handle(event: Json): void {
   switch (event['type']) {
     case 'SUBSCRIBED': {
-      const caps: Json[] = event['subscribed']?.['framework_info']?.['capabilities'] ?? [];
-      killingState = caps.some((c) => c['type'] === 'TASK_KILLING_STATE');
+      killingState = hasKillingState(event);
       executorContainerId = event['subscribed']?.['container_id']?.['value'] ?? '';
       break;
     }

@@ -5,6 +5,7 @@ import type { executor, v1 } from '../protocol/generated/index.js';
 import { readBody } from './master-server.js';
 import { isValidUuid } from './call-validation.js';
 import { decodeRequestBody } from './endpoints/mesos-json.js';
+import { acceptedEncoding } from './endpoints/http-answers.js';
 
 export { isValidUuid };
 
@@ -86,20 +87,3 @@ function validateStatus(call: executor.Call, status: v1.TaskStatus): string | un
   return undefined;
 }
 
-/** The encoding of a streamed answer: JSON when `Accept` allows it (or is absent), else protobuf, else none. */
-export function acceptedEncoding(accept: string | undefined): Encoding | undefined {
-  if (accept === undefined) return 'json';
-  const ranges = accept.split(',').map((part) => {
-    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
-    const q = params.find((p) => p.startsWith('q='));
-    return { type: type ?? '', q: q ? Number(q.slice(2)) : 1 };
-  });
-  const allows = (media: string) => {
-    const [major] = media.split('/');
-    const match = ranges.find((r) => r.type === media) ?? ranges.find((r) => r.type === `${major}/*`) ?? ranges.find((r) => r.type === '*/*');
-    return !!match && match.q > 0;
-  };
-  if (allows(MEDIA_TYPES.json)) return 'json';
-  if (allows(MEDIA_TYPES.protobuf)) return 'protobuf';
-  return undefined;
-}

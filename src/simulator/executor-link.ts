@@ -24,6 +24,12 @@ export function exitMessage(code: number | null, signal: NodeJS.Signals | null):
   return signal ? `Command terminated with signal ${SIGNAL_TEXT[signal] ?? signal}` : `Command exited with status ${code}`;
 }
 
+/** Whether the framework named in a SUBSCRIBED event has the TASK_KILLING_STATE capability. */
+export function hasKillingState(subscribed: Json): boolean {
+  const caps: Json[] = subscribed['subscribed']?.['framework_info']?.['capabilities'] ?? [];
+  return caps.some((c) => c['type'] === 'TASK_KILLING_STATE');
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One executor's link to its agent, from the `MESOS_*` environment the agent gave it. */

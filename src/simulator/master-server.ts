@@ -5,7 +5,7 @@ import { Codecs } from '../protocol/messages.js';
 import { encodeRecord } from '../protocol/recordio.js';
 import { MEDIA_TYPES, encodingOf, schema, type Encoding } from '../protocol/codec.js';
 import { decodeRequestBody } from './endpoints/mesos-json.js';
-import { empty, json, methodNotAllowed, notFound, text, TEXT } from './endpoints/http-answers.js';
+import { acceptedEncoding, empty, json, methodNotAllowed, notFound, text, TEXT } from './endpoints/http-answers.js';
 import type { scheduler } from '../protocol/generated/index.js';
 import type { SimEngine } from './sim-engine.js';
 import { validateCall } from './call-validation.js';
@@ -364,22 +364,6 @@ export class MasterServer {
   }
 }
 
-function acceptedEncoding(accept: string | undefined): Encoding | undefined {
-  if (accept === undefined) return 'json';
-  const ranges = accept.split(',').map((part) => {
-    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
-    const q = params.find((p) => p.startsWith('q='));
-    return { type: type ?? '', q: q ? Number(q.slice(2)) : 1 };
-  });
-  const allows = (media: string) => {
-    const [major] = media.split('/');
-    const match = ranges.find((r) => r.type === media) ?? ranges.find((r) => r.type === `${major}/*`) ?? ranges.find((r) => r.type === '*/*');
-    return !!match && match.q > 0;
-  };
-  if (allows(MEDIA_TYPES.json)) return 'json';
-  if (allows(MEDIA_TYPES.protobuf)) return 'protobuf';
-  return undefined;
-}
 
 /** Reads a request body of at most `max` bytes; past it the rest is drained and 'too-large' returned. */
 export async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {

@@ -3,7 +3,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { conformance } from './support/targets.js';
-import { ENCODINGS, SdkFramework, commandTask, launchOp, sleep, statusShape, taskId, taskResources, uniqueName, type SdkFrameworkOptions } from './support/sdk-framework.js';
+import { ENCODINGS, SdkFramework, commandTask, launchOp, sleep, statusShape, taskId, taskResources, uniqueName, type SdkFrameworkOptions, withSdkFramework } from './support/sdk-framework.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 
 /** A call of the master's operator API (JSON), e.g. DRAIN_AGENT on a real master. */
@@ -18,14 +18,8 @@ const QUIET_WINDOW_MS = 2500;
 conformance(
   'offers through the SDK',
   (target) => {
-    async function withFramework(what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>): Promise<void> {
-      const f = await SdkFramework.start(target().url, { name: uniqueName(what), ...options });
-      try {
-        await body(f);
-      } finally {
-        await f.close();
-      }
-    }
+    const withFramework = (what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>) =>
+      withSdkFramework(target().url, what, options, body);
     /** OFFERS events that arrived after event index `from`. */
     const offersAfter = (f: SdkFramework, from: number) => f.events.slice(from).filter((e) => e.type === 'OFFERS');
     const cpusOf = (o: v1.Offer) => o.resources?.find((r) => r.name === 'cpus')?.scalar?.value;

@@ -3,7 +3,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { conformance } from './support/targets.js';
-import { ENCODINGS, SdkFramework, commandTask, frameworkState, launchOp, sleep, statusShape, taskId, uniqueName, type SdkFrameworkOptions } from './support/sdk-framework.js';
+import { ENCODINGS, SdkFramework, commandTask, frameworkState, launchOp, sleep, statusShape, taskId, uniqueName, type SdkFrameworkOptions, withSdkFramework } from './support/sdk-framework.js';
 import { ApiError } from '../../src/errors/index.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 
@@ -12,14 +12,8 @@ const QUIET_MS = 1500;
 conformance(
   'scheduler calls through the SDK',
   (target) => {
-    async function withFramework(what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>): Promise<void> {
-      const f = await SdkFramework.start(target().url, { name: uniqueName(what), ...options });
-      try {
-        await body(f);
-      } finally {
-        await f.close();
-      }
-    }
+    const withFramework = (what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>) =>
+      withSdkFramework(target().url, what, options, body);
     /** A framework with a task running `sleep 30` (names starting `long-` run forever on the simulator). */
     async function withRunningTask(what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework, id: string, agentId: string) => Promise<void>): Promise<void> {
       await withFramework(what, options, async (f) => {

@@ -3,7 +3,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { conformance } from './support/targets.js';
-import { ENCODINGS, SdkFramework, commandTask, frameworkState, launchOp, taskId, taskResources, uniqueName, type SdkFrameworkOptions } from './support/sdk-framework.js';
+import { ENCODINGS, SdkFramework, commandTask, frameworkState, launchOp, taskId, taskResources, uniqueName, type SdkFrameworkOptions, withSdkFramework } from './support/sdk-framework.js';
 import { NotSubscribedError, SubscriptionError } from '../../src/errors/index.js';
 import { MesosHttpClient } from '../../src/client/http-client.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -13,14 +13,8 @@ import type { v1 } from '../../src/protocol/generated/index.js';
 conformance(
   'the subscription through the SDK',
   (target) => {
-    async function withFramework(what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>): Promise<void> {
-      const f = await SdkFramework.start(target().url, { name: uniqueName(what), ...options });
-      try {
-        await body(f);
-      } finally {
-        await f.close();
-      }
-    }
+    const withFramework = (what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>) =>
+      withSdkFramework(target().url, what, options, body);
     const reconciliation = (f: SdkFramework, id: string) => f.updates(id).filter((u) => u.reason === 'REASON_RECONCILIATION');
 
     for (const encoding of ENCODINGS) {

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { acceptedEncoding, isValidUuid, validateExecutorCall } from '../../src/simulator/executor-api.js';
+import { isValidUuid, validateExecutorCall } from '../../src/simulator/executor-api.js';
+import { acceptedEncoding } from '../../src/simulator/endpoints/http-answers.js';
 import { waitStatus } from '../../src/simulator/executor-launch.js';
 import { validateGroupExecutor } from '../../src/simulator/engine/task-group-validation.js';
 import type { executor, v1 } from '../../src/protocol/generated/index.js';

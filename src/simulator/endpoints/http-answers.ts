@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { MEDIA_TYPES, type Encoding } from '../../protocol/codec.js';
 
 /** Mesos's plain-text answers carry this type and a Content-Length (never chunked). */
 export const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
@@ -27,4 +28,22 @@ export function notFound(res: http.ServerResponse): void {
 /** libprocess's 405 for a POST-only endpoint. */
 export function methodNotAllowed(res: http.ServerResponse, method: string | undefined, allowed = 'POST'): void {
   text(res, 405, `405 Method Not Allowed. Expecting one of { '${allowed}' }, but received '${method ?? ''}'.`, { Allow: allowed });
+}
+
+/** The encoding of a streamed answer: JSON when `Accept` allows it (or is absent), else protobuf, else none. */
+export function acceptedEncoding(accept: string | undefined): Encoding | undefined {
+  if (accept === undefined) return 'json';
+  const ranges = accept.split(',').map((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    return { type: type ?? '', q: q ? Number(q.slice(2)) : 1 };
+  });
+  const allows = (media: string) => {
+    const [major] = media.split('/');
+    const match = ranges.find((r) => r.type === media) ?? ranges.find((r) => r.type === `${major}/*`) ?? ranges.find((r) => r.type === '*/*');
+    return !!match && match.q > 0;
+  };
+  if (allows(MEDIA_TYPES.json)) return 'json';
+  if (allows(MEDIA_TYPES.protobuf)) return 'protobuf';
+  return undefined;
 }

@@ -215,3 +215,13 @@ export function statusShape(s: v1.TaskStatus): Record<string, unknown> {
     has_agent_id: !!s.agent_id,
   };
 }
+
+/** Runs `body` with a fresh SDK framework on `url` (a unique name from `what`), closed (torn down) afterwards. */
+export async function withSdkFramework(url: string, what: string, options: Omit<SdkFrameworkOptions, 'name'>, body: (f: SdkFramework) => Promise<void>): Promise<void> {
+  const f = await SdkFramework.start(url, { name: uniqueName(what), ...options });
+  try {
+    await body(f);
+  } finally {
+    await f.close();
+  }
+}
