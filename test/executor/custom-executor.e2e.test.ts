@@ -13,6 +13,7 @@ import type { TaskManager } from '../../src/task-manager/task-manager.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 import type { Scheduler } from '../../src/scheduler/scheduler.interface.js';
 import { bundleExecutor, sampleTasks } from '../../samples/02-custom-executor/main.js';
+import { alive } from '../support/processes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,14 +27,6 @@ class UpdateLog {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('custom executor end to end: scheduler → simulator → real executor process → real command', () => {
   let sim: SimulatedMaster;

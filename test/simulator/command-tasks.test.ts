@@ -5,17 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedMaster, type SimulatedMasterOptions } from '../../src/simulator/simulated-master.js';
 import { launch, RawSubscription } from './raw-client.js';
+import { alive } from '../support/processes.js';
 
 const fwInfo = { user: 'alice', name: 'command-tasks-fw' };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(what: string, pred: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
