@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ensureEtcd } from './ensure-etcd.mjs';
 
 function walk(dir) {
   const out = [];
@@ -23,6 +24,8 @@ if (files.length === 0) {
   console.error('no test files found under dist/test' + (filters.length ? ` matching ${filters.join(', ')}` : ''));
   process.exit(1);
 }
+// The storage and HA tests start a real etcd: provide it (or say in one line what to run).
+if (files.some((f) => /[\\/](storage|ha)[\\/]/.test(f)) && !ensureEtcd()) process.exit(1);
 if (!process.env.MESOS_MASTER && files.some((f) => f.includes('conformance'))) {
   console.log(
     'conformance: the real-Mesos half is NOT run (only the simulator); set MESOS_MASTER=http://HOST:PORT, ' +
