@@ -9,7 +9,7 @@ import type { executor, v1 } from '../protocol/generated/index.js';
 import { ApiError, ConnectionError, MesosSdkError, ProtocolError, SubscriptionError, ValidationError } from '../errors/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { ExecutorErrorCodes, type ExecutorEnvironment } from './executor-env.js';
-import { newUpdateUuid } from './update-uuid.js';
+import { newUpdateUuid } from '../protocol/uuid.js';
 
 /** Minimal logger the executor client reports to (any console-like object fits). */
 export interface ExecutorLogger {

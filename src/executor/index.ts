@@ -1,4 +1,4 @@
 export { MesosExecutorClient, type ExecutorClientOptions, type ExecutorEventHandler, type ExecutorState, type ExecutorStatusUpdate, type ExecutorLogger } from './executor-client.js';
 export { executorEnvironment, parseMesosDuration, ExecutorErrorCodes, type ExecutorEnvironment } from './executor-env.js';
 export { ExecutorDispatcher } from './executor-dispatcher.js';
-export { newUpdateUuid, isValidUpdateUuid, uuidText } from './update-uuid.js';
+export { newUpdateUuid, isValidUpdateUuid, uuidText } from '../protocol/uuid.js';

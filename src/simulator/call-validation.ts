@@ -1,4 +1,5 @@
 import type { scheduler } from '../protocol/generated/index.js';
+import { isValidUpdateUuid as isValidUuid } from '../protocol/uuid.js';
 
 /** The sub-message each call type must carry (as the master's validation requires). */
 const REQUIRED: Partial<Record<scheduler.Call.Type, keyof scheduler.Call>> = {
@@ -38,9 +39,3 @@ export function validateCall(call: scheduler.Call): string | undefined {
   return undefined;
 }
 
-/** stout's `UUID::fromBytes`: 16 bytes whose version nibble is 1 to 5. */
-export function isValidUuid(bytes: Uint8Array | undefined): boolean {
-  if (!bytes || bytes.length !== 16) return false;
-  const version = bytes[6]! >> 4;
-  return version >= 1 && version <= 5;
-}

@@ -3,11 +3,10 @@ import { Codecs } from '../protocol/messages.js';
 import { MEDIA_TYPES, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
 import { readBody } from './master-server.js';
-import { isValidUuid } from './call-validation.js';
+import { isValidUpdateUuid as isValidUuid } from '../protocol/uuid.js';
 import { decodeRequestBody } from './endpoints/mesos-json.js';
 import { acceptedEncoding } from './endpoints/http-answers.js';
 
-export { isValidUuid };
 
 // The request checks of a Mesos 1.11 agent's executor API (`POST /api/v1/executor`), in the
 // agent's order, with its texts (measured on a real agent): method, Content-Type, parsing,

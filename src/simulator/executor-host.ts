@@ -9,7 +9,8 @@ import { encodeRecord } from '../protocol/recordio.js';
 import { MEDIA_TYPES, type Encoding } from '../protocol/codec.js';
 import type { executor, v1 } from '../protocol/generated/index.js';
 import { TEXT } from './master-server.js';
-import { isValidUuid, readExecutorCall } from './executor-api.js';
+import { readExecutorCall } from './executor-api.js';
+import { isValidUpdateUuid as isValidUuid } from '../protocol/uuid.js';
 import { FetchError, fetchUri } from './executor-fetcher.js';
 import { agentContainerStatus, COMMAND_EXECUTOR_PATH, commandExecutorInfo, defaultExecutorCommand, executorEnvironment, killExecutorProcess, makeSandbox, roleOf, SIGKILL_STATUS, spawnExecutor, unsupportedContainer, waitStatus } from './executor-launch.js';
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { newUpdateUuid } from '../protocol/uuid.js';
 
 // The executor side of the V1 executor API, in JSON over HTTP with Node built-ins only, for the
 // simulator's built-in executors (`default-executor.ts`): SUBSCRIBE with its RecordIO event
@@ -71,7 +71,7 @@ export class AgentLink {
 
   /** Sends an UPDATE for `status` (a fresh v4 uuid, SOURCE_EXECUTOR, this executor's id and a timestamp added). */
   update(status: Json): void {
-    const uuid = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
+    const uuid = newUpdateUuid().toString('base64');
     const full: Json = { ...status, source: 'SOURCE_EXECUTOR', executor_id: { value: this.executorId }, timestamp: Date.now() / 1000, uuid };
     this.unacknowledged.set(uuid, full);
     this.outbox = this.outbox.then(async () => {

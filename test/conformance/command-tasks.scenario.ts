@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformance } from './support/targets.js';
-import { alive, assertExecutorUpdates, last, runTask, shell, states, until } from './support/command-task.js';
+import { assertExecutorUpdates, last, runTask, shell, states, until } from './support/command-task.js';
+import { alive } from '../support/processes.js';
 
 conformance('command tasks', (target) => {
   let files: string;

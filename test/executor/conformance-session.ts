@@ -3,6 +3,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { RawSubscription } from '../simulator/raw-client.js';
+import { waitFor } from '../client/fake-master.js';
 
 // Helpers of test/conformance/executor.scenario.ts: a hand-written JSON framework that launches the
 // SDK's conformance executor (conformance-executor.ts beside this file) and watches what comes back.
@@ -13,16 +14,12 @@ export type Event = Record<string, any>;
 const EXECUTOR_JS = fileURLToPath(new URL('./conformance-executor.js', import.meta.url));
 export const TERMINAL = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_GONE']);
 
+/** Polls until `pred` holds (the suite's waitFor, with the reason first and a longer default for real agents). */
+export const until = (what: string, pred: () => boolean, ms = 30_000): Promise<void> => waitFor(pred, ms, what);
+
 export const b64 = (text: string) => Buffer.from(text).toString('base64');
 export const unb64 = (data: string | undefined) => Buffer.from(data ?? '', 'base64').toString('utf8');
 
-export async function until(what: string, pred: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** POST (or another method) to any path, with exactly the headers given. */
 export function request(url: string, body: string | Buffer | undefined, headers: Record<string, string>, method = 'POST'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {

@@ -4,7 +4,7 @@ import { MesosExecutorClient } from '../../src/executor/executor-client.js';
 import { executorEnvironment, parseMesosDuration } from '../../src/executor/executor-env.js';
 import type { executor } from '../../src/protocol/generated/index.js';
 import { FakeAgent } from './fake-agent.js';
-import { isValidUpdateUuid, newUpdateUuid, uuidText } from '../../src/executor/update-uuid.js';
+import { isValidUpdateUuid, newUpdateUuid, uuidText } from '../../src/protocol/uuid.js';
 import { ApiError } from '../../src/errors/index.js';
 
 const task = { name: 't1', task_id: { value: 't1' }, agent_id: { value: 'S0' }, resources: [] };

@@ -6,17 +6,13 @@ import { join } from 'node:path';
 import { SimulatedMaster, type SimulatedMasterOptions } from '../../src/simulator/simulated-master.js';
 import { launch, RawSubscription } from './raw-client.js';
 import { alive } from '../support/processes.js';
+import { waitFor } from '../client/fake-master.js';
+
+const until = (what: string, pred: () => boolean, ms = 5000) => waitFor(pred, ms, what);
 
 const fwInfo = { user: 'alice', name: 'command-tasks-fw' };
 
 
-async function until(what: string, pred: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('simulated master: command tasks', () => {
   let sim: SimulatedMaster | undefined;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { isValidUuid, validateExecutorCall } from '../../src/simulator/executor-api.js';
+import { validateExecutorCall } from '../../src/simulator/executor-api.js';
+import { isValidUpdateUuid as isValidUuid, newUpdateUuid as v4 } from '../../src/protocol/uuid.js';
 import { acceptedEncoding } from '../../src/simulator/endpoints/http-answers.js';
 import { waitStatus } from '../../src/simulator/executor-launch.js';
 import { validateGroupExecutor } from '../../src/simulator/engine/task-group-validation.js';
@@ -10,7 +10,6 @@ import type { executor, v1 } from '../../src/protocol/generated/index.js';
 // The checks a simulated agent and master make, one by one (the conformance scenarios hold them
 // against Mesos 1.11 over HTTP; these pin the edge cases cheaply).
 
-const v4 = () => Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
 const ids = { framework_id: { value: 'fw' }, executor_id: { value: 'ex' } };
 const updateCall = (status: Partial<v1.TaskStatus>): executor.Call => ({
   ...ids,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertJson, decodeRequestBody, parseJson } from '../../src/simulator/endpoints/mesos-json.js';
-import { isValidUuid } from '../../src/simulator/call-validation.js';
+import { isValidUpdateUuid as isValidUuid } from '../../src/protocol/uuid.js';
 import { durationText } from '../../src/simulator/endpoints/master-endpoints.js';
 import { schema } from '../../src/protocol/codec.js';
 

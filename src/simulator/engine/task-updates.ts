@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { v1 } from '../../protocol/generated/index.js';
 import { executorIdOf, isTerminal, PARTITION_STATES, type ClusterState, type SimFramework, type SimTask } from './cluster-state.js';
+import { newUpdateUuid } from '../../protocol/uuid.js';
 
 /**
  * Status updates on their way to frameworks: the master's own (no uuid, never retried) and the
@@ -35,7 +35,7 @@ export class TaskUpdates {
       agent_id: { value: task.agentId },
       executor_id: executorId,
       timestamp: Date.now() / 1000,
-      uuid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'),
+      uuid: newUpdateUuid(),
       ...(message ? { message } : {}),
       ...(reason ? { reason } : {}),
     });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { RawSubscription, launch } from '../../simulator/raw-client.js';
+import { waitFor } from '../../client/fake-master.js';
 
 // Running one command task from a raw JSON scheduler, for the command task and health check scenarios.
 
@@ -97,22 +98,8 @@ export async function runTask(url: string, label: string, build: (ids: { framewo
 
 export const shell = (value: string) => ({ command: { value } });
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Polls until `pred` holds (the suite's waitFor). */
+export const until = (pred: () => boolean, ms = 5000): Promise<void> => waitFor(pred, ms);
 export const states = (run: TaskRun) => run.updates.map((u) => u['state']);
 export const last = (run: TaskRun) => run.updates.at(-1)!;
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * A fresh status-update uuid: the 16 bytes of an RFC 4122 version-4 UUID.
+ * A fresh uuid for a status update (or an operation status): the 16 bytes of an RFC 4122
+ * version-4 UUID.
  *
  * A Mesos agent refuses an executor UPDATE whose `status.uuid` is not 16 bytes forming a UUID of a
  * known version (1 to 5, the high nibble of byte 6): `400 Failed to validate Executor::Call: Not a
@@ -12,7 +13,7 @@ export function newUpdateUuid(): Buffer {
   return Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
 }
 
-/** True when `bytes` is a uuid a Mesos agent accepts: 16 bytes, version nibble 1 to 5. */
+/** True when `bytes` is a uuid Mesos accepts (stout's `UUID::fromBytes`): 16 bytes, version nibble 1 to 5. */
 export function isValidUpdateUuid(bytes: Uint8Array | undefined): boolean {
   if (!bytes || bytes.length !== 16) return false;
   const version = bytes[6]! >> 4;
