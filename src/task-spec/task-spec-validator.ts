@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationError } from '../errors/families.js';
 import { compileConstraints } from '../resource-manager/placement/constraints.js';
 import type { TaskDefinition } from './task-definition.js';
@@ -17,8 +18,12 @@ export const TASK_DEFINITION_SCHEMA: Record<string, unknown> = JSON.parse(
 type Problem = { path: string; message: string };
 
 let compiled: ValidateFunction | undefined;
+/** The schema's validator, compiled on first use; ajv (CommonJS) is loaded only then. */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(TASK_DEFINITION_SCHEMA);
+  if (!compiled) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    compiled = new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(TASK_DEFINITION_SCHEMA);
+  }
   return compiled;
 }
 
