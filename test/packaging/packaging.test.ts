@@ -93,6 +93,8 @@ describe('the npm package, installed into a fresh TypeScript project', { timeout
     await run('npm', ['install', join(work, packed.filename), `@types/node@${devTypesNode}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
       cwd: project,
       timeout: 180_000,
+    }).catch((err: Error & { stderr?: string }) => {
+      throw new Error(`npm install of ${packed.filename} into a fresh project failed (it needs the registry, or an npm cache filled by \`npm ci\`): ${err.stderr ?? err.message}`);
     });
     installed = join(project, 'node_modules', pkg.name);
 
@@ -210,6 +212,13 @@ describe('the npm package, installed into a fresh TypeScript project', { timeout
         });
         if (b.body.includes('SimulatedMaster.start')) assert.equal(stdout.match(/TASK_FINISHED/g)?.length, 2, `the quick start did not finish its two tasks:\n${stdout}`);
       }
+    });
+  });
+
+  describe('the bin', () => {
+    it('installs mesos-sim, which runs from the package (--help)', async () => {
+      const { stdout } = await run(join(project, 'node_modules', '.bin', 'mesos-sim'), ['--help'], { cwd: project, timeout: 30_000 });
+      assert.match(stdout, /Usage: mesos-sim/);
     });
   });
 
