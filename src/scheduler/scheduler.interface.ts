@@ -1,5 +1,6 @@
 import type { scheduler, v1 } from '../protocol/generated/index.js';
 import type { MesosSdkError, SubscriptionError } from '../errors/index.js';
+export type { SchedulerEvent, SchedulerEventType, SchedulerEventFields, UnknownSchedulerEvent, EventOfType } from './scheduler-event.js';
 
 /** Where the subscription stands. */
 export type SubscriptionState = 'disconnected' | 'subscribing' | 'subscribed' | 'stopped';
@@ -20,8 +21,13 @@ export interface SchedulerObserver {
   onEvent?(event: scheduler.Event): void;
 }
 
-/** Receives every event; the next event is read only after the returned promise settles. */
+/**
+ * Receives every event; the next event is read only after the returned promise settles. Events
+ * come as decoded from the wire; `isSchedulerEvent(event, 'OFFERS')` narrows one to the typed
+ * `SchedulerEvent<'OFFERS'>`.
+ */
 export type EventHandler = (event: scheduler.Event) => Promise<void>;
+
 
 /**
  * Every call a scheduler makes, plus the subscription that carries the events.
