@@ -92,6 +92,10 @@ export interface FrameworkHandle {
   start(): Promise<void>;
   /** Stops taking events, lets the handler in flight finish, then stops the scheduler. With `teardown` the framework is removed from Mesos. */
   stop(options?: { teardown?: boolean }): Promise<void>;
+  /**
+   * A provider from the container. The SDK's tokens carry their type: `fw.get(TOKENS.TaskManager)`
+   * is a `TaskManager`; a controller class gives its instance.
+   */
   get<T>(token: ServiceIdentifier<T>): T;
 }
 
