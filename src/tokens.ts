@@ -61,7 +61,99 @@ export function token<T>(key: string): Token<T> {
   return Symbol.for(key) as Token<T>;
 }
 
-const sdk = <T>(name: string): Token<T> => token<T>(`mesos-sdk.${name}`);
+// One `unique symbol` per SDK token: the overrides of the SDK's tokens are then a union
+// discriminated by `token`, and a wrong value is reported against the right service type.
+const FrameworkOptionsId: unique symbol = Symbol.for('mesos-sdk.FrameworkOptions');
+const ClientId: unique symbol = Symbol.for('mesos-sdk.Client');
+const ClientOptionsId: unique symbol = Symbol.for('mesos-sdk.ClientOptions');
+const SchedulerOptionsId: unique symbol = Symbol.for('mesos-sdk.SchedulerOptions');
+const SchedulerId: unique symbol = Symbol.for('mesos-sdk.Scheduler');
+const DispatcherOptionsId: unique symbol = Symbol.for('mesos-sdk.DispatcherOptions');
+const EventDispatcherId: unique symbol = Symbol.for('mesos-sdk.EventDispatcher');
+const ControllerId: unique symbol = Symbol.for('mesos-sdk.Controller');
+const TaskManagerId: unique symbol = Symbol.for('mesos-sdk.TaskManager');
+const ResourceManagerId: unique symbol = Symbol.for('mesos-sdk.ResourceManager');
+const PlacementStrategyId: unique symbol = Symbol.for('mesos-sdk.PlacementStrategy');
+const StorageId: unique symbol = Symbol.for('mesos-sdk.Storage');
+const LeaderElectionId: unique symbol = Symbol.for('mesos-sdk.LeaderElection');
+const LoggerId: unique symbol = Symbol.for('mesos-sdk.Logger');
+const ServerId: unique symbol = Symbol.for('mesos-sdk.Server');
+const MetricsId: unique symbol = Symbol.for('mesos-sdk.Metrics');
+const ExecutorClientId: unique symbol = Symbol.for('mesos-sdk.ExecutorClient');
+const ExecutorEnvironmentId: unique symbol = Symbol.for('mesos-sdk.ExecutorEnvironment');
+const ExecutorDispatcherId: unique symbol = Symbol.for('mesos-sdk.ExecutorDispatcher');
+const ClockId: unique symbol = Symbol.for('mesos-sdk.Clock');
+
+/** The service type of each SDK token, by name (the documentation of each entry of {@link TOKENS}). */
+export interface SdkServices {
+  /** Options for the whole framework (master URLs, FrameworkInfo, ...). */
+  FrameworkOptions: FrameworkOptions;
+  /** HTTP transport to the master's scheduler API (`MesosHttpClient`). */
+  Client: MesosHttpClient;
+  /** Options of the HTTP client (TLS, auth, timeouts). */
+  ClientOptions: MesosClientOptions;
+  /** Options of the scheduler state machine (`SchedulerOptions`: FrameworkInfo, heartbeat watchdog, backoff). */
+  SchedulerOptions: SchedulerOptions;
+  /** Every scheduler call, the subscription state machine and the event stream (`Scheduler`). */
+  Scheduler: Scheduler;
+  /** Options of the event dispatcher's built-in rules (`DispatcherOptions`). */
+  DispatcherOptions: DispatcherOptions;
+  /** Dispatches scheduler events to the user's decorated controllers (`EventDispatcher`). */
+  EventDispatcher: EventDispatcher;
+  /** User event controllers (multi-bound): instances of `@EventController()` classes. */
+  Controller: object;
+  /** Task lifecycle, retries, kills and reconciliation (`TaskManager`). */
+  TaskManager: TaskManager;
+  /** Offer pool, resource algebra and placement (`ResourceManager`). */
+  ResourceManager: ResourceManager;
+  /** Placement strategy used by the resource manager (`PlacementStrategy`). */
+  PlacementStrategy: PlacementStrategy;
+  /** Key-value storage (`Storage`): in-memory, on-disk or etcd. */
+  Storage: Storage;
+  /** Leader election (`LeaderElection`): always-leader by default, etcd for HA. */
+  LeaderElection: LeaderElection;
+  /** Structured logger (`Logger`), MLOG line format by default. */
+  Logger: Logger;
+  /** Framework HTTP server: API, /health, /metrics, artifacts (`FrameworkServer`). */
+  Server: FrameworkServer;
+  /** Metrics registry (`FrameworkMetrics`). */
+  Metrics: FrameworkMetrics;
+  /** Executor side: the agent's executor API client (`MesosExecutorClient`). */
+  ExecutorClient: MesosExecutorClient;
+  /** Executor side: configuration read from the agent's environment (`ExecutorEnvironment`). */
+  ExecutorEnvironment: ExecutorEnvironment;
+  /** Executor side: dispatches executor events to the user's controllers (`ExecutorDispatcher`). */
+  ExecutorDispatcher: ExecutorDispatcher;
+  /** Clock of the offer pool's hold timers (`ResourceClock`), swappable in tests. */
+  Clock: ResourceClock;
+}
+
+/** The symbol type of each SDK token, by name. */
+export interface SdkTokenIds {
+  FrameworkOptions: typeof FrameworkOptionsId;
+  Client: typeof ClientId;
+  ClientOptions: typeof ClientOptionsId;
+  SchedulerOptions: typeof SchedulerOptionsId;
+  Scheduler: typeof SchedulerId;
+  DispatcherOptions: typeof DispatcherOptionsId;
+  EventDispatcher: typeof EventDispatcherId;
+  Controller: typeof ControllerId;
+  TaskManager: typeof TaskManagerId;
+  ResourceManager: typeof ResourceManagerId;
+  PlacementStrategy: typeof PlacementStrategyId;
+  Storage: typeof StorageId;
+  LeaderElection: typeof LeaderElectionId;
+  Logger: typeof LoggerId;
+  Server: typeof ServerId;
+  Metrics: typeof MetricsId;
+  ExecutorClient: typeof ExecutorClientId;
+  ExecutorEnvironment: typeof ExecutorEnvironmentId;
+  ExecutorDispatcher: typeof ExecutorDispatcherId;
+  Clock: typeof ClockId;
+}
+
+/** An SDK token: its own symbol, typed with its service. */
+export type SdkTokenOf<K extends keyof SdkServices> = SdkTokenIds[K] & Token<SdkServices[K]>;
 
 /**
  * One inversify service identifier per provider interface, each typed with its service (see
@@ -72,48 +164,28 @@ const sdk = <T>(name: string): Token<T> => token<T>(`mesos-sdk.${name}`);
  * const tasks = fw.get(TOKENS.TaskManager); // TaskManager
  * ```
  */
-export const TOKENS = {
-  /** Options for the whole framework (master URLs, FrameworkInfo, ...). */
-  FrameworkOptions: sdk<FrameworkOptions>('FrameworkOptions'),
-  /** HTTP transport to the master's scheduler API (`MesosHttpClient`). */
-  Client: sdk<MesosHttpClient>('Client'),
-  /** Options of the HTTP client (TLS, auth, timeouts). */
-  ClientOptions: sdk<MesosClientOptions>('ClientOptions'),
-  /** Options of the scheduler state machine (`SchedulerOptions`: FrameworkInfo, heartbeat watchdog, backoff). */
-  SchedulerOptions: sdk<SchedulerOptions>('SchedulerOptions'),
-  /** Every scheduler call, the subscription state machine and the event stream (`Scheduler`). */
-  Scheduler: sdk<Scheduler>('Scheduler'),
-  /** Options of the event dispatcher's built-in rules (`DispatcherOptions`). */
-  DispatcherOptions: sdk<DispatcherOptions>('DispatcherOptions'),
-  /** Dispatches scheduler events to the user's decorated controllers (`EventDispatcher`). */
-  EventDispatcher: sdk<EventDispatcher>('EventDispatcher'),
-  /** User event controllers (multi-bound): instances of `@EventController()` classes. */
-  Controller: sdk<object>('Controller'),
-  /** Task lifecycle, retries, kills and reconciliation (`TaskManager`). */
-  TaskManager: sdk<TaskManager>('TaskManager'),
-  /** Offer pool, resource algebra and placement (`ResourceManager`). */
-  ResourceManager: sdk<ResourceManager>('ResourceManager'),
-  /** Placement strategy used by the resource manager (`PlacementStrategy`). */
-  PlacementStrategy: sdk<PlacementStrategy>('PlacementStrategy'),
-  /** Key-value storage (`Storage`): in-memory, on-disk or etcd. */
-  Storage: sdk<Storage>('Storage'),
-  /** Leader election (`LeaderElection`): always-leader by default, etcd for HA. */
-  LeaderElection: sdk<LeaderElection>('LeaderElection'),
-  /** Structured logger (`Logger`), MLOG line format by default. */
-  Logger: sdk<Logger>('Logger'),
-  /** Framework HTTP server: API, /health, /metrics, artifacts (`FrameworkServer`). */
-  Server: sdk<FrameworkServer>('Server'),
-  /** Metrics registry (`FrameworkMetrics`). */
-  Metrics: sdk<FrameworkMetrics>('Metrics'),
-  /** Executor side: the agent's executor API client (`MesosExecutorClient`). */
-  ExecutorClient: sdk<MesosExecutorClient>('ExecutorClient'),
-  /** Executor side: configuration read from the agent's environment (`ExecutorEnvironment`). */
-  ExecutorEnvironment: sdk<ExecutorEnvironment>('ExecutorEnvironment'),
-  /** Executor side: dispatches executor events to the user's controllers (`ExecutorDispatcher`). */
-  ExecutorDispatcher: sdk<ExecutorDispatcher>('ExecutorDispatcher'),
-  /** Clock of the offer pool's hold timers (`ResourceClock`), swappable in tests. */
-  Clock: sdk<ResourceClock>('Clock'),
-} as const;
+export const TOKENS: { readonly [K in keyof SdkServices]: SdkTokenOf<K> } = {
+  FrameworkOptions: FrameworkOptionsId,
+  Client: ClientId,
+  ClientOptions: ClientOptionsId,
+  SchedulerOptions: SchedulerOptionsId,
+  Scheduler: SchedulerId,
+  DispatcherOptions: DispatcherOptionsId,
+  EventDispatcher: EventDispatcherId,
+  Controller: ControllerId,
+  TaskManager: TaskManagerId,
+  ResourceManager: ResourceManagerId,
+  PlacementStrategy: PlacementStrategyId,
+  Storage: StorageId,
+  LeaderElection: LeaderElectionId,
+  Logger: LoggerId,
+  Server: ServerId,
+  Metrics: MetricsId,
+  ExecutorClient: ExecutorClientId,
+  ExecutorEnvironment: ExecutorEnvironmentId,
+  ExecutorDispatcher: ExecutorDispatcherId,
+  Clock: ClockId,
+} as { readonly [K in keyof SdkServices]: SdkTokenOf<K> };
 
 /** Any of the SDK's tokens. */
 export type SdkToken = (typeof TOKENS)[keyof typeof TOKENS];

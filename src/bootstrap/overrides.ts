@@ -1,6 +1,6 @@
 import type { Container, Newable, ServiceIdentifier } from 'inversify';
 import { ConfigurationError } from '../errors/families.js';
-import type { SdkToken, Token, UntypedServiceIdentifier } from '../tokens.js';
+import type { SdkServices, SdkTokenIds, UntypedServiceIdentifier } from '../tokens.js';
 
 /** An override of a provider whose service type is `T`: a value, a class or a factory. */
 export type TypedProviderOverride<T> =
@@ -13,17 +13,20 @@ declare const anyService: unique symbol;
 type AnyService = typeof anyService;
 
 /**
- * One override of any provider. An override of one of the SDK's typed tokens (`TOKENS.Logger`,
- * ...) must give a value, class or factory of that token's service type, so
- * `{ token: TOKENS.Logger, useValue: 42 }` does not compile; strings, plain symbols and classes
- * are not checked.
+ * One override of any provider. An override of one of the SDK's tokens (`TOKENS.Logger`, ...)
+ * must give a value, class or factory of that token's service type, so
+ * `{ token: TOKENS.Logger, useValue: 42 }` does not compile ("Type 'number' is not assignable to
+ * type 'Logger'"); strings, plain symbols and classes are not checked.
  */
 export type AnyProviderOverride =
-  | OverrideOfToken<SdkToken>
+  | { [K in keyof SdkServices]: SdkTokenOverride<SdkTokenIds[K], SdkServices[K]> }[keyof SdkServices]
   | (TypedProviderOverride<unknown> & { token: UntypedServiceIdentifier });
 
-/** For each token of a union, the overrides of its service type. */
-type OverrideOfToken<K> = K extends Token<infer T> ? TypedProviderOverride<T> & { token: K } : never;
+/** The overrides of one SDK token: `token` is the token's own symbol type, so the union is discriminated by it. */
+type SdkTokenOverride<Id, T> =
+  | { token: Id; useValue: T }
+  | { token: Id; useClass: Newable<T> }
+  | { token: Id; useFactory: (container: Container) => T };
 
 /**
  * A provider to replace, by token (like NestJS `overrideProvider`): a value, a class or a factory.
