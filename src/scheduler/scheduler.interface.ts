@@ -1,5 +1,6 @@
 import type { scheduler, v1 } from '../protocol/generated/index.js';
 import type { MesosSdkError, SubscriptionError } from '../errors/index.js';
+import type { SchedulerEvent } from './scheduler-event.js';
 export type { SchedulerEvent, SchedulerEventType, SchedulerEventFields, UnknownSchedulerEvent, EventOfType } from './scheduler-event.js';
 
 /** Where the subscription stands. */
@@ -27,6 +28,9 @@ export interface SchedulerObserver {
  * `SchedulerEvent<'OFFERS'>`.
  */
 export type EventHandler = (event: scheduler.Event) => Promise<void>;
+
+/** A handler of the typed {@link SchedulerEvent} union (what `Scheduler.setEventHandler` is to take once `MesosScheduler` hands its events over as `SchedulerEvent`). */
+export type SchedulerEventHandler = (event: SchedulerEvent) => Promise<void>;
 
 
 /**
