@@ -5,7 +5,7 @@
  */
 import type { Container } from 'inversify';
 import {
-  TOKENS, createFramework, createExecutor, MemoryLogger, InMemoryStorage, loadTaskDefinitions, isSchedulerEvent, isExecutorEvent,
+  TOKENS, createFramework, createExecutor, MemoryLogger, MesosHttpClient, Calls, InMemoryStorage, loadTaskDefinitions, isSchedulerEvent, isExecutorEvent,
   EventController, OnOffers, OnOffer, OnUpdate, OnSubscribed, OnMessage, OnError, OnHeartbeat, OnConnected, OnDisconnected,
   OnElected, OnEvent, OnLaunch, OnKill, OnAcknowledged, OnShutdown, OnRescind,
   type Token, type Logger, type Storage, type Scheduler, type TaskManager, type FrameworkHandle, type ProviderOverride,
@@ -223,4 +223,17 @@ export function events(e: SchedulerEvent, wire: scheduler.Event, x: ExecutorEven
   const wx: executor.Event = x;
   if (isExecutorEvent(wx, 'ACKNOWLEDGED')) void wx.acknowledged.uuid;
   void offer;
+}
+
+/** The README's low-level example. */
+export async function lowLevel(): Promise<void> {
+  const client = new MesosHttpClient({ masters: ['http://127.0.0.1:5050'], encoding: 'protobuf' });
+  const sub = await client.subscribe(Calls.subscribe({ user: 'me', name: 'low-level', failover_timeout: 3600 }));
+  for await (const event of sub.events) {
+    if (isSchedulerEvent(event, 'OFFERS')) {
+      const offers = event.offers.offers ?? [];
+      const fw = { value: offers[0]?.framework_id.value ?? '' };
+      await client.call(Calls.decline(fw, offers.map((o) => o.id)), sub);
+    }
+  }
 }
