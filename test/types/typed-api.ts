@@ -5,7 +5,7 @@
  */
 import type { Container } from 'inversify';
 import {
-  TOKENS, createFramework, createExecutor, MemoryLogger, MesosHttpClient, Calls, InMemoryStorage, loadTaskDefinitions, isSchedulerEvent, isExecutorEvent,
+  TOKENS, createFramework, createExecutor, MemoryLogger, MesosHttpClient, MesosExecutorClient, Calls, InMemoryStorage, loadTaskDefinitions, isSchedulerEvent, isExecutorEvent,
   EventController, OnOffers, OnOffer, OnUpdate, OnSubscribed, OnMessage, OnError, OnHeartbeat, OnConnected, OnDisconnected,
   OnElected, OnEvent, OnLaunch, OnKill, OnAcknowledged, OnShutdown, OnRescind,
   type Token, type Logger, type Storage, type Scheduler, type TaskManager, type FrameworkHandle, type ProviderOverride,
@@ -236,4 +236,13 @@ export async function lowLevel(): Promise<void> {
       await client.call(Calls.decline(fw, offers.map((o) => o.id)), sub);
     }
   }
+}
+
+/** The executor client's handler gets the typed executor events. */
+export function executorClient(exec: MesosExecutorClient): void {
+  exec.onEvent(async (e) => {
+    if (e.type === 'LAUNCH') await exec.update({ task_id: e.launch.task.task_id, state: 'TASK_RUNNING' });
+    // @ts-expect-error not narrowed: kill may be absent
+    void e.kill.task_id;
+  });
 }
