@@ -32,7 +32,6 @@ export type EventHandler = (event: scheduler.Event) => Promise<void>;
 /** A handler of the typed {@link SchedulerEvent} union (what `Scheduler.setEventHandler` is to take once `MesosScheduler` hands its events over as `SchedulerEvent`). */
 export type SchedulerEventHandler = (event: SchedulerEvent) => Promise<void>;
 
-
 /**
  * Every call a scheduler makes, plus the subscription that carries the events.
  * Calls made while not subscribed reject at once with `NotSubscribedError` (`ERR_NOT_SUBSCRIBED`).
