@@ -10,6 +10,7 @@ import { ApiError, ConnectionError, MesosSdkError, ProtocolError, SubscriptionEr
 import { ErrorCodes } from '../errors/codes.js';
 import { ExecutorErrorCodes, type ExecutorEnvironment } from './executor-env.js';
 import { newUpdateUuid } from '../protocol/uuid.js';
+import type { ExecutorEvent } from './executor-event.js';
 
 /** Minimal logger the executor client reports to (any console-like object fits). */
 export interface ExecutorLogger {
@@ -27,7 +28,8 @@ export interface ExecutorClientOptions {
   logger?: ExecutorLogger;
 }
 
-export type ExecutorEventHandler = (event: executor.Event) => void | Promise<void>;
+/** Receives each executor event as decoded, typed as the {@link ExecutorEvent} union (`e.type === 'LAUNCH'` gives `e.launch`). */
+export type ExecutorEventHandler = (event: ExecutorEvent) => void | Promise<void>;
 export type ExecutorState = 'disconnected' | 'subscribing' | 'subscribed' | 'stopped';
 
 /** A status update as the executor writes it; the client fills uuid, source, timestamp and ids. */
@@ -45,7 +47,7 @@ export type ExecutorStatusUpdate = Omit<v1.TaskStatus, 'uuid' | 'source' | 'time
  * @example
  * ```ts
  * const exec = new MesosExecutorClient(executorEnvironment());
- * exec.onEvent(async (e) => { if (e.type === 'LAUNCH') await exec.update({ task_id: e.launch!.task.task_id, state: 'TASK_RUNNING' }); });
+ * exec.onEvent(async (e) => { if (e.type === 'LAUNCH') await exec.update({ task_id: e.launch.task.task_id, state: 'TASK_RUNNING' }); });
  * await exec.start();
  * ```
  */
@@ -325,7 +327,7 @@ export class MesosExecutorClient {
           // Updates that went unacknowledged were just resent in the SUBSCRIBE body.
         }
         try {
-          await this.handler(event);
+          await this.handler(event as ExecutorEvent);
         } catch (err) {
           this.options.logger?.warn(`executor event handler failed on ${event.type}: ${(err as Error).message}`);
         }

@@ -24,12 +24,13 @@
 export { MesosExecutorClient, type ExecutorClientOptions, type ExecutorEventHandler, type ExecutorState, type ExecutorStatusUpdate, type ExecutorLogger } from './executor-client.js';
 export { executorEnvironment, parseMesosDuration, ExecutorErrorCodes, type ExecutorEnvironment } from './executor-env.js';
 export { ExecutorDispatcher } from './executor-dispatcher.js';
+export { isExecutorEvent, EXECUTOR_EVENT_FIELDS, type ExecutorEvent, type ExecutorEventType, type ExecutorEventFields, type UnknownExecutorEvent } from './executor-event.js';
 export { newUpdateUuid, isValidUpdateUuid, uuidText } from '../protocol/uuid.js';
 export { createExecutor, type ExecutorOptions, type ExecutorHandle } from '../bootstrap/create-executor.js';
 export type { ProviderOverride } from '../bootstrap/overrides.js';
 export { EventController, OnLaunch, OnLaunchGroup, OnKill, OnAcknowledged, OnShutdown, OnSubscribed, OnMessage, OnError, OnHeartbeat, OnEvent } from '../decorators/index.js';
 export { taskCommandOf, type TaskCommand } from '../task-spec/to-task-info.js';
-export { TOKENS, type Token } from '../tokens.js';
+export { TOKENS, token, type Token, type ServiceOf, type SdkToken, type SdkServices } from '../tokens.js';
 export { LOG_LEVELS, SilentLogger, MemoryLogger, LevelLogger, type Logger, type LogLevel } from '../logging/logger.js';
 export type { v1, executor } from '../protocol/generated/index.js';
 export * from '../errors/index.js';

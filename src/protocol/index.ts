@@ -19,4 +19,6 @@ export { Codecs } from './messages.js';
 export { encodeRecord, decodeRecords, RecordIODecoder, RecordIOParser, DEFAULT_MAX_FRAME_SIZE, type RecordIOOptions } from './recordio.js';
 export { newUpdateUuid, isValidUpdateUuid, uuidText } from './uuid.js';
 export { Calls } from '../scheduler/call-builders.js';
+export { isSchedulerEvent, SCHEDULER_EVENT_FIELDS, type SchedulerEvent, type SchedulerEventType, type SchedulerEventFields, type UnknownSchedulerEvent, type EventOfType } from '../scheduler/scheduler-event.js';
+export { isExecutorEvent, EXECUTOR_EVENT_FIELDS, type ExecutorEvent, type ExecutorEventType, type ExecutorEventFields, type UnknownExecutorEvent } from '../executor/executor-event.js';
 export * from '../errors/index.js';
