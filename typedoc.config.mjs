@@ -1,0 +1,36 @@
+// API docs: `npm run docs` -> docs/api/index.html.
+//
+// The entry points are the package's public entries, read from package.json "exports", so a new
+// subpath export is documented (and its exports validated) without touching this file.
+import { readFileSync, existsSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+/** `./dist/src/x/index.d.ts` (or `.js`) -> `./src/x/index.ts`, the source typedoc reads. */
+function sourceOf(target) {
+  const file = typeof target === 'string' ? target : (target.types ?? target.import ?? target.default);
+  if (typeof file !== 'string' || !file.startsWith('./dist/')) return undefined;
+  return file.replace(/^\.\/dist\//, './').replace(/\.d\.ts$|\.js$/, '.ts');
+}
+
+const entryPoints = Object.values(pkg.exports ?? {})
+  .map(sourceOf)
+  .filter((file) => file !== undefined && existsSync(new URL(file, import.meta.url)));
+
+/** @type {Partial<import('typedoc').TypeDocOptions>} */
+export default {
+  name: pkg.name,
+  entryPoints,
+  entryPointStrategy: 'resolve',
+  tsconfig: './tsconfig.docs.json',
+  out: './docs/api',
+  readme: './README.md',
+  // No public repository to link "Defined in" to; typedoc would warn on the missing git remote.
+  disableSources: true,
+  excludePrivate: true,
+  excludeProtected: false,
+  excludeInternal: true,
+  excludeExternals: true,
+  validation: { notExported: true, invalidLink: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  treatWarningsAsErrors: true,
+};
