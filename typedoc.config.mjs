@@ -32,5 +32,8 @@ export default {
   excludeInternal: true,
   excludeExternals: true,
   validation: { notExported: true, invalidLink: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  // Simulator plumbing that public members mention (SimulatedMaster implements ClusterView and hands
+  // out its MasterServer from failover()/leader(); SimEngine implements ExecutorHostEngine): not API.
+  intentionallyNotExported: ['ClusterView', 'MasterServer', 'ExecutorHostEngine'],
   treatWarningsAsErrors: true,
 };
