@@ -13,9 +13,14 @@ function sourceOf(target) {
   return file.replace(/^\.\/dist\//, './').replace(/\.d\.ts$|\.js$/, '.ts');
 }
 
-const entryPoints = Object.values(pkg.exports ?? {})
-  .map(sourceOf)
-  .filter((file) => file !== undefined && existsSync(new URL(file, import.meta.url)));
+const entryPoints = Object.entries(pkg.exports ?? {}).flatMap(([subpath, target]) => {
+  const file = sourceOf(target);
+  if (file === undefined) return []; // not compiled code, e.g. "./package.json"
+  if (!existsSync(new URL(file, import.meta.url))) {
+    throw new Error(`package.json exports["${subpath}"] points at ${JSON.stringify(target)}, but its source ${file} does not exist`);
+  }
+  return [file];
+});
 
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 export default {
