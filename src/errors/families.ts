@@ -18,7 +18,7 @@ export class ValidationError extends MesosSdkError {
   /**
    * @param code - Stable code, e.g. `ERR_TASK_DEFINITION_INVALID`.
    * @param message - What is wrong, for people.
-   * @param problems - Each invalid value with its path. @defaultValue none
+   * @param problems - Each invalid value with its path (default: none).
    * @param options - `cause` and structured `details`; a validation error is never retryable.
    */
   constructor(

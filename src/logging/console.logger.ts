@@ -9,8 +9,8 @@ export class ConsoleLogger extends LevelLogger {
   private readonly min: number;
   /**
    * @param name - Logger name shown on each line; children get `<name>.<child>`.
-   * @param level - Lowest level written. @defaultValue `LOG_LEVEL` from the environment, else `info`
-   * @param write - Where a finished line goes. @defaultValue `process.stderr`
+   * @param level - Lowest level written (default: `LOG_LEVEL` from the environment, else `info`).
+   * @param write - Where a finished line goes (default: `process.stderr`).
    * @param secrets - Values to redact (children share their parent's).
    */
   constructor(

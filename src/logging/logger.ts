@@ -32,7 +32,7 @@ export interface Logger {
  * them; pass `this.secrets` to children so a whole logger tree shares one set.
  */
 export abstract class LevelLogger implements Logger, SecretAware {
-  /** @param secrets - Values to redact; give a parent's set to share it. @defaultValue a new, empty set */
+  /** @param secrets - Values to redact; give a parent's set to share it (default: a new, empty set). */
   constructor(
     /** The values redacted from this logger's lines (shared with its children). */
     protected readonly secrets: SecretSet = new SecretSet(),
@@ -85,7 +85,7 @@ export class MemoryLogger extends LevelLogger {
   }>;
   /**
    * @param name - Name of this logger; children get `<name>.<child>`.
-   * @param lines - Array to append to (children share their parent's). @defaultValue a new array
+   * @param lines - Array to append to (children share their parent's; default: a new array).
    * @param secrets - Values to redact (children share their parent's).
    */
   constructor(

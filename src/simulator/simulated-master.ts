@@ -250,7 +250,7 @@ export class SimulatedMaster implements ClusterView {
 
   /**
    * Waits until `predicate` holds (polled every 10 ms) or the timeout passes.
-   * @param timeoutMs - @defaultValue 5000
+   * @param timeoutMs - How long to wait, ms (default 5000).
    * @throws Error when the condition does not hold within `timeoutMs`.
    */
   async waitFor(predicate: (sim: SimulatedMaster) => boolean, timeoutMs = 5000): Promise<void> {
