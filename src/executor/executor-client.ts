@@ -27,7 +27,7 @@ export interface ExecutorClientOptions {
   maxFrameSize?: number;
   /** Timeout of non-streaming calls (ms). @default 10000 */
   requestTimeoutMs?: number;
-  /** Where the client writes what it does. @defaultValue nothing is written */
+  /** Where the client writes what it does. Default: nothing is written. */
   logger?: ExecutorLogger;
 }
 

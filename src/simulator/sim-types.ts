@@ -20,17 +20,17 @@ export interface TaskBehaviour {
 
 /** One simulated agent. */
 export interface AgentSpec {
-  /** Hostname in offers and AgentInfo. @defaultValue `agent-<index>` style names */
+  /** Hostname in offers and AgentInfo. Default: `agent-<n>.sim.local`, n counting from 0. */
   hostname?: string;
   /** The port the agent announces (offers' `url`, `/master/slaves`, executors' AgentInfo). @default 5051 + its index */
   port?: number;
-  /** CPUs offered. */
+  /** CPUs offered. @defaultValue 4 */
   cpus?: number;
-  /** Memory offered, MiB. */
+  /** Memory offered, MiB. @defaultValue 8192 */
   mem?: number;
-  /** Disk offered, MiB. */
+  /** Disk offered, MiB. @defaultValue 65536 */
   disk?: number;
-  /** GPUs offered (only to frameworks with the GPU_RESOURCES capability). */
+  /** GPUs offered (only to frameworks with the GPU_RESOURCES capability). @defaultValue 0 */
   gpus?: number;
   /** Port ranges. @default [[31000, 32000]] */
   ports?: Array<[number, number]>;

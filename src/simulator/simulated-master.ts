@@ -60,7 +60,7 @@ export type Fault =
   | {
       /** Adds an agent; answers its id. */
       action: 'add-agent';
-      /** The new agent. @defaultValue an agent with the default resources */
+      /** The new agent. Default: an agent with the default resources. */
       agent?: AgentSpec;
     }
   | {

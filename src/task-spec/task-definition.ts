@@ -17,7 +17,7 @@ export interface TaskDefinition {
   name: string;
   /** How many copies of the task run at once. @defaultValue 1 */
   instances?: number;
-  /** Role whose offers the tasks are placed on. @defaultValue the framework's first role */
+  /** Role whose offers the tasks are placed on. Default: the framework's first role. */
   role?: string;
   /** What each instance needs from an offer. */
   resources: {
@@ -40,7 +40,7 @@ export interface TaskDefinition {
     argv?: string[];
     /** Environment variables; `PORT0..n` and `PORT` are added for the allocated ports. */
     env?: Record<string, string>;
-    /** User the command runs as on the agent. @defaultValue the framework's user */
+    /** User the command runs as on the agent. Default: the framework's user. */
     user?: string;
     /** Files the Mesos fetcher downloads into the sandbox before the command starts. */
     uris?: Array<{
@@ -52,7 +52,7 @@ export interface TaskDefinition {
       executable?: boolean;
       /** Let the fetcher reuse a cached copy. @defaultValue false */
       cache?: boolean;
-      /** File name in the sandbox. @defaultValue the URL's last path segment */
+      /** File name in the sandbox. Default: the URL's last path segment. */
       outputFile?: string;
     }>;
   };
@@ -61,14 +61,14 @@ export interface TaskDefinition {
    * task's own `command` goes to the executor as JSON in `TaskInfo.data` (`taskCommandOf`).
    */
   executor?: {
-    /** `ExecutorInfo.executor_id`; tasks with the same id share one executor process. @defaultValue `<task id>.executor` */
+    /** `ExecutorInfo.executor_id`; tasks with the same id share one executor process. Default: `<task id>.executor`. */
     id?: string;
-    /** `ExecutorInfo.name`, shown by Mesos. @defaultValue `<name> executor` */
+    /** `ExecutorInfo.name`, shown by Mesos. Default: `<name> executor`. */
     name?: string;
     /**
      * What the executor itself needs, on top of the task's `resources` (Mesos wants at least
      * 0.01 cpus and 32 MiB). Placed with the task and sent as `ExecutorInfo.resources`.
-     * @defaultValue `{ cpus: 0.1, mem: 32 }` (see {@link DEFAULT_EXECUTOR_RESOURCES})
+     * Default: `{ cpus: 0.1, mem: 32 }` (see {@link DEFAULT_EXECUTOR_RESOURCES}).
      */
     resources?: {
       /** CPUs of the executor process. @defaultValue 0.1 */
@@ -111,7 +111,7 @@ export interface TaskDefinition {
     forcePull?: boolean;
     /** Networks to join: `bridge` gives Docker bridge networking, `host` (the default) none of its own, a `name` a CNI network. */
     networks?: Array<{
-      /** Kind of network. @defaultValue `host` */
+      /** Kind of network. @defaultValue 'host' */
       mode?: 'host' | 'bridge' | 'container';
       /** Name of the CNI network (Mesos containerizer). */
       name?: string;
@@ -120,9 +120,9 @@ export interface TaskDefinition {
     portMappings?: Array<{
       /** Port inside the container. */
       containerPort: number;
-      /** Port on the agent. @defaultValue the allocated port with the same index */
+      /** Port on the agent. Default: the allocated port with the same index. */
       hostPort?: number;
-      /** Transport. @defaultValue `tcp` */
+      /** Transport. @defaultValue 'tcp' */
       protocol?: 'tcp' | 'udp';
     }>;
     /** Host folders (or sandbox paths) mounted into the container. */
@@ -131,7 +131,7 @@ export interface TaskDefinition {
       containerPath: string;
       /** Folder on the agent; without it the path is relative to the sandbox. */
       hostPath?: string;
-      /** Read-only or read-write. @defaultValue `RW` */
+      /** Read-only or read-write. @defaultValue 'RW' */
       mode?: 'RO' | 'RW';
     }>;
   };
@@ -139,26 +139,26 @@ export interface TaskDefinition {
   healthCheck?: {
     /** `HTTP` GET on `path`, `TCP` connect, or a `COMMAND` that must exit 0. */
     type: 'HTTP' | 'TCP' | 'COMMAND';
-    /** Path of the HTTP check. @defaultValue `/` */
+    /** Path of the HTTP check. @defaultValue '/' */
     path?: string;
     /** Which allocated port (index into `PORT0..n`) HTTP and TCP checks use. @defaultValue 0 */
     portIndex?: number;
     /** Command line of a `COMMAND` check, run with `/bin/sh -c`. */
     command?: string;
-    /** Seconds after start during which failures do not count. @defaultValue 10 (Mesos) */
+    /** Seconds after start during which failures do not count. Mesos's default: 10. */
     gracePeriodSeconds?: number;
-    /** Seconds between checks. @defaultValue 10 (Mesos) */
+    /** Seconds between checks. Mesos's default: 10. */
     intervalSeconds?: number;
-    /** Seconds a check may take before it counts as failed. @defaultValue 20 (Mesos) */
+    /** Seconds a check may take before it counts as failed. Mesos's default: 20. */
     timeoutSeconds?: number;
-    /** Failures in a row after which the task is killed. @defaultValue 3 (Mesos) */
+    /** Failures in a row after which the task is killed. Mesos's default: 3. */
     consecutiveFailures?: number;
-    /** Seconds before the first check. @defaultValue 15 (Mesos) */
+    /** Seconds before the first check. Mesos's default: 15. */
     delaySeconds?: number;
   };
   /** How a kill proceeds. */
   killPolicy?: {
-    /** Seconds between SIGTERM and SIGKILL (`KillPolicy.grace_period`). @defaultValue the executor's own */
+    /** Seconds between SIGTERM and SIGKILL (`KillPolicy.grace_period`). Default: the executor's own. */
     gracePeriodSeconds?: number;
   };
   /** Labels put on each `TaskInfo`. */
@@ -169,7 +169,7 @@ export interface TaskDefinition {
   restartPolicy?: {
     /** `never` restart, restart `on-failure` (any end but TASK_FINISHED), or `always` (after TASK_FINISHED too). @defaultValue 'on-failure' */
     policy?: 'never' | 'on-failure' | 'always';
-    /** Restarts of one instance before it is given up. @defaultValue unlimited */
+    /** Restarts of one instance before it is given up. Default: unlimited. */
     maxRetries?: number;
     /** Delay before the first restart, in seconds. @defaultValue 1 */
     backoffSeconds?: number;
