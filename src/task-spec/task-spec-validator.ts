@@ -5,8 +5,11 @@ import { ValidationError } from '../errors/families.js';
 import { compileConstraints } from '../resource-manager/placement/constraints.js';
 import type { TaskDefinition } from './task-definition.js';
 
+/** Codes of the `ValidationError`s thrown for task definitions. */
 export const TaskSpecErrorCodes = {
+  /** A definition breaks the schema or a rule the schema cannot express; `problems` lists each. */
   INVALID: 'ERR_TASK_DEFINITION_INVALID',
+  /** A definitions file cannot be read or is not JSON. */
   UNREADABLE: 'ERR_TASK_DEFINITION_UNREADABLE',
 } as const;
 
