@@ -13,6 +13,10 @@ export const ErrorCodes = {
   PROTOCOL_CONTENT_TYPE: 'ERR_PROTOCOL_CONTENT_TYPE',
   // configuration
   CONFIG_INVALID: 'ERR_CONFIG_INVALID',
+  // reaching the master (the client's ClientErrorCodes has the others)
+  MASTER_UNREACHABLE: 'ERR_MASTER_UNREACHABLE',
+  NOT_A_MESOS_MASTER: 'ERR_NOT_A_MESOS_MASTER',
+  WRONG_SCHEME: 'ERR_WRONG_SCHEME',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
