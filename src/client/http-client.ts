@@ -182,6 +182,13 @@ export class MesosHttpClient {
       clearTimeout(headerTimer);
       options.signal?.removeEventListener('abort', onAbort);
       const stream = res.data;
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (res.status === 200 && !res.headers['mesos-stream-id'] && /text\/html/i.test(contentType)) {
+        // A 200 HTML page without a stream id is some web server: no Mesos master answers so.
+        const page = await readText(stream);
+        this.rotateMaster();
+        throw diagnosisError(diagnoseForeignAnswer(200, contentType, page, master)!, master, { status: 200 });
+      }
       try {
         if (res.status === 200) return this.openSubscription(res, stream, master, controller);
       } catch (err) {
@@ -282,12 +289,6 @@ export class MesosHttpClient {
 
   private openSubscription(res: AxiosResponse<Readable>, stream: Readable, master: string, controller: AbortController): Subscription {
     const streamId = String(res.headers['mesos-stream-id'] ?? '');
-    // A 200 without a stream id, as HTML, is some web server: no Mesos master answers so.
-    const foreign = streamId ? undefined : diagnoseForeignAnswer(200, String(res.headers['content-type'] ?? ''), '', master);
-    if (foreign) {
-      stream.destroy();
-      throw diagnosisError(foreign, master, { status: 200 });
-    }
     if (!streamId || streamId.length > MAX_STREAM_ID || !/^[\x21-\x7e]+$/.test(streamId)) {
       stream.destroy();
       throw new ProtocolError(ClientErrorCodes.BAD_RESPONSE, `master ${master} answered SUBSCRIBE without a valid Mesos-Stream-Id header`);
