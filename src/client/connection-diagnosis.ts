@@ -1,3 +1,4 @@
+import net from 'node:net';
 import tls from 'node:tls';
 import { ClientErrorCodes } from './client-error-codes.js';
 
@@ -180,5 +181,31 @@ export function speaksTls(host: string, port: number, timeoutMs = 1000): Promise
     timer.unref();
     socket.once('secureConnect', () => done(true));
     socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Whether something at `host:port` answers a plain-HTTP request: used after a TLS connection was
+ * reset (Mesos closes a TLS handshake on its plain-HTTP port without a word), to tell "the master
+ * speaks plain HTTP" from a crash.
+ */
+export function speaksPlainHttp(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let seen = '';
+    const done = (result: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    timer.unref();
+    socket.once('connect', () => socket.write(`GET /version HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\n\r\n`));
+    socket.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      if (seen.length >= 8) done(seen.startsWith('HTTP/1.'));
+    });
+    socket.once('error', () => done(false));
+    socket.once('end', () => done(seen.startsWith('HTTP/1.')));
   });
 }

@@ -9,7 +9,7 @@ import type { scheduler } from '../protocol/generated/index.js';
 import { ApiError, ConnectionError, MesosSdkError, ProtocolError } from '../errors/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { ClientErrorCodes, httpErrorCode } from './client-error-codes.js';
-import { agentAnswer, diagnoseConnectionFailure, diagnoseForeignAnswer, speaksTls, type Diagnosis } from './connection-diagnosis.js';
+import { agentAnswer, diagnoseConnectionFailure, diagnoseForeignAnswer, speaksPlainHttp, speaksTls, type Diagnosis } from './connection-diagnosis.js';
 import {
   authorizationHeader,
   redactClientOptions,
@@ -331,7 +331,11 @@ export class MesosHttpClient {
     return diagnosisError(diagnoseConnectionFailure(cause, master, { timedOut, connectTimeoutMs: this.options.connectTimeoutMs }), master, {}, cause);
   }
 
-  /** {@link connectionError}, and for a reset plain-HTTP connection a TLS probe: a master that speaks TLS means the URL wants `https://`. */
+  /**
+   * {@link connectionError}, with a probe after a reset connection: a plain-HTTP URL whose port
+   * speaks TLS wants `https://`; an `https://` URL whose port answers plain HTTP (Mesos resets a
+   * TLS handshake on its plain port) wants `http://`.
+   */
   private async subscribeConnectionError(cause: unknown, master: string, timedOut: boolean): Promise<MesosSdkError> {
     const diagnosis = diagnoseConnectionFailure(cause, master, { timedOut, connectTimeoutMs: this.options.connectTimeoutMs });
     const url = new URL(master);
@@ -341,6 +345,19 @@ export class MesosHttpClient {
           code: ClientErrorCodes.WRONG_SCHEME,
           reason: 'the master closed a plain-HTTP connection and speaks TLS on that port',
           hint: `use https://${url.host} (and tls.ca when its certificate is not signed by a public CA)`,
+          retryable: false,
+        },
+        master,
+        {},
+        cause,
+      );
+    }
+    if (!timedOut && url.protocol === 'https:' && /ECONNRESET/.test(diagnosis.reason) && (await speaksPlainHttp(url.hostname, Number(url.port || 443)))) {
+      return diagnosisError(
+        {
+          code: ClientErrorCodes.WRONG_SCHEME,
+          reason: 'the master closed the TLS handshake and answers plain HTTP on that port',
+          hint: `the master speaks plain HTTP? use http://${url.host} or check the master's TLS set-up`,
           retryable: false,
         },
         master,

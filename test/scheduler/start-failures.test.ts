@@ -136,6 +136,37 @@ describe('MesosScheduler.start() when no master can be reached', () => {
     }
   });
 
+  // Mesos 1.11 agents route /api/v1/scheduler to their operator API: JSON calls get "Failed to
+  // validate agent::Call", protobuf ones "Failed to parse body into a protobuf object" (seen on
+  // the local cluster's agents), and an agent has no /master/health.
+  const agentLike = () =>
+    http.createServer((q, r) => {
+      q.resume();
+      if (q.url === '/master/health') return void r.writeHead(404).end();
+      const json = /json/.test(String(q.headers['content-type']));
+      r.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end(json ? "Failed to validate agent::Call: Expecting 'type' to be present" : 'Failed to parse body into a protobuf object');
+    });
+  for (const encoding of ['json', 'protobuf'] as const) {
+    it(`a Mesos agent's URL (${encoding}): ERR_NOT_A_MESOS_MASTER saying it looks like an agent`, async () => {
+      const { port } = await listen(agentLike());
+      const { s } = scheduler({ masters: [`http://127.0.0.1:${port}`], encoding }, { startTimeoutMs: 120_000 });
+      await assert.rejects(s.start(), (err: unknown) => err instanceof ConnectionError && err.code === 'ERR_NOT_A_MESOS_MASTER' && /this looks like a Mesos agent \(it has no \/master\/health\), not a master; use the master's URL/.test(err.message));
+    });
+  }
+
+  it('https:// against a plain-HTTP port that resets TLS handshakes (as Mesos does): ERR_WRONG_SCHEME', async () => {
+    const { port } = await listen(
+      net.createServer((c) => {
+        c.once('data', (first: Buffer) => {
+          if (first[0] === 0x16) return void c.destroy(); // a TLS ClientHello
+          c.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+        });
+      }),
+    );
+    const { s } = scheduler({ masters: [`https://127.0.0.1:${port}`] }, { startTimeoutMs: 120_000 });
+    await assert.rejects(s.start(), (err: unknown) => err instanceof ConnectionError && err.code === 'ERR_WRONG_SCHEME' && new RegExp(`answers plain HTTP on that port; the master speaks plain HTTP\\? use http://127\\.0\\.0\\.1:${port}`).test(err.message));
+  });
+
   const { key, cert } = selfSignedCert();
 
   it('http:// against a TLS master: ERR_WRONG_SCHEME saying to use https://', async () => {
