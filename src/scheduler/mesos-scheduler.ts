@@ -188,7 +188,8 @@ export class MesosScheduler implements Scheduler {
 
   /** ERR_MASTER_UNREACHABLE naming every master and the last reason seen on each. */
   private unreachableError(timeoutMs: number | undefined): ConnectionError {
-    const masters = this.client.options?.masters ?? [this.client.currentMaster];
+    // The configured masters, then any other tried (a leader a redirect pointed at).
+    const masters = [...new Set([...(this.client.options?.masters ?? [this.client.currentMaster]), ...this.startAttempts.keys()])];
     const current = this.client.currentMaster;
     const entries = masters.map((master) => {
       const a = this.startAttempts.get(master);

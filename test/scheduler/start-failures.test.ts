@@ -252,6 +252,24 @@ describe('MesosScheduler: a master that goes away mid-run', () => {
   });
 });
 
+describe('MesosHttpClient: 503 while no leader is elected', () => {
+  it('each retry is a warn line naming the master and its answer', async () => {
+    const m = new FakeMaster();
+    await m.start();
+    m.unavailable = 2;
+    const { s, logger } = scheduler({ masters: [m.url] });
+    try {
+      await s.start();
+      const warns = lines(logger, 'warn');
+      assert.equal(warns.length, 2, warns.join('\n'));
+      for (const w of warns) assert.match(w, new RegExp(`^mesos-sdk\\.client master ${m.url.replace(/[.]/g, '\\.')} unavailable \\(503 No leader elected\\); retrying SUBSCRIBE in \\d+ ms$`));
+    } finally {
+      await s.stop();
+      await m.stop();
+    }
+  });
+});
+
 describe('createFramework: the SDK logger reaches the client and the scheduler', () => {
   it('the redirect is written by mesos-sdk.client, the subscription by mesos-sdk.scheduler', async () => {
     const leader = new FakeMaster();
