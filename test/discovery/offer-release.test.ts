@@ -6,6 +6,10 @@ import { EventController, OnOffer, OnOffers } from '../../src/decorators/event-c
 import { MemoryLogger } from '../../src/logging/logger.js';
 import type { EventHandler, LifecycleEvent, Scheduler, SchedulerObserver } from '../../src/scheduler/scheduler.interface.js';
 import type { scheduler, v1 } from '../../src/protocol/generated/index.js';
+import { inject } from 'inversify';
+import { createTestingFramework } from '../../src/testing.js';
+import { TOKENS } from '../../src/tokens.js';
+import type { ResourceManager } from '../../src/resource-manager/resource-manager.js';
 
 /** A scheduler that records ACCEPT/DECLINE and tells its observers, as MesosScheduler does. */
 function recordingScheduler(options: { failDeclines?: number } = {}) {
@@ -192,5 +196,36 @@ describe('stackOf', () => {
   it('shows a thrown non-Error as it is', () => {
     assert.equal(stackOf('just a string'), 'thrown: "just a string"');
     assert.equal(stackOf(42), 'thrown: 42');
+  });
+});
+
+describe('createFramework: offers declined for a failed handler leave the resource manager pool', () => {
+  it('a handler that put the offers in the pool and threw: they are declined and no longer held', async () => {
+    let held: string[] = [];
+    @EventController()
+    class PoolsThenThrows {
+      constructor(@inject(TOKENS.ResourceManager) private readonly rm: ResourceManager) {}
+      @OnOffers() offers(offers: v1.Offer[]) {
+        this.rm.onOffers(offers);
+        held = offers.map((o) => o.id.value);
+        throw new Error('bug after pooling');
+      }
+    }
+    const logger = new MemoryLogger();
+    const t = await createTestingFramework({ controllers: [PoolsThenThrows], simulator: { agents: 1 } })
+      .overrideProvider(TOKENS.Logger)
+      .useValue(logger)
+      .compile();
+    try {
+      await t.framework.start();
+      const deadline = Date.now() + 10_000;
+      while (!logger.lines.some((l) => /a failed handler held/.test(l.message)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(held.length > 0);
+      assert.ok(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith(`declined ${held.length} offer(s) a failed handler held (${held.join(', ')})`)));
+      const pool = t.framework.get<ResourceManager>(TOKENS.ResourceManager).pool;
+      for (const id of held) assert.equal(pool.has(id), false, `${id} left the pool`);
+    } finally {
+      await t.close();
+    }
   });
 });
