@@ -10,6 +10,12 @@ export const ClientErrorCodes = {
   CONNECTION: 'ERR_CONNECTION',
   /** The master's TLS certificate failed verification. */
   TLS: 'ERR_TLS',
+  /** The URL's scheme does not match the master: `https://` against a plain-HTTP master, or `http://` against a TLS one. */
+  WRONG_SCHEME: 'ERR_WRONG_SCHEME',
+  /** What answers at the URL is not a Mesos master (a 404, an HTML page, an agent, another service). */
+  NOT_A_MESOS_MASTER: 'ERR_NOT_A_MESOS_MASTER',
+  /** `start()` gave up: no master accepted the subscription within `startTimeoutMs`, or every master failed for a reason retrying cannot fix. */
+  MASTER_UNREACHABLE: 'ERR_MASTER_UNREACHABLE',
   /** The master's response headers or body were not what the protocol promises. */
   BAD_RESPONSE: 'ERR_BAD_RESPONSE',
   /** The subscription stream ended. */

@@ -36,7 +36,11 @@ export interface MesosClientOptions {
   auth?: AuthOptions;
   /** Timeout of one non-streaming call, in ms. @default 10000 */
   requestTimeoutMs?: number;
-  /** Time allowed for the SUBSCRIBE response headers to arrive, in ms. @default 10000 */
+  /**
+   * Time allowed for one SUBSCRIBE attempt to get its response headers (TCP connect and TLS
+   * handshake included), in ms; the attempt then fails with "no answer within N ms
+   * (connectTimeoutMs)" and is retried. `startTimeoutMs` of the scheduler bounds all attempts. @default 10000
+   */
   connectTimeoutMs?: number;
   /** Largest event frame accepted, in bytes. @default 4 MiB */
   maxFrameSize?: number;
@@ -44,6 +48,7 @@ export interface MesosClientOptions {
   maxRedirects?: number;
   /** Retries of 503 answers: attempts and jittered exponential backoff. @default { attempts: 5, baseDelayMs: 250, maxDelayMs: 5000 } */
   retry503?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Where the client writes redirects (info) and 503 retries (warn). `createFramework` gives it `TOKENS.Logger.child('client')`. */
   logger?: ClientLogger;
 }
 

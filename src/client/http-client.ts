@@ -9,6 +9,7 @@ import type { scheduler } from '../protocol/generated/index.js';
 import { ApiError, ConnectionError, MesosSdkError, ProtocolError } from '../errors/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { ClientErrorCodes, httpErrorCode } from './client-error-codes.js';
+import { agentAnswer, diagnoseConnectionFailure, diagnoseForeignAnswer, speaksPlainHttp, speaksTls, type Diagnosis } from './connection-diagnosis.js';
 import {
   authorizationHeader,
   redactClientOptions,
@@ -35,7 +36,18 @@ export interface Subscription {
   close(): void;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+/** Waits `ms`; an abort ends the wait early (the caller then sees the signal aborted). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(done, ms);
+    t.unref();
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      r();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** Jittered exponential backoff: a random delay in [d/2, d] with d = min(max, base × 2^attempt). */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
@@ -129,17 +141,29 @@ export class MesosHttpClient {
 
   /**
    * Sends SUBSCRIBE and returns the open event stream. Follows redirects to the leader and retries
-   * 503s; throws a typed error otherwise.
+   * 503s; throws a typed error otherwise, whose message names the master, the reason and what to
+   * check (`details.master`, `details.reason`, `details.hint`). After a failure the next master of
+   * the list is tried by the next call.
+   *
+   * @param options.signal aborts the attempt (a connection being made, a 503 backoff): the
+   *   scheduler passes one so that `stop()` does not wait for `connectTimeoutMs`.
    */
-  async subscribe(call: scheduler.Call): Promise<Subscription> {
+  async subscribe(call: scheduler.Call, options: { signal?: AbortSignal } = {}): Promise<Subscription> {
     const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
     let redirects = 0;
     let unavailable = 0;
     for (;;) {
       const master = this.currentMaster;
+      if (options.signal?.aborted) throw abortedError(master);
       const controller = new AbortController();
-      const headerTimer = setTimeout(() => controller.abort(), this.options.connectTimeoutMs);
+      const onAbort = () => controller.abort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      let timedOut = false;
+      const headerTimer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this.options.connectTimeoutMs);
       let res: AxiosResponse<Readable>;
       try {
         res = await this.streamHttp.post<Readable>(master + SCHEDULER_PATH, body, {
@@ -150,28 +174,53 @@ export class MesosHttpClient {
         });
       } catch (cause) {
         clearTimeout(headerTimer);
+        options.signal?.removeEventListener('abort', onAbort);
         this.rotateMaster();
-        throw this.connectionError(cause, master, controller.signal.aborted);
+        if (options.signal?.aborted) throw abortedError(master, cause);
+        throw await this.subscribeConnectionError(cause, master, timedOut);
       }
       clearTimeout(headerTimer);
+      options.signal?.removeEventListener('abort', onAbort);
       const stream = res.data;
-      if (res.status === 200) return this.openSubscription(res, stream, master, controller);
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (res.status === 200 && !res.headers['mesos-stream-id'] && /text\/html/i.test(contentType)) {
+        // A 200 HTML page without a stream id is some web server: no Mesos master answers so.
+        const page = await readText(stream);
+        this.rotateMaster();
+        throw diagnosisError(diagnoseForeignAnswer(200, contentType, page, master)!, master, { status: 200 });
+      }
+      try {
+        if (res.status === 200) return this.openSubscription(res, stream, master, controller);
+      } catch (err) {
+        this.rotateMaster();
+        throw err;
+      }
       const text = await readText(stream);
       if (res.status === 307) {
         if (++redirects > this.options.maxRedirects) {
-          throw new ApiError(ClientErrorCodes.TOO_MANY_REDIRECTS, `gave up after ${redirects - 1} redirects (last from ${master})`, 307, text, { retryable: true });
+          this.rotateMaster();
+          throw new ApiError(ClientErrorCodes.TOO_MANY_REDIRECTS, `gave up after ${redirects - 1} redirects (last from ${master})`, 307, text, {
+            retryable: true,
+            details: { master, reason: `${redirects - 1} redirects in a row (a leader election in progress?)` },
+          });
         }
         this.leader = leaderFromLocation(String(res.headers['location'] ?? ''), master);
-        this.options.logger?.info(`master ${master} is not the leader; following redirect to ${this.leader}`);
+        this.options.logger?.info(`master ${master} is not the leader; following its redirect to ${this.leader}`);
         continue;
       }
       if (res.status === 503 && unavailable < this.options.retry503.attempts) {
         const delay = backoffDelay(unavailable++, this.options.retry503.baseDelayMs, this.options.retry503.maxDelayMs);
-        this.options.logger?.info(`master ${master} unavailable (${text.trim()}); retrying SUBSCRIBE in ${Math.round(delay)} ms`);
+        this.options.logger?.warn(`master ${master} unavailable (503 ${text.trim() || 'Service Unavailable'}); retrying SUBSCRIBE in ${Math.round(delay)} ms`);
         if (unavailable > 1) this.rotateMaster();
-        await sleep(delay);
+        await sleep(delay, options.signal);
         continue;
       }
+      this.rotateMaster();
+      const foreign =
+        diagnoseForeignAnswer(res.status, String(res.headers['content-type'] ?? ''), text, master) ??
+        // A protobuf SUBSCRIBE an agent cannot parse: a master always has /master/health, an agent never.
+        (res.status === 400 && /Failed to parse body/.test(text) && (await this.answers404(master + '/master/health')) ? agentAnswer(master, `400 "${text.trim().slice(0, 80)}"`) : undefined);
+      if (foreign) throw diagnosisError(foreign, master, { status: res.status });
       throw statusError('SUBSCRIBE', res.status, text, master);
     }
   }
@@ -223,6 +272,16 @@ export class MesosHttpClient {
     }
   }
 
+  /** True when a GET of `url` is answered 404 (false on any other answer or failure). */
+  private async answers404(url: string): Promise<boolean> {
+    try {
+      const res = await this.callHttp.get(url, { timeout: Math.min(2000, this.options.requestTimeoutMs), responseType: 'arraybuffer' });
+      return res.status === 404;
+    } catch {
+      return false;
+    }
+  }
+
   /** Closes idle keep-alive sockets. */
   close(): void {
     for (const agent of this.agents) agent.destroy();
@@ -269,17 +328,59 @@ export class MesosHttpClient {
   }
 
   private connectionError(cause: unknown, master: string, timedOut: boolean): MesosSdkError {
-    const err = cause as NodeJS.ErrnoException & { code?: string };
-    const code = err?.code ?? '';
-    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(code) || /certificate/i.test(err?.message ?? '')) {
-      return new ConnectionError(ClientErrorCodes.TLS, `TLS verification of ${master} failed (${code || err.message}); give the master's CA in tls.ca`, {
-        cause,
-        retryable: false,
-      });
-    }
-    const what = timedOut ? 'timed out' : code || err?.message || 'failed';
-    return new ConnectionError(ClientErrorCodes.CONNECTION, `cannot reach master ${master}: ${what}`, { cause, retryable: true });
+    return diagnosisError(diagnoseConnectionFailure(cause, master, { timedOut, connectTimeoutMs: this.options.connectTimeoutMs }), master, {}, cause);
   }
+
+  /**
+   * {@link connectionError}, with a probe after a reset connection: a plain-HTTP URL whose port
+   * speaks TLS wants `https://`; an `https://` URL whose port answers plain HTTP (Mesos resets a
+   * TLS handshake on its plain port) wants `http://`.
+   */
+  private async subscribeConnectionError(cause: unknown, master: string, timedOut: boolean): Promise<MesosSdkError> {
+    const diagnosis = diagnoseConnectionFailure(cause, master, { timedOut, connectTimeoutMs: this.options.connectTimeoutMs });
+    const url = new URL(master);
+    if (!timedOut && url.protocol === 'http:' && /ECONNRESET/.test(diagnosis.reason) && (await speaksTls(url.hostname, Number(url.port || 80)))) {
+      return diagnosisError(
+        {
+          code: ClientErrorCodes.WRONG_SCHEME,
+          reason: 'the master closed a plain-HTTP connection and speaks TLS on that port',
+          hint: `use https://${url.host} (and tls.ca when its certificate is not signed by a public CA)`,
+          retryable: false,
+        },
+        master,
+        {},
+        cause,
+      );
+    }
+    if (!timedOut && url.protocol === 'https:' && /ECONNRESET/.test(diagnosis.reason) && (await speaksPlainHttp(url.hostname, Number(url.port || 443)))) {
+      return diagnosisError(
+        {
+          code: ClientErrorCodes.WRONG_SCHEME,
+          reason: 'the master closed the TLS handshake and answers plain HTTP on that port',
+          hint: `the master speaks plain HTTP? use http://${url.host} or check the master's TLS set-up`,
+          retryable: false,
+        },
+        master,
+        {},
+        cause,
+      );
+    }
+    return diagnosisError(diagnosis, master, {}, cause);
+  }
+}
+
+/** A {@link ConnectionError} from a diagnosis: `cannot reach master <url>: <reason>; <hint>`. */
+function diagnosisError(d: Diagnosis, master: string, details: Record<string, unknown>, cause?: unknown): ConnectionError {
+  const verb = d.code === ClientErrorCodes.NOT_A_MESOS_MASTER ? `${master}` : `cannot reach master ${master}`;
+  return new ConnectionError(d.code, `${verb}: ${d.reason}; ${d.hint}`, {
+    ...(cause === undefined ? {} : { cause }),
+    retryable: d.retryable,
+    details: { master, reason: d.reason, hint: d.hint, ...details },
+  });
+}
+
+function abortedError(master: string, cause?: unknown): ConnectionError {
+  return new ConnectionError(ClientErrorCodes.CONNECTION, `SUBSCRIBE to ${master} aborted`, { ...(cause === undefined ? {} : { cause }), retryable: true, details: { master, reason: 'aborted' } });
 }
 
 async function readText(stream: Readable): Promise<string> {
@@ -297,9 +398,18 @@ async function readText(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8');
 }
 
+/** What to check after a status a Mesos master gives to a scheduler that is set up wrongly. */
+const STATUS_HINTS: Record<number, string> = {
+  401: 'the master requires authentication: set auth ({ type: "basic", principal, secret })',
+  403: 'the master refused these credentials or this principal: check auth and the master\'s ACLs',
+  415: 'the master does not accept this encoding: try encoding "json"',
+};
+
 function statusError(what: string, status: number, text: string, master: string): ApiError {
   const message = text.trim() || `${status}`;
-  return new ApiError(httpErrorCode(status), `master ${master} answered ${what} with ${status}: ${message.slice(0, 1000)}`, status, text, {
-    retryable: status === 503 || status === 404,
+  const hint = what === 'SUBSCRIBE' ? STATUS_HINTS[status] : undefined;
+  return new ApiError(httpErrorCode(status), `master ${master} answered ${what} with ${status}: ${message.slice(0, 1000)}${hint ? `; ${hint}` : ''}`, status, text, {
+    retryable: status === 503,
+    details: { master, reason: `${status} ${message.slice(0, 200)}`, ...(hint ? { hint } : {}) },
   });
 }

@@ -1,4 +1,4 @@
-import type { scheduler } from '../protocol/generated/index.js';
+import type { scheduler, v1 } from '../protocol/generated/index.js';
 import type { Scheduler, LifecycleEvent } from '../scheduler/scheduler.interface.js';
 import type { Logger } from '../logging/logger.js';
 import { SubscriptionError } from '../errors/index.js';
@@ -17,6 +17,19 @@ export interface DispatcherOptions {
   autoAcknowledge?: boolean;
   /** Deliver Mesos ERROR events to `@OnError` as `SubscriptionError` (`ERR_MESOS_ERROR_EVENT`). @default true */
   errorEventsAsErrors?: boolean;
+  /**
+   * When an `@OnOffers` handler throws, DECLINE the offers of that event that no handler accepted
+   * or declined (for an `@OnOffer` handler: the offer it was given), once every handler of the
+   * event ran, with this `refuse_seconds`: Mesos has no offer timeout by default, so offers kept
+   * by a failed handler would be lost to every framework until the next re-subscription.
+   * `false` leaves them held. @default { refuseSeconds: 5 }
+   */
+  declineOnHandlerFailure?: false | { refuseSeconds?: number };
+}
+
+/** Where offers held outside the dispatcher are dropped when it declines them (the resource manager's pool). */
+export interface OfferRelease {
+  release(offerIds: v1.OfferID[]): void;
 }
 
 export { DispatcherErrorCodes } from './handler-table.js';
@@ -32,15 +45,20 @@ export class EventDispatcher {
   private queue: Promise<void> = Promise.resolve();
   private readonly autoAck: boolean;
   private readonly errorsAsErrors: boolean;
+  private readonly declineRefuseSeconds: number | undefined;
   private connectedOnce = false;
+  /** Offer ids named by an ACCEPT or DECLINE that succeeded while the current OFFERS event is handled. */
+  private spentOffers: Set<string> | undefined;
   constructor(
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
     options: DispatcherOptions = {},
+    private readonly offerRelease?: OfferRelease,
   ) {
     this.handlers = new HandlerTable(logger, 'ERROR');
     this.autoAck = options.autoAcknowledge ?? true;
     this.errorsAsErrors = options.errorEventsAsErrors ?? true;
+    this.declineRefuseSeconds = options.declineOnHandlerFailure === false ? undefined : (options.declineOnHandlerFailure?.refuseSeconds ?? 5);
   }
 
   /** Binds the handlers of controller instances (call before the scheduler starts). */
@@ -63,7 +81,19 @@ export class EventDispatcher {
   /** Installs itself on the scheduler: events and lifecycle changes flow in from now on. */
   attach(): () => void {
     this.scheduler.setEventHandler((event) => this.dispatch(event));
-    return this.scheduler.onLifecycle((e) => void this.lifecycle(e));
+    // Schedulers written for tests may lack observe(): offers are then never counted as spent.
+    const unobserve = typeof this.scheduler.observe !== 'function' ? () => {} : this.scheduler.observe({
+      onCall: (type, _seconds, error, call) => {
+        if (error !== undefined || !this.spentOffers) return;
+        const ids = type === 'ACCEPT' ? call.accept?.offer_ids : type === 'DECLINE' ? call.decline?.offer_ids : undefined;
+        for (const id of ids ?? []) this.spentOffers.add(id.value);
+      },
+    });
+    const unlisten = this.scheduler.onLifecycle((e) => void this.lifecycle(e));
+    return () => {
+      unobserve();
+      unlisten();
+    };
   }
 
   /**
@@ -107,16 +137,52 @@ export class EventDispatcher {
     return next;
   }
 
+  /**
+   * Runs the OFFERS then the OFFER handlers; the offers a failed handler was given and nobody
+   * accepted or declined are declined afterwards (see `declineOnHandlerFailure`).
+   */
+  private async handleOffers(event: scheduler.Event): Promise<void> {
+    const offers = event.offers?.offers ?? [];
+    const spent = (this.spentOffers = new Set<string>());
+    const orphaned = new Map<string, v1.Offer>();
+    try {
+      let before = this.handlers.failures;
+      await this.handlers.run('OFFERS', [offers, event]);
+      if (this.handlers.failures > before) for (const o of offers) orphaned.set(o.id.value, o);
+      for (const offer of offers) {
+        before = this.handlers.failures;
+        await this.handlers.run('OFFER', [offer, event]);
+        if (this.handlers.failures > before) orphaned.set(offer.id.value, offer);
+      }
+    } finally {
+      this.spentOffers = undefined;
+    }
+    if (this.declineRefuseSeconds === undefined) return;
+    const ids = [...orphaned.values()].filter((o) => !spent.has(o.id.value)).map((o) => o.id);
+    if (ids.length === 0) return;
+    this.offerRelease?.release(ids);
+    const filters = { refuse_seconds: this.declineRefuseSeconds };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.scheduler.decline(ids, filters);
+        this.logger.warn(`declined ${ids.length} offer(s) a failed handler held (${ids.map((i) => i.value).join(', ')}), refused for ${filters.refuse_seconds} s`);
+        return;
+      } catch (err) {
+        if (attempt >= 3 || this.scheduler.state !== 'subscribed') {
+          this.logger.warn(`could not decline ${ids.length} offer(s) a failed handler held (${ids.map((i) => i.value).join(', ')}); they stay outstanding until rescinded or the next re-subscription: ${(err as Error).message}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+  }
+
   private async handle(event: scheduler.Event): Promise<unknown> {
     switch (event.type) {
       case 'SUBSCRIBED':
         return this.handlers.run('SUBSCRIBED', [event.subscribed, event]);
-      case 'OFFERS': {
-        const offers = event.offers?.offers ?? [];
-        await this.handlers.run('OFFERS', [offers, event]);
-        for (const offer of offers) await this.handlers.run('OFFER', [offer, event]);
-        return;
-      }
+      case 'OFFERS':
+        return this.handleOffers(event);
       case 'INVERSE_OFFERS':
         return this.handlers.run('INVERSE_OFFERS', [event.inverse_offers?.inverse_offers ?? [], event]);
       case 'RESCIND':

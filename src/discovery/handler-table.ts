@@ -64,7 +64,7 @@ export class HandlerTable {
           cause,
           details: { controller: h.controller, method: h.method, event },
         });
-        this.logger.error(error.message);
+        this.logger.error(`${error.message}\n${stackOf(cause)}`);
         if (event !== this.errorEvent) await this.reportError(error, args.at(-1));
       }
     }
@@ -76,8 +76,19 @@ export class HandlerTable {
       try {
         await h.fn(error, event);
       } catch (cause) {
-        this.logger.error(`${h.controller}.${h.method} failed while handling an error: ${(cause as Error)?.message ?? String(cause)}`);
+        this.logger.error(`${h.controller}.${h.method} failed while handling an error: ${(cause as Error)?.message ?? String(cause)}\n${stackOf(cause)}`);
       }
     }
   }
+}
+
+/**
+ * The stack of what a handler threw, with its `cause` chain (`caused by: ...`), so that a log line
+ * shows where it failed; a thrown non-Error is shown as it is.
+ */
+export function stackOf(thrown: unknown, depth = 0): string {
+  if (!(thrown instanceof Error)) return `thrown: ${typeof thrown === 'string' ? JSON.stringify(thrown) : String(thrown)}`;
+  const own = thrown.stack ?? `${thrown.name}: ${thrown.message}`;
+  const cause = (thrown as { cause?: unknown }).cause;
+  return cause !== undefined && depth < 4 ? `${own}\ncaused by: ${stackOf(cause, depth + 1)}` : own;
 }

@@ -21,6 +21,10 @@ export const ErrorCodes = {
   // configuration
   /** `ConfigurationError`: an option or argument is invalid; the message names it and what it must be. */
   CONFIG_INVALID: 'ERR_CONFIG_INVALID',
+  // reaching the master (the client's ClientErrorCodes has the others)
+  MASTER_UNREACHABLE: 'ERR_MASTER_UNREACHABLE',
+  NOT_A_MESOS_MASTER: 'ERR_NOT_A_MESOS_MASTER',
+  WRONG_SCHEME: 'ERR_WRONG_SCHEME',
 } as const;
 
 /** One of the {@link ErrorCodes} values. Components' own codes (e.g. `SchedulerErrorCodes`) are plain strings on `MesosSdkError.code`. */

@@ -2,7 +2,7 @@ import { ContainerModule } from 'inversify';
 import { TOKENS } from '../tokens.js';
 import { MesosHttpClient } from '../client/http-client.js';
 import type { MesosClientOptions } from '../client/client-options.js';
-import { MesosScheduler } from '../scheduler/mesos-scheduler.js';
+import { MesosScheduler, type SchedulerOptions } from '../scheduler/mesos-scheduler.js';
 import type { Scheduler } from '../scheduler/scheduler.interface.js';
 import { EventDispatcher, type DispatcherOptions } from '../discovery/event-dispatcher.js';
 import { loggingModule } from './logging.module.js';
@@ -13,16 +13,30 @@ import type { Storage } from '../storage/storage.interface.js';
 import { TaskManager } from '../task-manager/task-manager.js';
 import { AlwaysLeader } from '../ha/always-leader.js';
 
-/** `TOKENS.Client`: the axios HTTP client, built from `TOKENS.ClientOptions`. */
+/**
+ * `TOKENS.Client`: the axios HTTP client, built from `TOKENS.ClientOptions`. It writes to
+ * `TOKENS.Logger.child('client')` (redirects, 503 retries) unless the options carry a logger.
+ */
 export const clientModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.Client)
-    .toDynamicValue((ctx) => new MesosHttpClient(ctx.get<MesosClientOptions>(TOKENS.ClientOptions)))
+    .toDynamicValue((ctx) => {
+      const options = ctx.get<MesosClientOptions>(TOKENS.ClientOptions);
+      return new MesosHttpClient({ ...options, logger: options.logger ?? ctx.get<Logger>(TOKENS.Logger).child('client') });
+    })
     .inSingletonScope();
 });
 
-/** `TOKENS.Scheduler`: the subscription state machine and every call. */
+/**
+ * `TOKENS.Scheduler`: the subscription state machine and every call. It writes to
+ * `TOKENS.Logger.child('scheduler')` (subscribing, lost, re-subscribed) unless the options carry a logger.
+ */
 export const schedulerModule = new ContainerModule(({ bind }) => {
-  bind(TOKENS.Scheduler).to(MesosScheduler).inSingletonScope();
+  bind(TOKENS.Scheduler)
+    .toDynamicValue((ctx) => {
+      const options = ctx.get<SchedulerOptions>(TOKENS.SchedulerOptions);
+      return new MesosScheduler(ctx.get<MesosHttpClient>(TOKENS.Client), { ...options, logger: options.logger ?? ctx.get<Logger>(TOKENS.Logger).child('scheduler') });
+    })
+    .inSingletonScope();
 });
 
 export { loggingModule };
@@ -31,7 +45,16 @@ export { loggingModule };
 export const dispatcherModule = new ContainerModule(({ bind, isBound }) => {
   if (!isBound(TOKENS.DispatcherOptions)) bind(TOKENS.DispatcherOptions).toConstantValue({});
   bind(TOKENS.EventDispatcher)
-    .toDynamicValue((ctx) => new EventDispatcher(ctx.get<Scheduler>(TOKENS.Scheduler), ctx.get<Logger>(TOKENS.Logger).child('dispatcher'), ctx.get<DispatcherOptions>(TOKENS.DispatcherOptions)))
+    .toDynamicValue((ctx) => {
+      // Offers the dispatcher declines for a failed handler leave the resource manager's pool too.
+      const resources = ctx.get<ResourceManager>(TOKENS.ResourceManager, { optional: true });
+      return new EventDispatcher(
+        ctx.get<Scheduler>(TOKENS.Scheduler),
+        ctx.get<Logger>(TOKENS.Logger).child('dispatcher'),
+        ctx.get<DispatcherOptions>(TOKENS.DispatcherOptions),
+        resources ? { release: (ids) => void resources.pool.take(ids) } : undefined,
+      );
+    })
     .inSingletonScope();
 });
 

@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
 import type { scheduler, v1 } from '../protocol/generated/index.js';
 import { TOKENS } from '../tokens.js';
-import { ApiError, MesosSdkError, NotSubscribedError, SubscriptionError } from '../errors/index.js';
+import { ApiError, ConfigurationError, ConnectionError, MesosSdkError, NotSubscribedError, SubscriptionError } from '../errors/index.js';
+import { ErrorCodes } from '../errors/codes.js';
 import { backoffDelay, type MesosHttpClient, type Subscription } from '../client/http-client.js';
 import type { ClientLogger } from '../client/client-options.js';
 import { ClientErrorCodes } from '../client/client-error-codes.js';
@@ -20,7 +21,28 @@ export interface SchedulerOptions {
   heartbeatMissLimit?: number;
   /** Reconnect backoff: jittered exponential from `initialMs` up to `maxMs`. @default { initialMs: 500, maxMs: 30000 } */
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * How long `start()` keeps trying to subscribe before it rejects with a `ConnectionError`
+   * `ERR_MASTER_UNREACHABLE` whose message names every master tried and the last reason of each.
+   * The scheduler is stopped then (no retry left running). `0` waits for ever. Later
+   * re-subscriptions (a master lost mid-run) are not limited by it: they retry until `stop()`.
+   * @default 30000
+   */
+  startTimeoutMs?: number;
+  /** Where the scheduler writes its lines (subscribing, subscription lost, re-subscribed). `createFramework` gives it `TOKENS.Logger.child('scheduler')`. */
   logger?: ClientLogger;
+}
+
+/** Default of {@link SchedulerOptions.startTimeoutMs}: 30 s. */
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
+
+/** The last failure seen on one master while `start()` was trying to subscribe. */
+interface MasterAttempt {
+  reason: string;
+  hint?: string;
+  code: string;
+  retryable: boolean;
+  attempts: number;
 }
 
 /** The subscription-level HTTP statuses that retrying cannot fix. */
@@ -56,6 +78,15 @@ export class MesosScheduler implements Scheduler {
   private guard: () => void = () => {};
   /** Set while a TEARDOWN is in flight: resolves true once the master accepted it. */
   private teardownCall: Promise<boolean> | undefined;
+  /** Aborts the SUBSCRIBE in flight (its connection or 503 backoff) on stop() or the start timeout. */
+  private subscribeAbort: AbortController | undefined;
+  /** Why start() gave up (start timeout, or every master misconfigured): the loop ends with it. */
+  private startFailure: MesosSdkError | undefined;
+  /** Per master, the last failure before the first SUBSCRIBED (for ERR_MASTER_UNREACHABLE). */
+  private readonly startAttempts = new Map<string, MasterAttempt>();
+  private startedAt = 0;
+  /** When the last established subscription was lost (for the "re-subscribed after" line). */
+  private lostAt = 0;
 
   constructor(
     @inject(TOKENS.Client) private readonly client: MesosHttpClient,
@@ -110,18 +141,87 @@ export class MesosScheduler implements Scheduler {
 
   start(): Promise<void> {
     if (this.loop) throw new MesosSdkError(SchedulerErrorCodes.STOPPED, 'the scheduler was already started; create a new one to subscribe again');
-    return new Promise<void>((resolve, reject) => {
-      this.loop = this.run(resolve, reject);
+    const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `startTimeoutMs must be a number of milliseconds >= 0 (0 waits for ever), got ${String(timeoutMs)}`);
+    }
+    this.startedAt = Date.now();
+    const promise = new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => this.giveUp(this.unreachableError(timeoutMs)), timeoutMs);
+        timer.unref();
+      }
+      this.loop = this.run(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
     });
+    return promise;
   }
 
   async stop(options: { teardown?: boolean } = {}): Promise<void> {
     if (options.teardown && this.currentState === 'subscribed') await this.teardown();
     this.stopping = true;
+    this.subscribeAbort?.abort();
     this.subscription?.close();
     this.wake?.();
     await this.loop;
     this.client.close();
+  }
+
+  /** Ends the subscription loop before the first SUBSCRIBED: start() rejects with `failure`. */
+  private giveUp(failure: MesosSdkError): void {
+    if (this.everSubscribed || this.stopping) return;
+    this.startFailure = failure;
+    this.stopping = true;
+    this.subscribeAbort?.abort();
+    this.subscription?.close();
+    this.wake?.();
+  }
+
+  /** ERR_MASTER_UNREACHABLE naming every master and the last reason seen on each. */
+  private unreachableError(timeoutMs: number | undefined): ConnectionError {
+    // The configured masters, then any other tried (a leader a redirect pointed at).
+    const masters = [...new Set([...(this.client.options?.masters ?? [this.client.currentMaster]), ...this.startAttempts.keys()])];
+    const current = this.client.currentMaster;
+    const entries = masters.map((master) => {
+      const a = this.startAttempts.get(master);
+      if (a) return { master, reason: a.reason, ...(a.hint ? { hint: a.hint } : {}), code: a.code, attempts: a.attempts };
+      const reason = this.currentState === 'subscribing' && master === current ? 'no answer yet (still connecting)' : 'not tried yet';
+      return { master, reason, code: '', attempts: 0 };
+    });
+    const list = entries.map((e) => `${e.master}${e.attempts ? ` (${e.attempts} attempt${e.attempts > 1 ? 's' : ''})` : ''}: ${e.reason}${e.hint ? `; ${e.hint}` : ''}`).join(' | ');
+    const head =
+      timeoutMs === undefined
+        ? 'no Mesos master can take the subscription, and retrying will not help; tried'
+        : `no Mesos master accepted the subscription within ${timeoutMs / 1000} s (startTimeoutMs); tried`;
+    const tail = timeoutMs === undefined ? '' : ' Check the master URL(s) and that the master is up and reachable from here, or raise startTimeoutMs (0 waits for ever).';
+    return new ConnectionError(SchedulerErrorCodes.MASTER_UNREACHABLE, `${head}: ${list}${/[.?!]$/.test(list) ? '' : '.'}${tail}`, {
+      retryable: timeoutMs !== undefined,
+      details: { masters: entries, ...(timeoutMs === undefined ? {} : { startTimeoutMs: timeoutMs }) },
+    });
+  }
+
+  /** Records a failed attempt before the first SUBSCRIBED; true when every master failed for a reason retrying cannot fix. */
+  private recordStartFailure(error: MesosSdkError): boolean {
+    const master = typeof error.details?.['master'] === 'string' ? error.details['master'] : this.client.currentMaster;
+    const prev = this.startAttempts.get(master);
+    this.startAttempts.set(master, {
+      reason: typeof error.details?.['reason'] === 'string' ? error.details['reason'] : error.message,
+      ...(typeof error.details?.['hint'] === 'string' ? { hint: error.details['hint'] } : {}),
+      code: error.code,
+      retryable: error.retryable,
+      attempts: (prev?.attempts ?? 0) + 1,
+    });
+    const masters = this.client.options?.masters ?? [master];
+    return masters.every((m) => this.startAttempts.get(m)?.retryable === false);
   }
 
   // ---- calls ----
@@ -239,15 +339,29 @@ export class MesosScheduler implements Scheduler {
   private async run(resolve: () => void, reject: (err: Error) => void): Promise<void> {
     let attempt = 0;
     let fatal: MesosSdkError | undefined;
+    let lostUrl: string | undefined;
     while (!this.stopping) {
       let error: MesosSdkError | undefined;
       this.currentState = 'subscribing';
+      const abort = (this.subscribeAbort = new AbortController());
       try {
         const info = this.id ? { ...this.frameworkInfo, id: { value: this.id } } : this.frameworkInfo;
+        if (attempt === 0) {
+          this.options.logger?.info(`subscribing to ${this.client.currentMaster} as framework "${info.name}"${info.id ? ` (id ${info.id.value})` : ''}`);
+        } else {
+          this.options.logger?.debug(`subscribing to ${this.client.currentMaster} (attempt ${attempt + 1})`);
+        }
         const sub = await this.client.subscribe(
           Calls.subscribe(info, { suppressedRoles: this.options.suppressedRoles, offerConstraints: this.options.offerConstraints }),
+          { signal: abort.signal },
         );
+        this.subscribeAbort = undefined;
+        if (this.stopping) {
+          sub.close();
+          break;
+        }
         this.subscription = sub;
+        lostUrl = sub.masterUrl;
         const outcome = await this.consume(sub, () => {
           attempt = 0;
           resolve();
@@ -258,7 +372,16 @@ export class MesosScheduler implements Scheduler {
         error = err instanceof MesosSdkError ? err : new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, String((err as Error)?.message ?? err), { cause: err, retryable: true });
         if (err instanceof ApiError && FATAL_SUBSCRIBE_STATUSES.has(err.status)) fatal = err;
       }
+      this.subscribeAbort = undefined;
       this.subscription = undefined;
+      const lostMaster = this.client.currentMaster;
+      // Before the first SUBSCRIBED, a configuration mistake on every master (not a master, wrong
+      // scheme, TLS) ends start() at once: retrying would only hide it.
+      if (!this.everSubscribed && error && !this.stopping && !fatal && this.recordStartFailure(error)) {
+        const codes = new Set([...this.startAttempts.values()].map((a) => a.code));
+        const reasons = this.unreachableError(undefined);
+        fatal = codes.size === 1 ? new ConnectionError(error.code, reasons.message, { cause: error, details: reasons.details ?? {} }) : reasons;
+      }
       // The stream may end before the TEARDOWN's 202 arrives: that end is the teardown, not a loss.
       if (this.teardownCall && (await this.teardownCall)) break;
       if (this.stopping) break;
@@ -267,7 +390,15 @@ export class MesosScheduler implements Scheduler {
       this.emit({ type: 'disconnected', ...(error ? { error } : {}) });
       const b = this.options.backoff ?? {};
       const delay = backoffDelay(attempt++, b.initialMs ?? 500, b.maxMs ?? 30_000);
-      this.options.logger?.warn(`subscription lost (${error?.code ?? 'ended'}: ${error?.message ?? ''}); re-subscribing in ${Math.round(delay)} ms`);
+      const why = error ? `${error.message} [${error.code}]` : 'the stream ended';
+      if (this.everSubscribed && attempt === 1) {
+        this.lostAt = Date.now();
+        this.options.logger?.warn(`subscription to ${lostUrl ?? lostMaster} lost: ${why}; retrying in ${Math.round(delay)} ms`);
+      } else if (this.everSubscribed) {
+        this.options.logger?.warn(`re-subscribing failed: ${why}; retrying in ${Math.round(delay)} ms (attempt ${attempt})`);
+      } else {
+        this.options.logger?.warn(`could not subscribe: ${why}; retrying in ${Math.round(delay)} ms (attempt ${attempt})`);
+      }
       await new Promise<void>((r) => {
         const t = setTimeout(r, delay);
         this.wake = () => {
@@ -278,8 +409,10 @@ export class MesosScheduler implements Scheduler {
       this.wake = undefined;
     }
     this.currentState = 'stopped';
-    this.emit({ type: 'stopped', ...(fatal ? { error: fatal } : {}) });
-    if (fatal) reject(fatal);
+    const failure = fatal ?? this.startFailure;
+    if (failure) this.options.logger?.error(`scheduler stopped: ${failure.message} [${failure.code}]`);
+    this.emit({ type: 'stopped', ...(failure ? { error: failure } : {}) });
+    if (failure) reject(failure);
     else reject(new SubscriptionError(SchedulerErrorCodes.STOPPED, 'the scheduler was stopped before it subscribed'));
   }
 
@@ -310,6 +443,11 @@ export class MesosScheduler implements Scheduler {
           this.currentState = 'subscribed';
           this.everSubscribed = true;
           subscribedHere = true;
+          if (resubscribed) {
+            this.options.logger?.info(`re-subscribed to ${sub.masterUrl} as framework ${this.id}${this.lostAt ? ` after ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s` : ''}`);
+          } else {
+            this.options.logger?.info(`subscribed to ${sub.masterUrl} as framework ${this.id} in ${((Date.now() - this.startedAt) / 1000).toFixed(1)} s (heartbeat every ${intervalMs / 1000} s)`);
+          }
           this.emit({ type: 'connected', frameworkId: this.id, streamId: sub.streamId, resubscribed });
         }
         let fatal: MesosSdkError | undefined;

@@ -8,4 +8,6 @@ export const SchedulerErrorCodes = {
   SUBSCRIPTION_REFUSED: 'ERR_SUBSCRIPTION_REFUSED',
   MESOS_ERROR_EVENT: 'ERR_MESOS_ERROR_EVENT',
   STOPPED: 'ERR_SCHEDULER_STOPPED',
+  /** start() gave up: no master took the subscription within startTimeoutMs, or none can (see the message). */
+  MASTER_UNREACHABLE: 'ERR_MASTER_UNREACHABLE',
 } as const;
