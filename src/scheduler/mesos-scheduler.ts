@@ -8,7 +8,8 @@ import type { ClientLogger } from '../client/client-options.js';
 import { ClientErrorCodes } from '../client/client-error-codes.js';
 import { Calls } from './call-builders.js';
 import { SchedulerErrorCodes } from './scheduler-error-codes.js';
-import type { EventHandler, LifecycleEvent, Scheduler, SchedulerObserver, SubscriptionState } from './scheduler.interface.js';
+import type { SchedulerEventHandler, LifecycleEvent, Scheduler, SchedulerObserver, SubscriptionState } from './scheduler.interface.js';
+import type { SchedulerEvent } from './scheduler-event.js';
 
 /** Options of {@link MesosScheduler}. */
 export interface SchedulerOptions {
@@ -65,7 +66,7 @@ const FATAL_SUBSCRIBE_STATUSES = new Set([400, 401, 403, 405, 406, 415, 501]);
 @injectable()
 export class MesosScheduler implements Scheduler {
   private currentState: SubscriptionState = 'disconnected';
-  private handler: EventHandler = async () => {};
+  private handler: SchedulerEventHandler = async () => {};
   private readonly observers = new Set<SchedulerObserver>();
   private readonly listeners = new Set<(e: LifecycleEvent) => void>();
   private subscription: Subscription | undefined;
@@ -106,7 +107,7 @@ export class MesosScheduler implements Scheduler {
     return this.currentState === 'subscribed' ? this.subscription?.streamId : undefined;
   }
 
-  setEventHandler(handler: EventHandler): void {
+  setEventHandler(handler: SchedulerEventHandler): void {
     this.handler = handler;
   }
 
@@ -466,7 +467,7 @@ export class MesosScheduler implements Scheduler {
         }
         if (this.observers.size) this.notify((o) => o.onEvent?.(event));
         try {
-          await this.handler(event);
+          await this.handler(event as SchedulerEvent);
         } catch (error) {
           this.emit({ type: 'handler_error', error, event });
         }

@@ -41,7 +41,7 @@ export interface Scheduler {
   readonly frameworkId: string | undefined;
   readonly streamId: string | undefined;
   /** Events are delivered strictly one at a time: the next one is read only after the returned promise settles. */
-  setEventHandler(handler: EventHandler): void;
+  setEventHandler(handler: SchedulerEventHandler): void;
   /** Listens to lifecycle changes; returns a function that removes the listener. */
   onLifecycle(listener: (e: LifecycleEvent) => void): () => void;
   /** Adds an observer of calls and events; returns a function that removes it. */
