@@ -1,2 +1,3 @@
 export { createFramework, BootstrapErrorCodes, type FrameworkOptions, type FrameworkHandle, type ProviderOverride } from './create-framework.js';
 export { createExecutor, type ExecutorOptions, type ExecutorHandle } from './create-executor.js';
+export { LifecycleError, LifecycleErrorCodes, StopError, type LifecyclePhase } from './framework-lifecycle.js';

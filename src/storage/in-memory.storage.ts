@@ -4,7 +4,7 @@ import type { Storage } from './storage.interface.js';
 import { checkKey, sameBytes, StorageErrorCodes, underPrefix } from './storage-keys.js';
 
 
-/** Storage in process memory: the default, for one instance and for tests. Values are copied in and out. */
+/** Storage in process memory: the default, for one instance and for tests. Values are copied in and out; `close()` keeps the data for a `reopen()`. */
 @injectable()
 export class InMemoryStorage implements Storage {
   private readonly data = new Map<string, Uint8Array>();
@@ -45,7 +45,25 @@ export class InMemoryStorage implements Storage {
     else this.data.set(key, Uint8Array.from(next));
     return true;
   }
+  /** Closes the store: every later operation fails with `ERR_STORAGE_CLOSED` (until `reopen()`). A framework's `stop()` calls it. */
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /**
+   * Opens a closed store again with its data, as a restarted process finds its disk: lets a test
+   * restart a framework over the same state (`stop()` closes the storage it used).
+   *
+   * @example
+   * ```ts
+   * const storage = new InMemoryStorage();
+   * const first = createFramework({ ...options, overrides: [{ token: TOKENS.Storage, useValue: storage }] });
+   * await first.start(); await first.stop();
+   * const second = createFramework({ ...options, overrides: [{ token: TOKENS.Storage, useValue: storage.reopen() }] });
+   * ```
+   */
+  reopen(): this {
+    this.closed = false;
+    return this;
   }
 }

@@ -351,6 +351,16 @@ export class TaskManager {
     return this.dirty.size === 0;
   }
 
+  /** Resolves once every storage write in flight has ended (failed or not): call before closing storage. */
+  async settled(): Promise<void> {
+    while (this.writes.size > 0) {
+      const pending = [...this.writes.values()];
+      await Promise.all(pending);
+      // Writes chained meanwhile are awaited on the next round; finished ones are dropped.
+      for (const [id, w] of this.writes) if (pending.includes(w)) this.writes.delete(id);
+    }
+  }
+
   private save(rec: TaskRecord): Promise<void> {
     const snapshot = toBytes(rec);
     const prev = this.writes.get(rec.id) ?? Promise.resolve();
