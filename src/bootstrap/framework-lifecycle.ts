@@ -90,8 +90,8 @@ export class Lifecycle<StopOptions = void> {
 
   /** Runs `body` once (see the class); its later calls get the same promise. */
   start(body: () => Promise<void>): Promise<void> {
-    if (this.starting) return this.starting;
     if (this.closing) return Promise.reject(this.stoppedError());
+    if (this.starting) return this.starting;
     this.current = 'starting';
     this.starting = (async () => {
       try {
