@@ -9,6 +9,7 @@ import { MesosExecutorClient, type ExecutorClientOptions, type ExecutorStatusUpd
 import { executorEnvironment, type ExecutorEnvironment } from '../executor/executor-env.js';
 import { ExecutorDispatcher } from '../executor/executor-dispatcher.js';
 import { applyOverride, BootstrapErrorCodes, type ProviderOverride } from './overrides.js';
+import { Lifecycle } from './framework-lifecycle.js';
 
 /** Options of {@link createExecutor}. */
 export interface ExecutorOptions {
@@ -27,9 +28,9 @@ export interface ExecutorOptions {
 export interface ExecutorHandle {
   readonly container: Container;
   readonly client: MesosExecutorClient;
-  /** Subscribes to the agent; resolves at SUBSCRIBED. */
+  /** Subscribes to the agent; resolves at SUBSCRIBED. A second call gets the same promise; after `stop()` it rejects with `ERR_EXECUTOR_STOPPED`. */
   start(): Promise<void>;
-  /** Closes the subscription (unacknowledged updates stay in memory). */
+  /** Closes the subscription (unacknowledged updates stay in memory). A second call gets the same promise. */
   stop(): Promise<void>;
   /** Resolves when the executor ends cleanly (SHUTDOWN), rejects when it gives up on the agent. */
   readonly done: Promise<void>;
@@ -81,11 +82,14 @@ export function createExecutor(options: ExecutorOptions): ExecutorHandle {
   const dispatcher = container.get<ExecutorDispatcher>(TOKENS.ExecutorDispatcher);
   dispatcher.register(options.controllers.map((c) => container.get<object>(c)));
   dispatcher.attach(client);
+  // start() once (a second call gets the same promise), stop() once; start() after stop() is ERR_EXECUTOR_STOPPED.
+  const lifecycle = new Lifecycle('executor', logger);
+  lifecycle.onStop('executor client', () => client.stop());
   return {
     container,
     client,
-    start: () => client.start(),
-    stop: () => client.stop(),
+    start: () => lifecycle.start(() => client.start()),
+    stop: () => lifecycle.stop(),
     get done() {
       return client.done;
     },
