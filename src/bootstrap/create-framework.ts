@@ -216,8 +216,9 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
         } finally {
           callTickets = 0;
         }
-      } else {
-        logger.warn(`stop({ teardown: true }) while ${scheduler.state}: the framework is not torn down (Mesos removes it after its failover_timeout)`);
+      } else if (scheduler.frameworkId) {
+        // Never subscribed (or not now): nothing to tear down unless Mesos knows the framework.
+        logger.warn(`stop({ teardown: true }) while ${scheduler.state}: framework ${scheduler.frameworkId} is not torn down (Mesos removes it after its failover_timeout)`);
       }
     }
     // Always stopped, even when the TEARDOWN failed: the subscription must not outlive stop().
