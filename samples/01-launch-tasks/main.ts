@@ -48,6 +48,9 @@ const DEFAULT_TASKS = fileURLToPath(new URL('../../../samples/01-launch-tasks/ta
 /** Exit codes of the sample: every task finished, a runtime failure, a bad command line, some tasks failed. */
 export const EXIT = { OK: 0, ERROR: 1, USAGE: USAGE_EXIT_CODE, TASKS_FAILED: 3 } as const;
 
+/** Past the deadline, how long start-up may still take for the SDK's own start timeout (which says more) to report first. */
+const START_GRACE_MS = 1000;
+
 /**
  * Runs the sample; returns its summary. `opts.timeout` bounds the whole run, start-up included:
  * a master that cannot be reached makes it reject with `ERR_MASTER_UNREACHABLE` saying why.
@@ -71,8 +74,8 @@ export async function run(opts: RunOptions, log: (line: string) => void = consol
       encoding: opts.encoding,
       server: { port: opts.port ?? 0, token: opts.token ?? process.env['FRAMEWORK_API_TOKEN'] },
       overrides: [{ token: TOKENS.Logger, useValue: logger }],
-      // Start-up gives up with the sample's own deadline too (an SDK option from issue 15; ignored where unknown).
-      ...({ startTimeoutMs: opts.timeout * 1000 } as object),
+      // Start-up gives up at the sample's deadline (the scheduler's startTimeoutMs, issue 15; ignored where unknown).
+      scheduler: { ...({ startTimeoutMs: opts.timeout * 1000 } as object) },
     });
   } catch (err) {
     await sim?.stop();
@@ -104,14 +107,20 @@ export async function run(opts: RunOptions, log: (line: string) => void = consol
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let timer: NodeJS.Timeout | undefined;
+  // The deadline of the whole run; the scheduler's own start timeout, which says more, gets to fire first.
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const fire = (graced: boolean) => {
+      if (!subscribed && !graced) {
+        timer = setTimeout(() => fire(true), START_GRACE_MS);
+        return;
+      }
       reject(
         subscribed
           ? new MesosSdkError('ERR_SAMPLE_TIMEOUT', `tasks still running after ${opts.timeout} s`)
           : new ConnectionError('ERR_MASTER_UNREACHABLE', `could not reach the master at ${master} within ${opts.timeout} s: ${lastFailure ? lastFailure.message : 'no answer (check the URL, the port and that a Mesos master runs there)'}`, lastFailure ? { cause: lastFailure } : {}),
       );
-    }, opts.timeout * 1000);
+    };
+    timer = setTimeout(() => fire(false), opts.timeout * 1000);
   });
   const work = (async () => {
     await framework.start();

@@ -76,8 +76,8 @@ export async function run(opts: { master?: string; node?: string; timeoutSeconds
       taskManager: true,
       server: { artifactsDir: artifacts },
       overrides: [{ token: TOKENS.Logger, useValue: new SilentLogger() }],
-      // Start-up gives up with the sample's own deadline too (an SDK option from issue 15; ignored where unknown).
-      ...({ startTimeoutMs: timeoutSeconds * 1000 } as object),
+      // Start-up gives up at the sample's deadline (the scheduler's startTimeoutMs, issue 15; ignored where unknown).
+      scheduler: { ...({ startTimeoutMs: timeoutSeconds * 1000 } as object) },
     });
     fw = framework;
     let lastFailure: Error | undefined;
@@ -91,7 +91,7 @@ export async function run(opts: { master?: string; node?: string; timeoutSeconds
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           reject(new ConnectionError('ERR_MASTER_UNREACHABLE', `could not reach the master at ${master} within ${timeoutSeconds} s: ${lastFailure ? lastFailure.message : 'no answer (check the URL, the port and that a Mesos master runs there)'}`, lastFailure ? { cause: lastFailure } : {}));
-        }, Math.max(0, deadline - Date.now()));
+        }, Math.max(0, deadline - Date.now()) + 1000); // the scheduler's own start timeout, which says more, gets to fire first
       }),
     ]);
     clearTimeout(timer);
