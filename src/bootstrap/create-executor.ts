@@ -28,9 +28,9 @@ export interface ExecutorOptions {
 export interface ExecutorHandle {
   readonly container: Container;
   readonly client: MesosExecutorClient;
-  /** Subscribes to the agent; resolves at SUBSCRIBED. A second call gets the same promise; after `stop()` it rejects with `ERR_EXECUTOR_STOPPED`. */
+  /** Subscribes to the agent; resolves at SUBSCRIBED. */
   start(): Promise<void>;
-  /** Closes the subscription (unacknowledged updates stay in memory). A second call gets the same promise. */
+  /** Closes the subscription (unacknowledged updates stay in memory). */
   stop(): Promise<void>;
   /** Resolves when the executor ends cleanly (SHUTDOWN), rejects when it gives up on the agent. */
   readonly done: Promise<void>;

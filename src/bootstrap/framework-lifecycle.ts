@@ -26,6 +26,7 @@ export class LifecycleError extends MesosSdkError {}
  * logged as it happened). The framework is stopped all the same.
  */
 export class StopError extends MesosSdkError {
+  /** Each step that failed (e.g. `storage`, `leader election`, `server`) and what it threw, in the order they ran. */
   readonly errors: ReadonlyArray<{ step: string; error: unknown }>;
   constructor(code: string, message: string, errors: ReadonlyArray<{ step: string; error: unknown }>) {
     super(code, message, { cause: errors[0]?.error });
