@@ -21,7 +21,8 @@ function walk(dir) {
 
 const root = new protobuf.Root();
 root.resolvePath = (_o, t) => (t.startsWith('google/') ? t : t.startsWith(PROTO) ? t : join(PROTO, t));
-root.loadSync(walk(PROTO).map((f) => relative(PROTO, f)), { keepCase: true });
+// alternateCommentMode: the `//` comment above a message, enum or field becomes its TSDoc.
+root.loadSync(walk(PROTO).map((f) => relative(PROTO, f)), { keepCase: true, alternateCommentMode: true });
 root.resolveAll();
 
 const SCALARS = {
@@ -74,21 +75,48 @@ function fieldType(field, from, imports) {
   return field.repeated ? `${t}[]` : t;
 }
 
+/** A TSDoc block at `pad` from text lines (a `*` + `/` in the text cannot end the comment early). */
+function tsdoc(pad, textLines) {
+  const safe = textLines.map((l) => l.replaceAll('*/', '*\\/'));
+  if (safe.length === 1) return [`${pad}/** ${safe[0]} */`];
+  return [`${pad}/**`, ...safe.map((l) => (l ? `${pad} * ${l}` : `${pad} *`)), `${pad} */`];
+}
+
+/** Where a message or enum is declared: its full proto name and file. */
+function declaredIn(obj) {
+  const name = `\`${obj.fullName.replace(/^\./, '')}\``;
+  if (!obj.filename) return `${name} (a protobuf well-known type)`;
+  const file = relative(ROOT, obj.filename.startsWith(PROTO) ? obj.filename : join(PROTO, obj.filename));
+  return `${name} in \`${file.split('\\').join('/')}\``;
+}
+
+/** The field as declared in proto/, e.g. `optional int32 port = 3`: label, proto type, number. */
+function fieldDeclaration(f) {
+  const type = f.map ? `map<${f.keyType}, ${f.type}>` : f.type;
+  const label = f.map ? '' : f.required ? 'required ' : f.repeated ? 'repeated ' : 'optional ';
+  return `\`${label}${type} ${f.name} = ${f.id}\``;
+}
+
 function emit(obj, from, imports, indent) {
   const pad = '  '.repeat(indent);
   const lines = [];
+  const about = obj.comment ? [obj.comment.trim(), ''] : [];
   if (obj instanceof protobuf.Enum) {
     const values = Object.keys(obj.values).map((v) => `'${v}'`);
+    lines.push(...tsdoc(pad, [...about, `Proto enum ${declaredIn(obj)}, as the value names the JSON encoding uses.`]));
     lines.push(`${pad}export type ${obj.name} = ${values.join(' | ')};`);
     return lines;
   }
+  lines.push(...tsdoc(pad, [...about, `Proto message ${declaredIn(obj)}, in the shape of its JSON encoding.`]));
   lines.push(`${pad}export interface ${obj.name} {`);
   for (const f of obj.fieldsArray) {
     const opt = f.required ? '' : '?';
     const notes = [];
-    if (f.options && f.options.default !== undefined) notes.push(`@default ${JSON.stringify(f.options.default)}`);
-    if (f.options && f.options.deprecated) notes.push('@deprecated');
-    if (notes.length) lines.push(`${pad}  /** ${notes.join(' ')} */`);
+    if (f.comment) notes.push(f.comment.trim(), '');
+    notes.push(fieldDeclaration(f));
+    if (f.options && f.options.default !== undefined) notes.push(`@defaultValue ${JSON.stringify(f.options.default)}`);
+    if (f.options && f.options.deprecated) notes.push('@deprecated Deprecated in the Mesos schema.');
+    lines.push(...tsdoc(`${pad}  `, notes));
     lines.push(`${pad}  ${f.name}${opt}: ${fieldType(f, from, imports)};`);
   }
   lines.push(`${pad}}`);

@@ -15,7 +15,7 @@ export { encodeRecord, decodeRecords, RecordIODecoder, RecordIOParser, DEFAULT_M
 
 // errors and tokens
 export * from './errors/index.js';
-export { TOKENS, type Token } from './tokens.js';
+export { TOKENS, token, type Token, type ServiceOf, type SdkToken, type SdkServices, type SdkTokenIds, type SdkTokenOf, type UntypedServiceIdentifier } from './tokens.js';
 
 // client, scheduler, executor
 export * from './client/index.js';

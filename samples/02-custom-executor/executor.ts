@@ -6,14 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inject } from 'inversify';
-// Narrow imports keep the bundle the agent fetches small (no scheduler, simulator or server code).
-import { createExecutor } from '../../src/bootstrap/create-executor.js';
-import { EventController, OnAcknowledged, OnKill, OnLaunch, OnLaunchGroup, OnShutdown } from '../../src/decorators/index.js';
-import type { MesosExecutorClient } from '../../src/executor/executor-client.js';
-import { taskCommandOf } from '../../src/task-spec/to-task-info.js';
-import { TOKENS } from '../../src/tokens.js';
-import type { Logger } from '../../src/logging/logger.js';
-import type { v1 } from '../../src/protocol/generated/index.js';
+// The `mesos-sdk/executor` entry point: the executor SDK alone, so the bundle the agent fetches
+// stays small (no scheduler, simulator or server code).
+import { createExecutor, EventController, OnAcknowledged, OnKill, OnLaunch, OnLaunchGroup, OnShutdown, taskCommandOf, TOKENS, type Logger, type MesosExecutorClient, type v1 } from '../../src/executor/index.js';
 
 interface Running {
   task: v1.TaskInfo;

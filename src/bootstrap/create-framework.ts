@@ -4,6 +4,7 @@ import { TOKENS } from '../tokens.js';
 import { applyOverride, BootstrapErrorCodes, type ProviderOverride } from './overrides.js';
 export { applyOverride, BootstrapErrorCodes, type ProviderOverride };
 import type { v1 } from '../protocol/generated/index.js';
+import type { TaskDefinitionInput } from '../task-spec/task-definition-input.js';
 import type { Encoding } from '../protocol/codec.js';
 import type { AuthOptions, MesosClientOptions, TlsOptions } from '../client/client-options.js';
 import type { SchedulerOptions } from '../scheduler/mesos-scheduler.js';
@@ -58,9 +59,10 @@ export interface FrameworkOptions {
   /**
    * Task definitions to run with the built-in task manager (one, an array, or `{ tasks: [...] }`).
    * When given, or when `taskManager` is true, the SDK places, launches, relaunches and reconciles
-   * them: no handler of your own is needed.
+   * them: no handler of your own is needed. Validated before use whatever their static type
+   * (definitions read from a JSON file too), failing with `ERR_TASK_DEFINITION_INVALID`.
    */
-  tasks?: unknown;
+  tasks?: TaskDefinitionInput;
   /** Run the built-in task manager controller even without `tasks` (submit later). @default !!tasks */
   taskManager?: boolean;
   /** Period of the implicit reconciliation the task controller runs while subscribed; 0 turns it off. @default 900 */
@@ -94,6 +96,10 @@ export interface FrameworkHandle {
   start(): Promise<void>;
   /** Stops taking events, lets the handler in flight finish, then stops the scheduler. With `teardown` the framework is removed from Mesos. */
   stop(options?: { teardown?: boolean }): Promise<void>;
+  /**
+   * A provider from the container. The SDK's tokens carry their type: `fw.get(TOKENS.TaskManager)`
+   * is a `TaskManager`; a controller class gives its instance.
+   */
   get<T>(token: ServiceIdentifier<T>): T;
 }
 

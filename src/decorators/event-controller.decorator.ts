@@ -1,10 +1,15 @@
-import { writeControllerMetadata, writeHandlerMetadata } from './metadata.js';
+import { assertExperimentalDecorators, writeControllerMetadata, writeHandlerMetadata } from './metadata.js';
 import type { ControllerEvent } from './events.js';
+import type { ControllerDecorator, HandlerDecorator, HandlerOf } from './handler-signatures.js';
 
 /**
  * Marks a class as an event controller: its decorated methods receive Mesos and SDK events.
  * Pass it to `createFramework({ controllers: [...] })`. Controllers may inject SDK providers
  * (`@inject(TOKENS.Scheduler)`, ...).
+ *
+ * The SDK's decorators are TypeScript's legacy decorators: set `"experimentalDecorators": true`
+ * and `"emitDecoratorMetadata": true` in tsconfig.json. Under standard decorators they fail to
+ * compile, and at run time throw `ERR_DECORATOR_NEEDS_EXPERIMENTAL_DECORATORS`.
  *
  * @example
  * ```ts
@@ -14,15 +19,25 @@ import type { ControllerEvent } from './events.js';
  * }
  * ```
  */
-export function EventController(options: { order?: number } = {}): ClassDecorator {
-  return (target) => writeControllerMetadata(target, { order: options.order ?? 0 });
+export function EventController(options: { order?: number } = {}): ControllerDecorator {
+  return (target: Function, context?: unknown) => {
+    assertExperimentalDecorators('@EventController()', context);
+    writeControllerMetadata(target, { order: options.order ?? 0 });
+  };
 }
 
-function handler(event: ControllerEvent, name: string): () => MethodDecorator {
-  return () => (target, key, descriptor) => writeHandlerMetadata(target, key, descriptor, event, name);
+function decorator<K extends ControllerEvent>(event: K, name: string): HandlerDecorator<HandlerOf<K>> {
+  return ((target: object, key: string | symbol, descriptor?: PropertyDescriptor) => {
+    assertExperimentalDecorators(name, key);
+    writeHandlerMetadata(target, key, descriptor, event, name);
+  }) as HandlerDecorator<HandlerOf<K>>;
 }
 
-/** `(subscribed: scheduler.Event.Subscribed, event)` — every SUBSCRIBED, first and later ones. */
+function handler<K extends ControllerEvent>(event: K, name: string): () => HandlerDecorator<HandlerOf<K>> {
+  return () => decorator(event, name);
+}
+
+/** `(subscribed: scheduler.Event.Subscribed, event)` — every SUBSCRIBED, first and later ones. On an executor: `(subscribed: executor.Event.Subscribed, event)`. */
 export const OnSubscribed = handler('SUBSCRIBED', '@OnSubscribed()');
 /** `(offers: v1.Offer[], event)` — the whole OFFERS batch. */
 export const OnOffers = handler('OFFERS', '@OnOffers()');
@@ -38,11 +53,11 @@ export const OnRescindInverseOffer = handler('RESCIND_INVERSE_OFFER', '@OnRescin
 export const OnUpdate = handler('UPDATE', '@OnUpdate()');
 /** `(status: v1.OperationStatus, event)` */
 export const OnOperationUpdate = handler('UPDATE_OPERATION_STATUS', '@OnOperationUpdate()');
-/** `(message: scheduler.Event.Message, event)` — a message from an executor. */
+/** `(message: scheduler.Event.Message, event)` — a message from an executor. On an executor: `(data: Uint8Array, event)` from the scheduler. */
 export const OnMessage = handler('MESSAGE', '@OnMessage()');
 /** `(failure: scheduler.Event.Failure, event)` — an agent or executor failed. */
 export const OnFailure = handler('FAILURE', '@OnFailure()');
-/** `(error: MesosSdkError, event?)` — Mesos ERROR events (as `ERR_MESOS_ERROR_EVENT` errors) and failed handlers (`ERR_HANDLER_FAILED`). */
+/** `(error: MesosSdkError, context: unknown)` — Mesos ERROR events (as `ERR_MESOS_ERROR_EVENT` errors) and failed handlers (`ERR_HANDLER_FAILED`, with the failed handler's last argument). */
 export const OnError = handler('ERROR', '@OnError()');
 /** `(event)` */
 export const OnHeartbeat = handler('HEARTBEAT', '@OnHeartbeat()');
@@ -50,14 +65,13 @@ export const OnHeartbeat = handler('HEARTBEAT', '@OnHeartbeat()');
 export const OnConnected = handler('CONNECTED', '@OnConnected()');
 /** `({ frameworkId, streamId })` — every later re-subscription. */
 export const OnReconnected = handler('RECONNECTED', '@OnReconnected()');
-/** `(error?: MesosSdkError)` — the subscription was lost; the SDK reconnects. */
+/** `(error: MesosSdkError | undefined)` — the subscription was lost; the SDK reconnects. */
 export const OnDisconnected = handler('DISCONNECTED', '@OnDisconnected()');
 /** `()` — this instance became the leader (always, without HA). */
 export const OnElected = handler('ELECTED', '@OnElected()');
 /** `()` — this instance lost the leadership; it stops sending calls. */
 export const OnLostLeadership = handler('LOST_LEADERSHIP', '@OnLostLeadership()');
 
-/** Handles any event by name: `@OnEvent('UPDATE')`. Unknown names fail at once. */
 // Executor side (controllers given to `createExecutor`); @OnSubscribed, @OnMessage, @OnError and
 // @OnHeartbeat work there too, with the executor events' payloads.
 /** `(task: v1.TaskInfo, event)`: the agent asks this executor to run a task. */
@@ -71,6 +85,10 @@ export const OnAcknowledged = handler('ACKNOWLEDGED', '@OnAcknowledged()');
 /** `(event)`: stop every task and exit; the agent kills the executor after its grace period. */
 export const OnShutdown = handler('SHUTDOWN', '@OnShutdown()');
 
-export function OnEvent(event: ControllerEvent): MethodDecorator {
-  return (target, key, descriptor) => writeHandlerMetadata(target, key, descriptor, event, `@OnEvent(${JSON.stringify(event)})`);
+/**
+ * Handles any event by name: `@OnEvent('UPDATE')`, with that event's handler signature. Unknown
+ * names fail at once.
+ */
+export function OnEvent<K extends ControllerEvent>(event: K): HandlerDecorator<HandlerOf<K>> {
+  return decorator(event, `@OnEvent(${JSON.stringify(event)})`);
 }

@@ -5,3 +5,4 @@ export {
 } from './event-controller.decorator.js';
 export { CONTROLLER_EVENTS, type ControllerEvent } from './events.js';
 export { MetadataAccessor, DecoratorErrorCodes, type ControllerMetadata, type HandlerMetadata } from './metadata.js';
+export type { HandlerSignatures, HandlerOf, HandlerDecorator, ControllerDecorator, ConnectionInfo, NeedsExperimentalDecorators, UseOnMethodsUnderExperimentalDecorators } from './handler-signatures.js';

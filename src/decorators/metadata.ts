@@ -7,7 +7,22 @@ export const DecoratorErrorCodes = {
   DUPLICATE_CONTROLLER: 'ERR_DECORATOR_DUPLICATE_CONTROLLER',
   UNKNOWN_EVENT: 'ERR_DECORATOR_UNKNOWN_EVENT',
   NOT_A_CLASS: 'ERR_DECORATOR_NOT_A_CLASS',
+  NEEDS_EXPERIMENTAL_DECORATORS: 'ERR_DECORATOR_NEEDS_EXPERIMENTAL_DECORATORS',
 } as const;
+
+/**
+ * Throws when a decorator is called the standard (TC39) way, with a context object (`{ kind,
+ * name, ... }`) as its second argument: the SDK's decorators are TypeScript's legacy ones.
+ */
+export function assertExperimentalDecorators(decorator: string, second: unknown): void {
+  if (typeof second !== 'object' || second === null || typeof (second as { kind?: unknown }).kind !== 'string') return;
+  const { kind, name } = second as { kind: string; name?: unknown };
+  throw new ConfigurationError(
+    DecoratorErrorCodes.NEEDS_EXPERIMENTAL_DECORATORS,
+    `${decorator} on ${kind} ${String(name ?? '(anonymous)')} was compiled as a standard (TC39) decorator, but mesos-sdk's decorators are TypeScript's legacy decorators: ` +
+      'set "experimentalDecorators": true and "emitDecoratorMetadata": true in the compilerOptions of your tsconfig.json, then rebuild',
+  );
+}
 
 export interface ControllerMetadata {
   /** Controllers run in ascending order, then in registration order. @default 0 */

@@ -4,15 +4,24 @@
  */
 export const ErrorCodes = {
   // framing / protocol
+  /** `FramingError`: a RecordIO length prefix is not a decimal number followed by a line feed. */
   RECORDIO_BAD_LENGTH: 'ERR_RECORDIO_BAD_LENGTH',
+  /** `FramingError`: a RecordIO record is longer than the decoder's `maxFrameSize`. */
   RECORDIO_FRAME_TOO_LARGE: 'ERR_RECORDIO_FRAME_TOO_LARGE',
+  /** `FramingError`: the stream ended in the middle of a record. */
   RECORDIO_TRUNCATED: 'ERR_RECORDIO_TRUNCATED',
+  /** `ProtocolError`: bytes or JSON text could not be decoded into the expected message. */
   PROTOCOL_DECODE: 'ERR_PROTOCOL_DECODE',
+  /** `ProtocolError`: a message could not be encoded (missing required field, wrong value type); nothing was sent. */
   PROTOCOL_ENCODE: 'ERR_PROTOCOL_ENCODE',
+  /** `ProtocolError`: the Mesos schema has no message of the name asked for. */
   PROTOCOL_UNKNOWN_TYPE: 'ERR_PROTOCOL_UNKNOWN_TYPE',
+  /** `ProtocolError`: a master or agent answered with a Content-Type that is neither protobuf nor JSON. */
   PROTOCOL_CONTENT_TYPE: 'ERR_PROTOCOL_CONTENT_TYPE',
   // configuration
+  /** `ConfigurationError`: an option or argument is invalid; the message names it and what it must be. */
   CONFIG_INVALID: 'ERR_CONFIG_INVALID',
 } as const;
 
+/** One of the {@link ErrorCodes} values. Components' own codes (e.g. `SchedulerErrorCodes`) are plain strings on `MesosSdkError.code`. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -9,7 +9,18 @@ export class FramingError extends MesosSdkError {}
 /** Input given by the user (task definition, call arguments, options) is invalid. */
 export class ValidationError extends MesosSdkError {
   /** Every problem found, each with the path of the offending value. */
-  readonly problems: ReadonlyArray<{ path: string; message: string }>;
+  readonly problems: ReadonlyArray<{
+    /** Where the value is, e.g. `tasks[2].resources.cpus`. */
+    path: string;
+    /** What is wrong with it and how to fix it. */
+    message: string;
+  }>;
+  /**
+   * @param code - Stable code, e.g. `ERR_TASK_DEFINITION_INVALID`.
+   * @param message - What is wrong, for people.
+   * @param problems - Each invalid value with its path (default: none).
+   * @param options - `cause` and structured `details`; a validation error is never retryable.
+   */
   constructor(
     code: string,
     message: string,
@@ -29,6 +40,7 @@ export class StorageError extends MesosSdkError {}
 
 /** The master answered an HTTP call with a non-success status. */
 export class ApiError extends MesosSdkError {
+  /** HTTP status the master answered with (400 bad call, 401/403 auth, 404 not a Mesos endpoint, 503 no leader...). */
   readonly status: number;
   /** The master's plain-text message, as sent. */
   readonly body: string;

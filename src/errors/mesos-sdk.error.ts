@@ -21,6 +21,11 @@ export class MesosSdkError extends Error {
   /** Optional structured details (never contains secrets). */
   readonly details?: Record<string, unknown>;
 
+  /**
+   * @param code - Stable identifier, `ERR_` + upper-case words.
+   * @param message - What was wrong and how to fix it.
+   * @param options - `cause` (kept as `Error.cause`), `retryable` (default false) and `details`.
+   */
   constructor(
     code: string,
     message: string,
@@ -33,6 +38,7 @@ export class MesosSdkError extends Error {
     if (options.details) this.details = options.details;
   }
 
+  /** A plain object for logs and HTTP answers: `name`, `code`, `message`, `retryable`, `details` (no stack, no cause). */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
   }

@@ -10,13 +10,17 @@ import { ApiError, ConnectionError, MesosSdkError, ProtocolError, SubscriptionEr
 import { ErrorCodes } from '../errors/codes.js';
 import { ExecutorErrorCodes, type ExecutorEnvironment } from './executor-env.js';
 import { newUpdateUuid } from '../protocol/uuid.js';
+import type { ExecutorEvent } from './executor-event.js';
 
 /** Minimal logger the executor client reports to (any console-like object fits). */
 export interface ExecutorLogger {
+  /** Subscription steps, events received, updates resent. */
   debug(message: string, ...args: unknown[]): void;
+  /** Lost connections, refused updates, retries. */
   warn(message: string, ...args: unknown[]): void;
 }
 
+/** Options of {@link MesosExecutorClient}; every one is optional. */
 export interface ExecutorClientOptions {
   /** Message encoding on the wire. @default 'protobuf' */
   encoding?: Encoding;
@@ -24,10 +28,16 @@ export interface ExecutorClientOptions {
   maxFrameSize?: number;
   /** Timeout of non-streaming calls (ms). @default 10000 */
   requestTimeoutMs?: number;
+  /** Where the client writes what it does. Default: nothing is written. */
   logger?: ExecutorLogger;
 }
 
-export type ExecutorEventHandler = (event: executor.Event) => void | Promise<void>;
+/**
+ * Receives each event of the subscription, typed as the {@link ExecutorEvent} union
+ * (`e.type === 'LAUNCH'` gives `e.launch`), one at a time: the next waits for the returned promise.
+ */
+export type ExecutorEventHandler = (event: ExecutorEvent) => void | Promise<void>;
+/** Where the client is: `disconnected` (not started, or between re-subscriptions), `subscribing`, `subscribed`, or `stopped` for good. */
 export type ExecutorState = 'disconnected' | 'subscribing' | 'subscribed' | 'stopped';
 
 /** A status update as the executor writes it; the client fills uuid, source, timestamp and ids. */
@@ -45,7 +55,7 @@ export type ExecutorStatusUpdate = Omit<v1.TaskStatus, 'uuid' | 'source' | 'time
  * @example
  * ```ts
  * const exec = new MesosExecutorClient(executorEnvironment());
- * exec.onEvent(async (e) => { if (e.type === 'LAUNCH') await exec.update({ task_id: e.launch!.task.task_id, state: 'TASK_RUNNING' }); });
+ * exec.onEvent(async (e) => { if (e.type === 'LAUNCH') await exec.update({ task_id: e.launch.task.task_id, state: 'TASK_RUNNING' }); });
  * await exec.start();
  * ```
  */
@@ -65,7 +75,12 @@ export class MesosExecutorClient {
   private resolveFinished!: () => void;
   private rejectFinished!: (err: Error) => void;
 
+  /**
+   * @param env - Where the agent is and who this executor is; usually {@link executorEnvironment}().
+   * @param options - Encoding, frame limit, timeouts and logger.
+   */
   constructor(
+    /** The executor's environment, as given. */
     readonly env: ExecutorEnvironment,
     private readonly options: ExecutorClientOptions = {},
   ) {
@@ -89,6 +104,7 @@ export class MesosExecutorClient {
     this.finished.catch(() => {});
   }
 
+  /** Where the client is now. */
   get state(): ExecutorState {
     return this.currentState;
   }
@@ -325,7 +341,7 @@ export class MesosExecutorClient {
           // Updates that went unacknowledged were just resent in the SUBSCRIBE body.
         }
         try {
-          await this.handler(event);
+          await this.handler(event as ExecutorEvent);
         } catch (err) {
           this.options.logger?.warn(`executor event handler failed on ${event.type}: ${(err as Error).message}`);
         }

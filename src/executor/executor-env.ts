@@ -2,10 +2,15 @@ import { ConfigurationError } from '../errors/families.js';
 
 /** Error codes of the executor component. */
 export const ExecutorErrorCodes = {
+  /** `ConfigurationError`: `MESOS_AGENT_ENDPOINT`, `MESOS_FRAMEWORK_ID` or `MESOS_EXECUTOR_ID` is not set (not started by an agent). */
   ENV_MISSING: 'ERR_EXECUTOR_ENV_MISSING',
+  /** `ConfigurationError`: an environment variable has a bad value (endpoint not host:port, bad Mesos duration). */
   ENV_INVALID: 'ERR_EXECUTOR_ENV_INVALID',
+  /** `SubscriptionError` (retryable): a call was made while not subscribed to the agent. */
   NOT_SUBSCRIBED: 'ERR_EXECUTOR_NOT_SUBSCRIBED',
+  /** `SubscriptionError`: the agent could not be re-subscribed to within `MESOS_RECOVERY_TIMEOUT`. */
   RECOVERY_TIMEOUT: 'ERR_EXECUTOR_RECOVERY_TIMEOUT',
+  /** Reserved for calls after `stop()`; not thrown at present. */
   STOPPED: 'ERR_EXECUTOR_STOPPED',
   /** The agent answered an UPDATE with a 4xx: the update is dropped, not resent. */
   UPDATE_REFUSED: 'ERR_EXECUTOR_UPDATE_REFUSED',
@@ -17,7 +22,9 @@ export const ExecutorErrorCodes = {
 export interface ExecutorEnvironment {
   /** `http://ip:port` of the agent, from `MESOS_AGENT_ENDPOINT`. */
   agentUrl: string;
+  /** `MESOS_FRAMEWORK_ID`. */
   frameworkId: string;
+  /** `MESOS_EXECUTOR_ID` (for the command executor: the task id). */
   executorId: string;
   /** Sandbox directory (`MESOS_SANDBOX`, else `MESOS_DIRECTORY`). */
   directory: string | undefined;

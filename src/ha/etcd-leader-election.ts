@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Etcd3, type IOptions, type Lease, type Namespace } from 'etcd3';
+import type { Etcd3, IOptions, Lease, Namespace } from 'etcd3';
 import { NotSubscribedError, MesosSdkError } from '../errors/index.js';
 import { HaErrorCodes, type LeaderElection } from './leader-election.interface.js';
 
@@ -35,10 +35,13 @@ const ELECTION_PREFIX = 'mesos-sdk/elections/';
  * `fenceAfterFraction` of the TTL, or its key disappears. `isLeader` turns false, listeners hear
  * `false`, and `assertLeader()` throws, so no further call reaches Mesos. A standby keeps
  * campaigning (with backoff) through etcd outages.
+ *
+ * `etcd3` (and gRPC under it) is loaded by the first campaign or query, not when `mesos-sdk` is
+ * imported.
  */
 export class EtcdLeaderElection implements LeaderElection {
-  private readonly client: Etcd3;
-  private readonly ns: Namespace;
+  private etcd: { client: Etcd3; ns: Namespace } | undefined;
+  private connecting: Promise<Namespace> | undefined;
   private readonly ttl: number;
   private lease: Lease | undefined;
   private fenceTimer: NodeJS.Timeout | undefined;
@@ -57,11 +60,20 @@ export class EtcdLeaderElection implements LeaderElection {
   fencedReason: string | undefined;
 
   constructor(readonly options: EtcdLeaderElectionOptions) {
-    this.client = new Etcd3({ ...options.client, hosts: options.hosts });
-    this.ns = this.client.namespace(`${ELECTION_PREFIX}${options.name}/`);
     this.ttl = options.ttlSeconds ?? 10;
     this.pollMs = Math.min(500, (this.ttl * 1000) / 4);
     this.id = options.id ?? `${hostname()}:${process.pid}`;
+  }
+
+  /** The election's namespace on etcd; loads `etcd3` and creates the client the first time. */
+  private namespace(): Promise<Namespace> {
+    this.connecting ??= import('etcd3').then(({ Etcd3 }) => {
+      const client = new Etcd3({ ...this.options.client, hosts: this.options.hosts });
+      this.etcd = { client, ns: client.namespace(`${ELECTION_PREFIX}${this.options.name}/`) };
+      if (this.closed) client.close();
+      return this.etcd.ns;
+    });
+    return this.connecting;
   }
 
   get isLeader(): boolean {
@@ -88,7 +100,8 @@ export class EtcdLeaderElection implements LeaderElection {
 
   /** The id announced by the current leader, if any. */
   async leader(): Promise<string | undefined> {
-    const res = await this.ns.getAll().sort('Create', 'Ascend').limit(1).exec();
+    const ns = await this.namespace();
+    const res = await ns.getAll().sort('Create', 'Ascend').limit(1).exec();
     return res.kvs[0]?.value.toString();
   }
 
@@ -100,7 +113,7 @@ export class EtcdLeaderElection implements LeaderElection {
   async close(): Promise<void> {
     this.closed = true;
     await this.resign();
-    this.client.close();
+    this.etcd?.client.close();
   }
 
   private async campaignLoop(): Promise<void> {
@@ -119,7 +132,8 @@ export class EtcdLeaderElection implements LeaderElection {
   }
 
   private async campaignOnce(): Promise<void> {
-    const lease = this.ns.lease(this.ttl);
+    const ns = await this.namespace();
+    const lease = ns.lease(this.ttl);
     this.lease = lease;
     const lost = new Promise<never>((_, reject) => lease.once('lost', (err: Error) => reject(err)));
     lost.catch(() => {});
@@ -132,21 +146,21 @@ export class EtcdLeaderElection implements LeaderElection {
     this.confirmedAt = sentAt;
     const key = leaseId;
     const put = await Promise.race([
-      this.ns.if(key, 'Create', '==', 0).then(this.ns.put(key).value(this.id).lease(leaseId)).else(this.ns.get(key)).commit(),
+      ns.if(key, 'Create', '==', 0).then(ns.put(key).value(this.id).lease(leaseId)).else(ns.get(key)).commit(),
       lost,
     ]);
     const myRevision = put.succeeded ? BigInt(put.header.revision) : BigInt(put.responses[0]!.response_range.kvs[0]!.create_revision);
     for (;;) {
       if (this.lease !== lease) throw new Error('campaign abandoned');
       const before = await Promise.race([
-        this.ns.getAll().maxCreateRevision(String(myRevision - 1n)).sort('Create', 'Descend').limit(1).exec(),
+        ns.getAll().maxCreateRevision(String(myRevision - 1n)).sort('Create', 'Descend').limit(1).exec(),
         lost,
       ]);
       const predecessor = before.kvs[0];
       if (!predecessor) break;
-      await Promise.race([this.waitForDelete(predecessor.key.toString(), lease), lost]);
+      await Promise.race([this.waitForDelete(ns, predecessor.key.toString(), lease), lost]);
     }
-    if (!(await this.ns.get(key).exists())) throw new Error('election key vanished while being elected');
+    if (!(await ns.get(key).exists())) throw new Error('election key vanished while being elected');
     this.set(true);
     this.fenceTimer = setInterval(() => {
       if (Date.now() - this.confirmedAt > this.ttl * 1000 * (this.options.fenceAfterFraction ?? 2 / 3)) this.fence('lease not confirmed in time');
@@ -155,7 +169,7 @@ export class EtcdLeaderElection implements LeaderElection {
     this.keyTimer = setInterval(() => {
       if (this.checkingKey) return;
       this.checkingKey = true;
-      this.ns.get(key).exists().then((exists) => !exists && this.fence('election key deleted'), () => {}).finally(() => (this.checkingKey = false));
+      ns.get(key).exists().then((exists) => !exists && this.fence('election key deleted'), () => {}).finally(() => (this.checkingKey = false));
     }, this.pollMs);
   }
 
@@ -163,8 +177,8 @@ export class EtcdLeaderElection implements LeaderElection {
    * Polls rather than watches: etcd3's watch manager keeps reconnect timers alive after
    * `close()` (up to 30 s), which would hold a stopping framework's process open.
    */
-  private async waitForDelete(key: string, lease: Lease): Promise<void> {
-    while (this.lease === lease && (await this.ns.get(key).exists())) await new Promise((r) => setTimeout(r, this.pollMs));
+  private async waitForDelete(ns: Namespace, key: string, lease: Lease): Promise<void> {
+    while (this.lease === lease && (await ns.get(key).exists())) await new Promise((r) => setTimeout(r, this.pollMs));
   }
 
   /** Leadership lost: fence at once, then let the lease go in the background. */

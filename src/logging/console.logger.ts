@@ -7,7 +7,14 @@ import { LOG_LEVELS, LevelLogger, type LogLevel, type Logger } from './logger.js
  */
 export class ConsoleLogger extends LevelLogger {
   private readonly min: number;
+  /**
+   * @param name - Logger name shown on each line; children get `<name>.<child>`.
+   * @param level - Lowest level written (default: `LOG_LEVEL` from the environment, else `info`).
+   * @param write - Where a finished line goes (default: `process.stderr`).
+   * @param secrets - Values to redact (children share their parent's).
+   */
   constructor(
+    /** Dotted name of this logger. */
     readonly name = 'mesos-sdk',
     level: LogLevel = (process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
     private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),

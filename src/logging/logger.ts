@@ -2,6 +2,7 @@ import { SecretSet, type SecretAware } from './secrets.js';
 
 /** Log severities, lowest first. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+/** One of {@link LOG_LEVELS}: `trace`, `debug`, `info`, `warn`, `error`, `fatal`. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
@@ -9,11 +10,17 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * rebinding the token; any object with these methods fits.
  */
 export interface Logger {
+  /** Writes a `trace` line: wire-level detail (every call and event). `args` are extra values (objects, errors) logged after the message. */
   trace(message: string, ...args: unknown[]): void;
+  /** Writes a `debug` line: internal decisions useful when diagnosing. */
   debug(message: string, ...args: unknown[]): void;
+  /** Writes an `info` line: lifecycle milestones (subscribed, task running). */
   info(message: string, ...args: unknown[]): void;
+  /** Writes a `warn` line: something failed but is being retried or worked around. */
   warn(message: string, ...args: unknown[]): void;
+  /** Writes an `error` line: an operation failed; pass the `Error` in `args` to keep its stack. */
   error(message: string, ...args: unknown[]): void;
+  /** Writes a `fatal` line: the component cannot go on. */
   fatal(message: string, ...args: unknown[]): void;
   /** A logger for a sub-component, e.g. `logger.child('scheduler')`. */
   child(name: string): Logger;
@@ -25,8 +32,14 @@ export interface Logger {
  * them; pass `this.secrets` to children so a whole logger tree shares one set.
  */
 export abstract class LevelLogger implements Logger, SecretAware {
-  constructor(protected readonly secrets: SecretSet = new SecretSet()) {}
+  /** @param secrets - Values to redact; give a parent's set to share it (default: a new, empty set). */
+  constructor(
+    /** The values redacted from this logger's lines (shared with its children). */
+    protected readonly secrets: SecretSet = new SecretSet(),
+  ) {}
+  /** Writes one line; `message` and `args` are already redacted. The one method a subclass implements (besides `child`). */
   protected abstract log(level: LogLevel, message: string, args: unknown[]): void;
+  /** A logger for a sub-component, named below this one. */
   abstract child(name: string): Logger;
   /** Redacts these values from every line this logger and its children write from now on. */
   addSecrets(...secrets: Array<string | undefined>): void {
@@ -59,8 +72,24 @@ export class SilentLogger implements Logger {
 
 /** A logger that keeps its lines in memory, for tests. */
 export class MemoryLogger extends LevelLogger {
-  readonly lines: Array<{ level: LogLevel; name: string; message: string; args: unknown[] }>;
+  /** Every line written by this logger and its children, oldest first (shared with the children). */
+  readonly lines: Array<{
+    /** Severity of the line. */
+    level: LogLevel;
+    /** Dotted name of the logger that wrote it, e.g. `mesos-sdk.scheduler`. */
+    name: string;
+    /** The message, secrets redacted. */
+    message: string;
+    /** The extra values, secrets redacted. */
+    args: unknown[];
+  }>;
+  /**
+   * @param name - Name of this logger; children get `<name>.<child>`.
+   * @param lines - Array to append to (children share their parent's; default: a new array).
+   * @param secrets - Values to redact (children share their parent's).
+   */
   constructor(
+    /** Dotted name of this logger. */
     readonly name = 'mesos-sdk',
     lines?: MemoryLogger['lines'],
     secrets?: SecretSet,

@@ -1,7 +1,26 @@
 import { ProtocolError } from '../errors/families.js';
 
+/** First field of every MLOG line. */
+export const MLOG_MARKER = '*';
+/** Second field: the version of the line format. */
+export const MLOG_VERSION = '1';
+/** The SEVERITY field's values, lowest first (the {@link LogLevel}s in upper case). */
+export const MLOG_SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+/** One of {@link MLOG_SEVERITIES}. */
+export type MlogSeverity = (typeof MLOG_SEVERITIES)[number];
+
+/** Codes of the errors the logging providers throw. */
+export const LoggingErrorCodes = {
+  /** `ProtocolError` from {@link parseMlogLine}: the text is not an MLOG line. */
+  MLOG_PARSE: 'ERR_MLOG_PARSE',
+  /** `ConfigurationError`: a log level that is not one of `trace`, `debug`, `info`, `warn`, `error`, `fatal`. */
+  BAD_LOG_LEVEL: 'ERR_LOG_BAD_LEVEL',
+  /** `ConfigurationError`: a log format that is not `mlog` or `json`. */
+  BAD_LOG_FORMAT: 'ERR_LOG_BAD_FORMAT',
+} as const;
+
 /**
- * The MLOG line format:
+ * One MLOG record (one output line). The MLOG line format:
  *
  *     *|1|SEVERITY|taskId|pid|group|application|name|correlationId|file:line|UTC time|message
  *
@@ -10,22 +29,12 @@ import { ProtocolError } from '../errors/families.js';
  * delimit fields and the message (the rest of the line) may hold anything but a line break. A
  * multi-line message is written as one line per message line, each with the full prefix.
  */
-export const MLOG_MARKER = '*';
-export const MLOG_VERSION = '1';
-export const MLOG_SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
-export type MlogSeverity = (typeof MLOG_SEVERITIES)[number];
-
-export const LoggingErrorCodes = {
-  MLOG_PARSE: 'ERR_MLOG_PARSE',
-  BAD_LOG_LEVEL: 'ERR_LOG_BAD_LEVEL',
-  BAD_LOG_FORMAT: 'ERR_LOG_BAD_FORMAT',
-} as const;
-
-/** One MLOG record (one output line). */
 export interface MlogRecord {
+  /** Level of the line. */
   severity: MlogSeverity;
   /** Mesos task id of the process writing (`MESOS_TASK_ID`), `-` outside a task. */
   taskId: string;
+  /** Process id of the writer. */
   pid: number;
   /** Deployment group (`MLOG_GROUP`). */
   group: string;
@@ -33,11 +42,13 @@ export interface MlogRecord {
   application: string;
   /** Logger name, e.g. `mesos-sdk.scheduler`. */
   name: string;
+  /** Id tying the lines of one request or Mesos event together (see `withCorrelationId`); empty when none. */
   correlationId: string;
   /** Caller position `file:line`. */
   source: string;
   /** UTC time, ISO 8601 with milliseconds. */
   time: string;
+  /** The message; may hold `|` but no line break. */
   message: string;
 }
 

@@ -6,9 +6,12 @@ import { LOG_LEVELS, LevelLogger, type LogLevel, type Logger } from './logger.js
 import { formatMlogLines, LoggingErrorCodes, type MlogRecord, type MlogSeverity } from './mlog-format.js';
 import { SecretSet } from './secrets.js';
 
+/** Output of {@link MlogLogger}: `mlog` lines, or `json` (one {@link MlogRecord} object per line). */
 export type LogFormat = 'mlog' | 'json';
+/** Every {@link LogFormat}, for validating a `--log-format` flag or `LOG_FORMAT`. */
 export const LOG_FORMATS: readonly LogFormat[] = ['mlog', 'json'];
 
+/** Options of {@link MlogLogger}; every one is optional. */
 export interface MlogLoggerOptions {
   /** Root logger name (the MLOG `name` field; children append `.child`). Default `mesos-sdk`. */
   name?: string;
@@ -65,6 +68,13 @@ export class MlogLogger extends LevelLogger {
   private readonly tslog: TsLogger<ILogObj>;
   private readonly shared: Shared;
 
+  /**
+   * @throws ConfigurationError `ERR_LOG_BAD_LEVEL` when the level (option or `LOG_LEVEL`) is not a
+   * {@link LogLevel}, `ERR_LOG_BAD_FORMAT` when the format (option or `LOG_FORMAT`) is not a {@link LogFormat}.
+   */
+  constructor(options?: MlogLoggerOptions);
+  /** @internal a child sharing its parent's tslog sub-logger, output and secrets. */
+  constructor(options: MlogLoggerOptions, internal: { tslog: TsLogger<ILogObj>; shared: Shared; secrets: SecretSet });
   constructor(options: MlogLoggerOptions = {}, internal?: { tslog: TsLogger<ILogObj>; shared: Shared; secrets: SecretSet }) {
     super(internal?.secrets);
     if (internal) {

@@ -1,13 +1,21 @@
-/**
- * Secret redaction shared by every logger of a tree (a logger and its children hold the same
- * `SecretSet`). Secrets are replaced by `[redacted]` in messages and in rendered arguments before
- * anything is written.
- */
+/** What a secret is replaced with in log lines. */
 export const REDACTED = '[redacted]';
 
 /** Secrets shorter than this are not redacted: replacing every `ab` in every line would wreck the logs. */
 export const MIN_SECRET_LENGTH = 4;
 
+/**
+ * Secret redaction shared by every logger of a tree (a logger and its children hold the same
+ * `SecretSet`). Secrets are replaced by {@link REDACTED} in messages and in rendered arguments
+ * before anything is written.
+ *
+ * @example
+ * ```ts
+ * const secrets = new SecretSet();
+ * secrets.add(process.env.MESOS_PASSWORD);
+ * secrets.redact(`password=${process.env.MESOS_PASSWORD}`); // 'password=[redacted]'
+ * ```
+ */
 export class SecretSet {
   private secrets: string[] = [];
 
@@ -19,6 +27,7 @@ export class SecretSet {
     this.secrets.sort((a, b) => b.length - a.length);
   }
 
+  /** How many secrets are held. */
   get size(): number {
     return this.secrets.length;
   }
@@ -68,9 +77,11 @@ export class SecretSet {
 
 /** A logger that accepts secrets to redact (every logger built on `LevelLogger` does). */
 export interface SecretAware {
+  /** Redacts these values (`undefined` and values shorter than {@link MIN_SECRET_LENGTH} are ignored) from every line written from now on. */
   addSecrets(...secrets: Array<string | undefined>): void;
 }
 
+/** True when `value` has an `addSecrets` method, so credentials can be handed to it for redaction. */
 export function isSecretAware(value: unknown): value is SecretAware {
   return typeof (value as Partial<SecretAware> | null)?.addSecrets === 'function';
 }

@@ -75,8 +75,13 @@ const OBJECT_OPTIONS: protobuf.IConversionOptions = { enums: String, longs: Numb
  * `Uint8Array` (base64 strings are accepted on input).
  */
 export class MessageCodec<T extends object = Record<string, unknown>> {
-  constructor(readonly type: protobuf.Type) {}
+  /** @param type - The protobufjs reflection of the message; get one with {@link codecFor} rather than building it. */
+  constructor(
+    /** The protobufjs reflection of the message type. */
+    readonly type: protobuf.Type,
+  ) {}
 
+  /** Full proto name of the message, e.g. `mesos.v1.scheduler.Call`. */
   get name(): string {
     return this.type.fullName.replace(/^\./, '');
   }
@@ -177,10 +182,18 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     return withExplicitDefaults(this.type, obj);
   }
 
+  /**
+   * Encodes in the given wire encoding ({@link encodeProtobuf} or {@link encodeJson}).
+   * @throws ProtocolError `ERR_PROTOCOL_ENCODE` when the message cannot be represented.
+   */
   encode(message: T, encoding: Encoding): Uint8Array {
     return encoding === 'protobuf' ? this.encodeProtobuf(message) : this.encodeJson(message);
   }
 
+  /**
+   * Decodes a body or RecordIO record in the given wire encoding ({@link decodeProtobuf} or {@link decodeJson}).
+   * @throws ProtocolError `ERR_PROTOCOL_DECODE` when the bytes are not such a message or lack a required field.
+   */
   decode(bytes: Uint8Array, encoding: Encoding): T {
     return encoding === 'protobuf' ? this.decodeProtobuf(bytes) : this.decodeJson(bytes);
   }

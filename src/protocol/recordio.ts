@@ -11,6 +11,7 @@ const LF = 0x0a;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 
+/** Options of {@link RecordIOParser}, {@link RecordIODecoder} and {@link decodeRecords}. */
 export interface RecordIOOptions {
   /**
    * Largest frame accepted, in bytes. A length prefix above it fails with
@@ -45,6 +46,7 @@ export class RecordIOParser {
   /** Total number of bytes consumed, for error messages. */
   private offset = 0;
 
+  /** @throws FramingError `ERR_RECORDIO_BAD_LENGTH` when `maxFrameSize` is not a non-negative integer. */
   constructor(options: RecordIOOptions = {}) {
     const max = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     if (!Number.isSafeInteger(max) || max < 0) {
@@ -58,6 +60,12 @@ export class RecordIOParser {
     return this.digits > 0 || this.remaining >= 0;
   }
 
+  /**
+   * Consumes the next chunk of the stream.
+   * @returns The records this chunk completed (possibly none), each a Buffer the caller may keep.
+   * @throws FramingError `ERR_RECORDIO_BAD_LENGTH` (bad length prefix) or
+   * `ERR_RECORDIO_FRAME_TOO_LARGE` (record above `maxFrameSize`); after that every call rethrows it.
+   */
   push(chunk: Uint8Array): Buffer[] {
     if (this.failure) throw this.failure;
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -157,6 +165,7 @@ export class RecordIODecoder extends Transform {
     super({ readableObjectMode: true });
     this.parser = new RecordIOParser(options);
   }
+  /** @internal Node's Transform hook. */
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
     try {
       for (const record of this.parser.push(chunk)) this.push(record);
@@ -165,6 +174,7 @@ export class RecordIODecoder extends Transform {
       callback(err as Error);
     }
   }
+  /** @internal Node's Transform hook: fails with `ERR_RECORDIO_TRUNCATED` when the input ends mid-record. */
   override _flush(callback: TransformCallback): void {
     try {
       this.parser.end();

@@ -2,6 +2,7 @@ import type { v1 } from './mesos-types.js';
 
 /** The time source of the resource manager: milliseconds since the epoch. Swap it in tests. */
 export interface ResourceClock {
+  /** Current time in milliseconds (any origin; only differences are used). */
   now(): number;
 }
 
@@ -18,6 +19,7 @@ export interface OfferPoolOptions {
 
 /** An offer held by the pool with the time it arrived. */
 export interface HeldOffer {
+  /** The offer as the master sent it. */
   readonly offer: v1.Offer;
   /** When the offer was added, in clock milliseconds. */
   readonly receivedAt: number;

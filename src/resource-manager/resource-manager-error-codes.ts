@@ -12,4 +12,5 @@ export const ResourceManagerErrorCodes = {
   RESOURCE_INVALID: 'ERR_RESOURCE_INVALID',
 } as const;
 
+/** One of the {@link ResourceManagerErrorCodes} values. */
 export type ResourceManagerErrorCode = (typeof ResourceManagerErrorCodes)[keyof typeof ResourceManagerErrorCodes];

@@ -25,7 +25,14 @@ export interface ResourceManagerOptions {
 /** The outcome of {@link ResourceManager.placePending}. */
 export interface PendingPlacement extends PlacementResult {
   /** Accept these: per agent, the offers to pass to one ACCEPT call with the assignments' LAUNCH operations. */
-  accept: Array<{ agentId: v1.AgentID; offerIds: v1.OfferID[]; assignments: Assignment[] }>;
+  accept: Array<{
+    /** The agent. */
+    agentId: v1.AgentID;
+    /** Every offer of the agent the assignments draw from. */
+    offerIds: v1.OfferID[];
+    /** The assignments to LAUNCH on it. */
+    assignments: Assignment[];
+  }>;
   /** Offers to DECLINE now (unused and expired), with {@link PendingPlacement.declineFilters}. */
   decline: v1.OfferID[];
   /** Filters for the DECLINE call. */

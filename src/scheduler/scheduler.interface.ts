@@ -1,5 +1,7 @@
 import type { scheduler, v1 } from '../protocol/generated/index.js';
 import type { MesosSdkError, SubscriptionError } from '../errors/index.js';
+import type { SchedulerEvent } from './scheduler-event.js';
+export type { SchedulerEvent, SchedulerEventType, SchedulerEventFields, UnknownSchedulerEvent, EventOfType } from './scheduler-event.js';
 
 /** Where the subscription stands. */
 export type SubscriptionState = 'disconnected' | 'subscribing' | 'subscribed' | 'stopped';
@@ -20,8 +22,15 @@ export interface SchedulerObserver {
   onEvent?(event: scheduler.Event): void;
 }
 
-/** Receives every event; the next event is read only after the returned promise settles. */
+/**
+ * Receives every event; the next event is read only after the returned promise settles. Events
+ * come as decoded from the wire; `isSchedulerEvent(event, 'OFFERS')` narrows one to the typed
+ * `SchedulerEvent<'OFFERS'>`.
+ */
 export type EventHandler = (event: scheduler.Event) => Promise<void>;
+
+/** A handler of the typed {@link SchedulerEvent} union (what `Scheduler.setEventHandler` is to take once `MesosScheduler` hands its events over as `SchedulerEvent`). */
+export type SchedulerEventHandler = (event: SchedulerEvent) => Promise<void>;
 
 /**
  * Every call a scheduler makes, plus the subscription that carries the events.

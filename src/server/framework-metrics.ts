@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import type { scheduler } from '../protocol/generated/index.js';
 import type { Scheduler } from '../scheduler/scheduler.interface.js';
 import type { ResourceManager } from '../resource-manager/resource-manager.js';
@@ -25,9 +26,12 @@ export interface MetricsSources {
  * `TOKENS.Metrics`): offers received, accepted and declined, events per type, reconnections,
  * call latencies per call type, placement cycle time, and, read when scraped, tasks per state,
  * offers held, subscription and leadership.
+ *
+ * prom-client is loaded when the first `FrameworkMetrics` is created, not when `mesos-sdk` is
+ * imported (synchronously: the counters are usable as soon as the constructor returns).
  */
 export class FrameworkMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   readonly offersReceived: Counter;
   readonly offersAccepted: Counter;
   readonly offersDeclined: Counter;
@@ -41,6 +45,8 @@ export class FrameworkMetrics {
   private connectedOnce = false;
 
   constructor(options: FrameworkMetricsOptions = {}) {
+    const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = promClient();
+    this.registry = new Registry();
     const p = options.prefix ?? 'mesos_framework_';
     const registers = [this.registry];
     this.offersReceived = new Counter({ name: `${p}offers_received_total`, help: 'Offers received from the master', registers });
@@ -139,4 +145,11 @@ export class FrameworkMetrics {
     if (event.type === 'OFFERS') this.offersReceived.inc(event.offers?.offers?.length ?? 0);
     if (event.type === 'RESCIND') this.offersRescinded.inc();
   }
+}
+
+let loaded: typeof import('prom-client') | undefined;
+/** prom-client, loaded on first use (it is CommonJS, so `require` gives it synchronously). */
+function promClient(): typeof import('prom-client') {
+  loaded ??= createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  return loaded;
 }

@@ -1,8 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import fastifyStatic from '@fastify/static';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { ConfigurationError, MesosSdkError, ValidationError } from '../errors/index.js';
 import type { Scheduler } from '../scheduler/scheduler.interface.js';
 import type { TaskManager, TaskQuery } from '../task-manager/task-manager.js';
@@ -51,6 +50,7 @@ export const ServerErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
   NO_TASK_MANAGER: 'ERR_NO_TASK_MANAGER',
   BAD_ARTIFACTS_DIR: 'ERR_SERVER_BAD_ARTIFACTS_DIR',
+  NOT_READY: 'ERR_SERVER_NOT_READY',
   INTERNAL: 'ERR_INTERNAL',
 } as const;
 
@@ -78,9 +78,13 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * | `GET /artifacts/*` | files for the Mesos fetcher: content length, ranges, nothing outside the folder |
  *
  * Errors are JSON `{ code, message, errors? }`.
+ *
+ * fastify (and `@fastify/static` when `artifactsDir` is set) is loaded by `ready()`, which
+ * `listen()` calls, not when `mesos-sdk` is imported.
  */
 export class FrameworkServer {
-  private readonly app: FastifyInstance;
+  private app: FastifyInstance | undefined;
+  private building: Promise<FastifyInstance> | undefined;
   private address: string | undefined;
 
   constructor(
@@ -90,7 +94,21 @@ export class FrameworkServer {
     if (options.artifactsDir !== undefined && !(existsSync(options.artifactsDir) && statSync(options.artifactsDir).isDirectory())) {
       throw new ConfigurationError(ServerErrorCodes.BAD_ARTIFACTS_DIR, `artifactsDir ${options.artifactsDir} is not a folder; create it or fix the path`);
     }
-    this.app = Fastify({
+  }
+
+  /**
+   * Loads fastify and builds the server with its routes (once; `listen()` calls it). Await it
+   * to add routes of your own through `fastify` before `listen()`.
+   */
+  ready(): Promise<FastifyInstance> {
+    this.building ??= this.build();
+    return this.building;
+  }
+
+  private async build(): Promise<FastifyInstance> {
+    const options = this.options;
+    const { default: Fastify } = await import('fastify');
+    const app = Fastify({
       logger: false,
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
@@ -99,7 +117,14 @@ export class FrameworkServer {
         return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req-${Math.random().toString(36).slice(2, 10)}`;
       },
     }) as unknown as FastifyInstance;
-    this.routes();
+    this.routes(app);
+    if (options.artifactsDir !== undefined) {
+      const { default: fastifyStatic } = await import('@fastify/static');
+      // @fastify/static (send) resolves inside `root` only: `..` and encoded escapes get 403/404.
+      void app.register(fastifyStatic, { root: resolve(options.artifactsDir), prefix: '/artifacts/', acceptRanges: true, dotfiles: 'deny', index: false, list: false, decorateReply: false });
+    }
+    this.app = app;
+    return app;
   }
 
   /** The base URL once listening, e.g. `http://127.0.0.1:43121`. */
@@ -107,27 +132,31 @@ export class FrameworkServer {
     return this.address;
   }
 
-  /** The fastify instance, to add routes of your own before `listen()`. */
+  /**
+   * The fastify instance, to add routes of your own before `listen()`; it exists once `ready()`
+   * has resolved (`ERR_SERVER_NOT_READY` before).
+   */
   get fastify(): FastifyInstance {
+    if (!this.app) throw new MesosSdkError(ServerErrorCodes.NOT_READY, 'the fastify instance is built by ready(): `await server.ready()` before using server.fastify');
     return this.app;
   }
 
   async listen(): Promise<string> {
     const host = this.options.host ?? '127.0.0.1';
-    await this.app.listen({ host, port: this.options.port ?? 0 });
-    const addr = this.app.server.address();
+    const app = await this.ready();
+    await app.listen({ host, port: this.options.port ?? 0 });
+    const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : this.options.port;
     this.address = `${this.options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return this.address;
   }
 
   async close(): Promise<void> {
-    await this.app.close();
+    if (this.building) await (await this.building.catch(() => undefined))?.close();
     this.address = undefined;
   }
 
-  private routes(): void {
-    const app = this.app;
+  private routes(app: FastifyInstance): void {
     const { scheduler, election, resources, metrics } = this.deps;
 
     app.addHook('onRequest', (req, reply, done) => {
@@ -212,10 +241,6 @@ export class FrameworkServer {
       return reply.code(202).send({ name: req.params.name, instances });
     });
 
-    if (this.options.artifactsDir !== undefined) {
-      // @fastify/static (send) resolves inside `root` only: `..` and encoded escapes get 403/404.
-      void app.register(fastifyStatic, { root: resolve(this.options.artifactsDir), prefix: '/artifacts/', acceptRanges: true, dotfiles: 'deny', index: false, list: false, decorateReply: false });
-    }
   }
 
   private taskManager(): TaskManager {

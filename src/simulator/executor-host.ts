@@ -42,15 +42,19 @@ const keyOf = (frameworkId: string, executorId: string) => `${frameworkId}/${exe
  */
 export class ExecutorHost {
   private readonly server: http.Server;
+  /** Executors started, by `frameworkId/executorId` (exited ones stay until their framework is removed). */
   readonly executors = new Map<string, SimExecutor>();
   /** Where sandboxes go: made on the first launch (a simulator that launches nothing leaves no folder). */
   private rootDir: string | undefined;
   private readonly ownRoot: boolean;
   /** Set by close(): nothing is launched afterwards (an ACCEPT racing stop() must not make a sandbox). */
   private closed = false;
+  /** Address the executor API listens on. */
   host = '127.0.0.1';
+  /** Port of the executor API (0 until {@link listen} resolved). */
   port = 0;
 
+  /** @internal built by {@link SimulatedMaster.start} with the engine it reports to. */
   constructor(
     private readonly engine: ExecutorHostEngine,
     private readonly options: SimExecutorOptions = {},
@@ -70,6 +74,7 @@ export class ExecutorHost {
     return `${this.host}:${this.port}`;
   }
 
+  /** Starts serving the executor API on a free port of `host`. */
   async listen(host = '127.0.0.1'): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);

@@ -42,13 +42,15 @@ export interface ExecutorHostEngine {
   agentTaskUpdate(frameworkId: string, taskId: string, state: v1.TaskState, message: string, reason: v1.TaskStatus.Reason): void;
 }
 
-type ExecutorState = 'fetching' | 'starting' | 'subscribed' | 'disconnected' | 'exited';
-
 /** One executor process on a simulated agent. */
 export interface SimExecutor {
+  /** Id of the framework it runs for. */
   frameworkId: string;
+  /** Its executor id (for the command executor: the task id). */
   executorId: string;
+  /** Agent it runs on. */
   agentId: string;
+  /** The `ExecutorInfo` it was started from. */
   info: v1.ExecutorInfo;
   /** The built-in command executor running one command task (executor id = task id). */
   command: boolean;
@@ -58,20 +60,33 @@ export interface SimExecutor {
   role: string;
   /** Container id, a UUID as on Mesos: names the sandbox run folder and is in `container_status`. */
   containerId: string;
+  /** Its sandbox folder (`MESOS_SANDBOX`), holding `stdout` and `stderr`. */
   sandbox: string;
-  state: ExecutorState;
+  /** `fetching` its URIs, `starting` (process started, not subscribed), `subscribed`, `disconnected` (stream closed, process alive) or `exited`. */
+  state: 'fetching' | 'starting' | 'subscribed' | 'disconnected' | 'exited';
+  /** @internal */
   process?: ChildProcess;
+  /** Process id, once started. */
   pid?: number;
+  /** @internal its open SUBSCRIBE stream. */
   stream?: http.ServerResponse;
+  /** Encoding of its SUBSCRIBE stream. */
   encoding: Encoding;
   /** Events waiting for the executor to subscribe. */
   queue: executor.Event[];
+  /** Tasks launched on it. */
   taskIds: Set<string>;
+  /** Its framework checkpoints, so it may re-subscribe after a disconnection (`MESOS_CHECKPOINT=1`). */
   checkpoint: boolean;
+  /** Epoch milliseconds until which SUBSCRIBE is refused (the `drop-executor` fault). */
   refuseUntil: number;
+  /** How many times it subscribed. */
   subscriptions: number;
+  /** @internal SIGKILL after the shutdown grace period. */
   shutdownTimer?: NodeJS.Timeout;
+  /** Exit code once exited (null when killed by a signal). */
   exitCode?: number | null;
+  /** Signal that ended it, if any. */
   exitSignal?: NodeJS.Signals | null;
   /** Process groups of the commands a command executor forked (killed with the executor). */
   commandGroups: Set<number>;

@@ -19,7 +19,7 @@ export interface ClusterView {
   /** The leading server, or undefined while no leader is elected. */
   leader(): MasterServer | undefined;
   /** Credentials for basic authentication, if required. */
-  credentials?: Array<{ principal: string; secret: string }>;
+  credentials?: Array<{ principal: string; secret: string }> | undefined;
   heartbeatSeconds: number;
   maxBodyBytes: number;
   /** Answer this many more scheduler calls with 503. */

@@ -44,7 +44,11 @@ export class SimEngine implements ExecutorHostEngine {
   private readonly maintenance: Maintenance;
   private readonly faults: AgentFaults;
 
-  constructor(readonly options: SimulatorOptions) {
+  /** Builds the cluster with its agents; nothing runs until {@link start}. */
+  constructor(
+    /** The options it was built with. */
+    readonly options: SimulatorOptions,
+  ) {
     const { state } = this;
     this.allocator = new Allocator(state, options.allocationIntervalMs ?? 1000);
     this.updates = new TaskUpdates(state);
@@ -61,15 +65,19 @@ export class SimEngine implements ExecutorHostEngine {
   }
 
   // ---------- views ----------
+  /** Id of the simulated master; framework, agent and offer ids start with it. */
   get masterId(): string {
     return this.state.masterId;
   }
+  /** Agents by id, in any state. */
   get agents(): ReadonlyMap<string, SimAgent> {
     return this.state.agents;
   }
+  /** Frameworks by id, removed ones included. */
   get frameworks(): ReadonlyMap<string, SimFramework> {
     return this.state.frameworks;
   }
+  /** Outstanding offers by id. */
   get offers(): ReadonlyMap<string, SimOffer> {
     return this.state.offers;
   }
@@ -85,7 +93,17 @@ export class SimEngine implements ExecutorHostEngine {
   get updateFaults(): UpdateFaults {
     return this.state.updateFaults;
   }
-  get stats(): { readonly offersSent: number; readonly updatesSent: number; readonly acks: number; readonly launched: number } {
+  /** Counters since start. */
+  get stats(): {
+    /** Offers sent in OFFERS events. */
+    readonly offersSent: number;
+    /** Status updates sent in UPDATE events (retries included). */
+    readonly updatesSent: number;
+    /** ACKNOWLEDGE calls accepted. */
+    readonly acks: number;
+    /** Tasks launched. */
+    readonly launched: number;
+  } {
     return this.state.stats;
   }
   /** Every task launched, in order (for invariant checks: nothing launched twice). */
@@ -101,30 +119,41 @@ export class SimEngine implements ExecutorHostEngine {
     return this.state.frameworkMessages;
   }
   /** Inverse offers outstanding, by id. */
-  get inverseOffers(): ReadonlyMap<string, { frameworkId: string; agentId: string }> {
+  get inverseOffers(): ReadonlyMap<string, {
+    /** Framework the inverse offer went to. */
+    frameworkId: string;
+    /** Agent it asks back. */
+    agentId: string;
+  }> {
     return this.state.inverseOffers;
   }
+  /** Answers to inverse offers (ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS), oldest first. */
   get inverseOfferAnswers(): readonly InverseOfferAnswer[] {
     return this.state.inverseOfferAnswers;
   }
-  /** Runs tasks as real processes, when the simulator was asked to. */
+  /** Runs tasks as real processes, when the simulator was asked to (`executors`, `commands: 'real'`); set by {@link SimulatedMaster.start}. */
   get executorHost(): ExecutorHost | undefined {
     return this.state.executorHost;
   }
+  /** @internal */
   set executorHost(host: ExecutorHost | undefined) {
     this.state.executorHost = host;
   }
+  /** @internal where events for a framework go: the leading master's stream for it. */
   get sink(): EventSink {
     return this.state.sink;
   }
+  /** @internal */
   set sink(sink: EventSink) {
     this.state.sink = sink;
   }
 
+  /** Starts the allocation cycle. */
   start(): void {
     this.allocator.start();
   }
 
+  /** Stops the allocation cycle and every task and failover timer. */
   stop(): void {
     this.allocator.stop();
     for (const t of this.state.tasks.values()) this.runner.clearTask(t);
@@ -132,6 +161,7 @@ export class SimEngine implements ExecutorHostEngine {
   }
 
   // ---------- agents ----------
+  /** Registers an agent (as the `add-agent` fault does); offers for it follow in the next allocation cycle. */
   addAgent(spec: AgentSpec = {}): SimAgent {
     const agent = this.state.addAgent(spec);
     this.allocator.schedule();
@@ -140,7 +170,17 @@ export class SimEngine implements ExecutorHostEngine {
 
   // ---------- frameworks ----------
   /** Handles SUBSCRIBE after the HTTP checks. Returns the framework or an error message for an ERROR event. */
-  subscribe(call: scheduler.Call): { framework: SimFramework; resubscribed: boolean } | { error: string } {
+  subscribe(call: scheduler.Call):
+    | {
+        /** The new or re-subscribed framework. */
+        framework: SimFramework;
+        /** It had subscribed before (SUBSCRIBE carried its framework id). */
+        resubscribed: boolean;
+      }
+    | {
+        /** Why the subscription is refused (sent as an ERROR event). */
+        error: string;
+      } {
     return this.lifecycle.subscribe(call);
   }
 
@@ -154,11 +194,13 @@ export class SimEngine implements ExecutorHostEngine {
     this.lifecycle.disconnected(frameworkId);
   }
 
+  /** TEARDOWN, or the failover timeout expired: the framework's tasks are killed and its offers taken back. */
   removeFramework(fw: SimFramework): void {
     this.lifecycle.remove(fw);
   }
 
   // ---------- allocation ----------
+  /** Runs an allocation cycle soon (after resources were freed or a framework revived), not waiting for the interval. */
   scheduleAllocation(): void {
     this.allocator.schedule();
   }
@@ -174,48 +216,57 @@ export class SimEngine implements ExecutorHostEngine {
   }
 
   // ---------- calls ----------
+  /** ACCEPT: applies the operations (LAUNCH, LAUNCH_GROUP, RESERVE, CREATE...) to the offers; what is left over goes back, refused for `filters.refuse_seconds`. */
   accept(fw: SimFramework, offerIds: v1.OfferID[], operations: v1.Offer.Operation[], filters: v1.Filters | undefined): void {
     this.operations.accept(fw, offerIds, operations, filters);
   }
 
+  /** DECLINE: the offers go back, refused for `filters.refuse_seconds` (5 s by default). */
   decline(fw: SimFramework, offerIds: v1.OfferID[], filters: v1.Filters | undefined): void {
     this.operations.decline(fw, offerIds, filters);
   }
 
+  /** REVIVE: clears the framework's filters and unsuppresses the roles (all when none given). */
   revive(fw: SimFramework, roles: string[] | undefined): void {
     this.lifecycle.revive(fw, roles);
   }
 
+  /** SUPPRESS: no more offers for the roles (all when none given) until REVIVE. */
   suppress(fw: SimFramework, roles: string[] | undefined): void {
     this.lifecycle.suppress(fw, roles);
   }
 
+  /** ACKNOWLEDGE: the status update is acknowledged; the next one of the task's stream may go out. */
   acknowledge(fw: SimFramework, ack: scheduler.Call.Acknowledge): void {
     this.calls.acknowledge(fw, ack);
   }
 
+  /** KILL: the task goes KILLING (if the framework asked for it) then KILLED; an unknown task gets a reconciliation answer. */
   kill(fw: SimFramework, kill: scheduler.Call.Kill): void {
     this.calls.kill(fw, kill, (f, tasks) => this.reconcile(f, tasks));
   }
 
+  /** SHUTDOWN: the executor and its tasks are stopped. */
   shutdown(fw: SimFramework, executorId: string): void {
     this.calls.shutdown(fw, executorId);
   }
 
+  /** RECONCILE: an update (reason RECONCILIATION) for each named task, or for every task when none is named. */
   reconcile(fw: SimFramework, tasks: scheduler.Call.Reconcile.Task[]): void {
     this.calls.reconcile(fw, tasks);
   }
 
-  /** RECONCILE_OPERATIONS: one UPDATE_OPERATION_STATUS (no uuid) per operation, or per known one when none is named. */
   /** UPDATE_FRAMEWORK: the 400 text when refused, else undefined (applied). */
   updateFramework(fw: SimFramework, info: v1.FrameworkInfo, suppressed: string[] | undefined): string | undefined {
     return this.lifecycle.updateFramework(fw, info, suppressed);
   }
 
+  /** RECONCILE_OPERATIONS: one UPDATE_OPERATION_STATUS (no uuid) per operation, or per known one when none is named. */
   reconcileOperations(fw: SimFramework, operations: scheduler.Call.ReconcileOperations.Operation[]): void {
     this.operationReconciliation.reconcile(fw, operations);
   }
 
+  /** ACKNOWLEDGE_OPERATION_STATUS: the operation status is acknowledged; an acknowledged terminal one is forgotten. */
   acknowledgeOperationStatus(fw: SimFramework, ack: scheduler.Call.AcknowledgeOperationStatus): void {
     this.operationReconciliation.acknowledge(fw, ack);
   }
@@ -226,10 +277,12 @@ export class SimEngine implements ExecutorHostEngine {
   }
 
   // ---------- real executors (ExecutorHost) ----------
+  /** The `AgentInfo` of an agent, as executors are given it; undefined for an unknown agent. */
   agentInfo(agentId: string): v1.AgentInfo | undefined {
     return this.state.agentInfo(agentId);
   }
 
+  /** The framework's `FrameworkInfo` with its id; undefined for an unknown framework. */
   frameworkInfo(frameworkId: string): v1.FrameworkInfo | undefined {
     return this.state.frameworkInfo(frameworkId);
   }

@@ -2,11 +2,17 @@ import type { v1 } from '../protocol/generated/index.js';
 import { addQuantities, containsQuantities, emptyQuantities, fromResources, subtractQuantities, toResources, type Quantities } from './sim-resources.js';
 
 /** A persistent volume on reserved disk. */
+/** A persistent volume on a simulated agent (created by a CREATE operation). */
 export interface SimVolume {
+  /** `DiskInfo.persistence.id`. */
   id: string;
+  /** Role the disk is reserved for. */
   role: string;
+  /** Size, MiB. */
   mb: number;
+  /** Where tasks see it. */
   containerPath: string;
+  /** `DiskInfo.persistence.principal`. */
   principal?: string;
 }
 
@@ -15,9 +21,13 @@ export interface SimVolume {
  * the role, and persistent volumes. Offers, ACCEPT pools and tasks are holdings.
  */
 export interface Holding {
+  /** Role the resources are held for. */
   role: string;
+  /** Unreserved resources. */
   unreserved: Quantities;
+  /** Resources dynamically reserved for `role`. */
   reserved: Quantities;
+  /** Persistent volumes. */
   volumes: SimVolume[];
 }
 

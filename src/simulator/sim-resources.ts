@@ -11,11 +11,21 @@ export interface Range {
 
 /** The unreserved resources of one simulated agent (or of one offer or task). */
 export interface Quantities {
+  /** CPUs. */
   cpus: number;
+  /** Memory, MiB. */
   mem: number;
+  /** Disk, MiB. */
   disk: number;
+  /** GPUs. */
   gpus: number;
-  ports: Range[];
+  /** Port ranges, sorted and merged. */
+  ports: Array<{
+    /** First port, inclusive. */
+    begin: number;
+    /** Last port, inclusive. */
+    end: number;
+  }>;
 }
 
 export const emptyQuantities = (): Quantities => ({ cpus: 0, mem: 0, disk: 0, gpus: 0, ports: [] });

@@ -20,12 +20,17 @@ export interface TaskBehaviour {
 
 /** One simulated agent. */
 export interface AgentSpec {
+  /** Hostname in offers and AgentInfo. Default: `agent-<n>.sim.local`, n counting from 0. */
   hostname?: string;
   /** The port the agent announces (offers' `url`, `/master/slaves`, executors' AgentInfo). @default 5051 + its index */
   port?: number;
+  /** CPUs offered. @defaultValue 4 */
   cpus?: number;
+  /** Memory offered, MiB. @defaultValue 8192 */
   mem?: number;
+  /** Disk offered, MiB. @defaultValue 65536 */
   disk?: number;
+  /** GPUs offered (only to frameworks with the GPU_RESOURCES capability). @defaultValue 0 */
   gpus?: number;
   /** Port ranges. @default [[31000, 32000]] */
   ports?: Array<[number, number]>;
@@ -35,6 +40,7 @@ export interface AgentSpec {
 
 import type { SimExecutorOptions } from './executor-host.js';
 
+/** The simulated cluster: its agents, timing, task behaviour, authentication and how tasks run. */
 export interface SimulatorOptions {
   /** `agents: 5` makes five default agents; or give each one. @default 3 */
   agents?: number | AgentSpec[];
@@ -55,7 +61,12 @@ export interface SimulatorOptions {
   /** Time between KILLING and KILLED, ms. @default 10 */
   killDelayMs?: number;
   /** Require HTTP basic authentication with these credentials. */
-  credentials?: Array<{ principal: string; secret: string }>;
+  credentials?: Array<{
+    /** User name. */
+    principal: string;
+    /** Password. */
+    secret: string;
+  }>;
   /** Largest request body accepted, bytes. @default 10 MiB */
   maxBodyBytes?: number;
   /** Serve `POST /__sim/faults` so tests and people can inject faults over HTTP. @default true */
@@ -90,12 +101,18 @@ export interface SimulatorOptions {
   completedTaskHistory?: number;
 }
 
+/** State of a simulated agent: `active`, `unreachable` (partitioned) or `gone` (removed). */
 export type AgentState = 'active' | 'unreachable' | 'gone';
 
+/** A simulated agent and what of its resources is free. */
 export interface SimAgent {
+  /** Agent id. */
   id: string;
+  /** Hostname in offers. */
   hostname: string;
+  /** Port it announces. */
   port: number;
+  /** Everything it has. */
   total: Quantities;
   /** Unreserved resources neither offered nor used. */
   free: Quantities;
@@ -103,16 +120,25 @@ export interface SimAgent {
   reserved: Map<string, Quantities>;
   /** Persistent volumes neither offered nor used. */
   volumes: SimVolume[];
+  /** Its attributes, as offers carry them. */
   attributes: v1.Attribute[];
+  /** Whether it answers. */
   state: AgentState;
+  /** Epoch milliseconds it was partitioned at, while `unreachable`. */
   unreachableSince?: number;
 }
 
+/** An outstanding offer. */
 export interface SimOffer {
+  /** Offer id. */
   id: string;
+  /** Framework it went to. */
   frameworkId: string;
+  /** Agent whose resources it holds. */
   agentId: string;
+  /** Role it was allocated to. */
   role: string;
+  /** The resources it holds. */
   holding: Holding;
 }
 

@@ -3,6 +3,7 @@ import { SimEngine } from './sim-engine.js';
 import { MasterServer, type ClusterView } from './master-server.js';
 import type { AgentSpec, SimulatorOptions, UpdateFaults } from './sim-types.js';
 
+/** Options of {@link SimulatedMaster.start}: the cluster ({@link SimulatorOptions}) and how many masters serve it. */
 export interface SimulatedMasterOptions extends SimulatorOptions {
   /** Number of master processes; one leads, the others answer 307. @default 1 */
   masters?: number;
@@ -10,23 +11,98 @@ export interface SimulatedMasterOptions extends SimulatorOptions {
 
 /** A fault to inject, over HTTP (`POST /__sim/faults`) or with {@link SimulatedMaster.fault}. */
 export type Fault =
-  | { action: 'drop-stream'; frameworkId?: string }
-  | { action: 'stop-heartbeats' }
-  | { action: 'resume-heartbeats' }
-  | { action: 'failover' }
-  | { action: 'no-leader' }
-  | { action: 'elect'; index?: number }
-  | { action: 'partition-agent'; agentId: string }
-  | { action: 'heal-agent'; agentId: string }
-  | { action: 'remove-agent'; agentId: string }
-  | { action: 'add-agent'; agent?: AgentSpec }
-  | { action: 'rescind-offers'; frameworkId?: string }
-  | { action: 'fail-calls'; count: number }
-  | { action: 'schedule-maintenance'; agentId: string; startInMs?: number; durationMs?: number }
-  | { action: 'cancel-maintenance'; agentId?: string }
-  | ({ action: 'update-faults' } & Partial<UpdateFaults>)
-  /** Closes executor connections (all, or one executor's) and refuses re-subscription for `refuseMs`. */
-  | { action: 'drop-executor'; executorId?: string; refuseMs?: number };
+  | {
+      /** Closes the leader's event streams (all, or one framework's): the scheduler sees the stream end and must re-subscribe. */
+      action: 'drop-stream';
+      /** Only this framework's stream. */
+      frameworkId?: string;
+    }
+  | {
+      /** Stops sending HEARTBEAT events (the streams stay open), to trip heartbeat watchdogs. */
+      action: 'stop-heartbeats';
+    }
+  | {
+      /** Sends HEARTBEAT events again. */
+      action: 'resume-heartbeats';
+    }
+  | {
+      /** The next master leads (see {@link SimulatedMaster.failover}); answers the new leader's URL. */
+      action: 'failover';
+    }
+  | {
+      /** No master leads: streams close and every master answers 503 until `elect`. */
+      action: 'no-leader';
+    }
+  | {
+      /** Makes master `index` lead; answers its URL. */
+      action: 'elect';
+      /** Index of the master. @defaultValue 0 */
+      index?: number;
+    }
+  | {
+      /** The agent stops answering: its tasks become TASK_UNREACHABLE (TASK_LOST for frameworks that are not partition-aware). */
+      action: 'partition-agent';
+      /** Id of the agent. */
+      agentId: string;
+    }
+  | {
+      /** A partitioned agent comes back: its tasks report TASK_RUNNING again. */
+      action: 'heal-agent';
+      /** Id of the agent. */
+      agentId: string;
+    }
+  | {
+      /** The agent is marked gone: its tasks become TASK_GONE_BY_OPERATOR (TASK_LOST for others). */
+      action: 'remove-agent';
+      /** Id of the agent. */
+      agentId: string;
+    }
+  | {
+      /** Adds an agent; answers its id. */
+      action: 'add-agent';
+      /** The new agent. Default: an agent with the default resources. */
+      agent?: AgentSpec;
+    }
+  | {
+      /** Rescinds outstanding offers (all, or one framework's); answers how many. */
+      action: 'rescind-offers';
+      /** Only this framework's offers. */
+      frameworkId?: string;
+    }
+  | {
+      /** Answers the next `count` scheduler calls with 503. */
+      action: 'fail-calls';
+      /** How many calls fail. */
+      count: number;
+    }
+  | {
+      /** Schedules a maintenance window on the agent: frameworks get inverse offers for it. */
+      action: 'schedule-maintenance';
+      /** Id of the agent. */
+      agentId: string;
+      /** When the window starts, from now. @defaultValue 0 */
+      startInMs?: number;
+      /** Length of the window. */
+      durationMs?: number;
+    }
+  | {
+      /** Cancels maintenance (of one agent, or all): outstanding inverse offers are rescinded. */
+      action: 'cancel-maintenance';
+      /** Only this agent. */
+      agentId?: string;
+    }
+  | ({
+      /** Changes the {@link UpdateFaults} switches given; answers the switches now in force. */
+      action: 'update-faults';
+    } & Partial<UpdateFaults>)
+  | {
+      /** Closes executor connections (all, or one executor's) and refuses re-subscription for `refuseMs`. Needs `executors` or `commands: 'real'`. */
+      action: 'drop-executor';
+      /** Only this executor. */
+      executorId?: string;
+      /** How long re-subscription is refused. @defaultValue 0 */
+      refuseMs?: number;
+    };
 
 /**
  * A wire-faithful simulated Mesos 1.11 master with simulated agents, over real HTTP.
@@ -40,17 +116,28 @@ export type Fault =
  * ```
  */
 export class SimulatedMaster implements ClusterView {
+  /** The simulated cluster behind the masters: its agents, frameworks, offers and tasks, and the records tests assert on (`launchLog`, `completedTasks`, `stats`...). */
   readonly engine: SimEngine;
+  /** @internal one HTTP server per master. */
   readonly servers: MasterServer[] = [];
   private leaderIndex: number | undefined = 0;
+  /** @internal */
   readonly credentials: Array<{ principal: string; secret: string }> | undefined;
+  /** @internal */
   readonly heartbeatSeconds: number;
+  /** @internal */
   readonly maxBodyBytes: number;
+  /** @internal the `fail-calls` fault's counter. */
   readonly failCalls = { remaining: 0 };
+  /** @internal the `stop-heartbeats` fault's switch. */
   heartbeatsStopped = false;
+  /** @internal */
   readonly faultsApi: boolean;
 
-  private constructor(readonly options: SimulatedMasterOptions) {
+  private constructor(
+    /** The options it was started with. */
+    readonly options: SimulatedMasterOptions,
+  ) {
     this.engine = new SimEngine(options);
     this.credentials = options.credentials;
     this.heartbeatSeconds = options.heartbeatIntervalSeconds ?? 15;
@@ -78,6 +165,7 @@ export class SimulatedMaster implements ClusterView {
     return sim;
   }
 
+  /** The leading master's server, or undefined while none leads (after the `no-leader` fault). */
   leader(): MasterServer | undefined {
     return this.leaderIndex === undefined ? undefined : this.servers[this.leaderIndex];
   }
@@ -101,7 +189,11 @@ export class SimulatedMaster implements ClusterView {
     return this.servers[next]!;
   }
 
-  /** Applies a fault; see {@link Fault}. */
+  /**
+   * Applies a fault; see {@link Fault}.
+   * @returns What the fault reports (a URL, an agent id, a count...), or undefined.
+   * @throws Error for an unknown action, or `drop-executor` without real executors.
+   */
   fault(fault: Fault): unknown {
     switch (fault.action) {
       case 'drop-stream':
@@ -151,11 +243,16 @@ export class SimulatedMaster implements ClusterView {
     }
   }
 
+  /** @internal `POST /__sim/faults`. */
   handleFault(body: Record<string, unknown>): unknown {
     return this.fault(body as Fault);
   }
 
-  /** Waits until `predicate` holds (polled every 10 ms) or the timeout passes. */
+  /**
+   * Waits until `predicate` holds (polled every 10 ms) or the timeout passes.
+   * @param timeoutMs - How long to wait, ms (default 5000).
+   * @throws Error when the condition does not hold within `timeoutMs`.
+   */
   async waitFor(predicate: (sim: SimulatedMaster) => boolean, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
@@ -165,7 +262,20 @@ export class SimulatedMaster implements ClusterView {
   }
 
   /** A summary of the simulated cluster, for tests and tools. */
-  summary(): { frameworks: number; connected: number; agents: number; offers: number; tasks: Record<string, number>; completed: number } {
+  summary(): {
+    /** Frameworks not removed. */
+    frameworks: number;
+    /** Frameworks with an open event stream. */
+    connected: number;
+    /** Agents, in any state. */
+    agents: number;
+    /** Outstanding offers. */
+    offers: number;
+    /** Tasks not yet retired, by state, e.g. `{ TASK_RUNNING: 3 }`. */
+    tasks: Record<string, number>;
+    /** Ended tasks remembered. */
+    completed: number;
+  } {
     const tasks: Record<string, number> = {};
     for (const t of this.engine.tasks.values()) tasks[t.state] = (tasks[t.state] ?? 0) + 1;
     const fws = [...this.engine.frameworks.values()];
@@ -179,6 +289,7 @@ export class SimulatedMaster implements ClusterView {
     };
   }
 
+  /** Stops the allocation and task timers, the executor processes (if any) and every master's server. */
   async stop(): Promise<void> {
     this.engine.stop();
     await this.engine.executorHost?.close();

@@ -1,4 +1,4 @@
-import { Etcd3, type IOptions, type Namespace } from 'etcd3';
+import type { Etcd3, IOptions, Namespace } from 'etcd3';
 import { StorageError } from '../errors/families.js';
 import type { Storage } from './storage.interface.js';
 import { checkKey, StorageErrorCodes, underPrefix } from './storage-keys.js';
@@ -18,25 +18,40 @@ export interface EtcdStorageOptions {
  * Storage on etcd v3 (through `etcd3`): for several scheduler instances and HA. Compare-and-set is
  * an etcd transaction. When etcd is unreachable every call fails with the retryable
  * `ERR_STORAGE_UNAVAILABLE` (after etcd3's own retries), so callers can pause and try again.
+ *
+ * `etcd3` (and gRPC under it) is loaded by the first operation, not when `mesos-sdk` is imported.
  */
 export class EtcdStorage implements Storage {
-  readonly client: Etcd3;
-  private readonly ns: Namespace;
+  private etcd: { client: Etcd3; ns: Namespace } | undefined;
+  private connecting: Promise<{ client: Etcd3; ns: Namespace }> | undefined;
   private readonly timeoutMs: number;
   private closed = false;
 
   constructor(readonly options: EtcdStorageOptions) {
-    this.client = new Etcd3({ ...options.client, hosts: options.hosts });
-    this.ns = this.client.namespace(options.namespace ?? 'mesos-sdk/');
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** The `etcd3` client, once the first operation has created it. */
+  get client(): Etcd3 | undefined {
+    return this.etcd?.client;
+  }
+
+  private connect(): Promise<{ client: Etcd3; ns: Namespace }> {
+    this.connecting ??= import('etcd3').then(({ Etcd3 }) => {
+      const client = new Etcd3({ ...this.options.client, hosts: this.options.hosts });
+      this.etcd = { client, ns: client.namespace(this.options.namespace ?? 'mesos-sdk/') };
+      if (this.closed) client.close();
+      return this.etcd;
+    });
+    return this.connecting;
+  }
+
+  private async call<T>(what: string, fn: (ns: Namespace) => Promise<T>): Promise<T> {
     if (this.closed) throw new StorageError(StorageErrorCodes.CLOSED, 'storage is closed');
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        fn(),
+        this.connect().then(({ ns }) => fn(ns)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
         }),
@@ -51,39 +66,41 @@ export class EtcdStorage implements Storage {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     checkKey(key);
-    const value = await this.call('get', () => this.ns.get(key).buffer());
+    const value = await this.call('get', (ns) => ns.get(key).buffer());
     return value ? new Uint8Array(value) : undefined;
   }
   async put(key: string, value: Uint8Array): Promise<void> {
     checkKey(key);
-    await this.call('put', () => this.ns.put(key).value(Buffer.from(value)).exec());
+    await this.call('put', (ns) => ns.put(key).value(Buffer.from(value)).exec());
   }
   async delete(key: string): Promise<boolean> {
     checkKey(key);
-    const res = await this.call('delete', () => this.ns.delete().key(key).exec());
+    const res = await this.call('delete', (ns) => ns.delete().key(key).exec());
     return Number(res.deleted) > 0;
   }
   async list(prefix: string): Promise<Array<{ key: string; value: Uint8Array }>> {
     checkKey(prefix);
-    const [exact, below] = await this.call('list', () => Promise.all([this.ns.get(prefix).buffer(), this.ns.getAll().prefix(`${prefix}/`).buffers()]));
+    const [exact, below] = await this.call('list', (ns) => Promise.all([ns.get(prefix).buffer(), ns.getAll().prefix(`${prefix}/`).buffers()]));
     const out = exact ? [{ key: prefix, value: new Uint8Array(exact) }] : [];
     for (const [key, value] of Object.entries(below).sort(([a], [b]) => (a < b ? -1 : 1))) if (underPrefix(key, prefix)) out.push({ key, value: new Uint8Array(value) });
     return out;
   }
   async deletePrefix(prefix: string): Promise<number> {
     checkKey(prefix);
-    const [a, b] = await this.call('deletePrefix', () => Promise.all([this.ns.delete().key(prefix).exec(), this.ns.delete().prefix(`${prefix}/`).exec()]));
+    const [a, b] = await this.call('deletePrefix', (ns) => Promise.all([ns.delete().key(prefix).exec(), ns.delete().prefix(`${prefix}/`).exec()]));
     return Number(a.deleted) + Number(b.deleted);
   }
   async compareAndSet(key: string, expected: Uint8Array | undefined, next: Uint8Array | undefined): Promise<boolean> {
     checkKey(key);
-    const cond = expected === undefined ? this.ns.if(key, 'Create', '==', 0) : this.ns.if(key, 'Value', '==', Buffer.from(expected));
-    const action = next === undefined ? this.ns.delete().key(key) : this.ns.put(key).value(Buffer.from(next));
-    const res = await this.call('compareAndSet', () => cond.then(action).commit());
+    const res = await this.call('compareAndSet', (ns) => {
+      const cond = expected === undefined ? ns.if(key, 'Create', '==', 0) : ns.if(key, 'Value', '==', Buffer.from(expected));
+      const action = next === undefined ? ns.delete().key(key) : ns.put(key).value(Buffer.from(next));
+      return cond.then(action).commit();
+    });
     return res.succeeded;
   }
   async close(): Promise<void> {
     this.closed = true;
-    this.client.close();
+    this.etcd?.client.close();
   }
 }

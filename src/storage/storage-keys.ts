@@ -1,9 +1,14 @@
 import { StorageError } from '../errors/families.js';
 
+/** Codes of the `StorageError`s every storage backend throws. */
 export const StorageErrorCodes = {
+  /** A key is empty, longer than 1 KiB, holds NUL, or has an empty, `.` or `..` segment. */
   BAD_KEY: 'ERR_STORAGE_BAD_KEY',
+  /** The storage was used after `close()`. */
   CLOSED: 'ERR_STORAGE_CLOSED',
+  /** The backend cannot be reached or opened (etcd down: retryable; on-disk store not openable: not). */
   UNAVAILABLE: 'ERR_STORAGE_UNAVAILABLE',
+  /** A stored value is not valid JSON. */
   CORRUPT: 'ERR_STORAGE_CORRUPT',
 } as const;
 
@@ -27,7 +32,13 @@ export function underPrefix(key: string, prefix: string): boolean {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** A value as stored: its JSON text in UTF-8. */
 export const toBytes = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
+/**
+ * A stored value back from its bytes.
+ * @param key - The key it was read from, for the error message.
+ * @throws StorageError `ERR_STORAGE_CORRUPT` when the bytes are not JSON.
+ */
 export function fromBytes<T>(bytes: Uint8Array, key: string): T {
   try {
     return JSON.parse(decoder.decode(bytes)) as T;

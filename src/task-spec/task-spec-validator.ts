@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ValidationError } from '../errors/families.js';
 import { compileConstraints } from '../resource-manager/placement/constraints.js';
 import type { TaskDefinition } from './task-definition.js';
 
+/** Codes of the `ValidationError`s thrown for task definitions. */
 export const TaskSpecErrorCodes = {
+  /** A definition breaks the schema or a rule the schema cannot express; `problems` lists each. */
   INVALID: 'ERR_TASK_DEFINITION_INVALID',
+  /** A definitions file cannot be read or is not JSON. */
   UNREADABLE: 'ERR_TASK_DEFINITION_UNREADABLE',
 } as const;
 
@@ -17,8 +21,12 @@ export const TASK_DEFINITION_SCHEMA: Record<string, unknown> = JSON.parse(
 type Problem = { path: string; message: string };
 
 let compiled: ValidateFunction | undefined;
+/** The schema's validator, compiled on first use; ajv (CommonJS) is loaded only then. */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(TASK_DEFINITION_SCHEMA);
+  if (!compiled) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    compiled = new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(TASK_DEFINITION_SCHEMA);
+  }
   return compiled;
 }
 

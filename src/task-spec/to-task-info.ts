@@ -5,9 +5,13 @@ import { ValidationError } from '../errors/families.js';
 
 /** Where a task instance was placed: the resources carved from the offer and the host ports chosen. */
 export interface TaskPlacement {
+  /** Mesos task id of the instance. */
   taskId: string;
+  /** Agent of the offer the task goes to. */
   agentId: v1.AgentID;
+  /** Resources carved from the offer for the task (`TaskInfo.resources`). */
   resources: v1.Resource[];
+  /** Host ports allocated, in order: `PORT0`, `PORT1`... */
   ports: number[];
   /** Resources carved for the task's custom executor (`Assignment.executorResources`): `ExecutorInfo.resources`. */
   executorResources?: v1.Resource[];
@@ -95,7 +99,9 @@ export function toTaskInfo(def: TaskDefinition, placement: TaskPlacement): v1.Ta
 
 /** The command of a task run by a custom executor, as `toTaskInfo` puts it in `TaskInfo.data`. */
 export interface TaskCommand {
+  /** Command line to run with `/bin/sh -c`. */
   shell?: string;
+  /** Program and arguments to run without a shell. */
   argv?: string[];
   /** Environment, with `PORT0..n` and `PORT` for the allocated ports. */
   env: Record<string, string>;

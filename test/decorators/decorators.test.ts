@@ -4,6 +4,7 @@ import {
   EventController, OnEvent, OnHeartbeat, OnOffer, OnOffers, OnUpdate, OnError, MetadataAccessor,
 } from '../../src/decorators/index.js';
 import { EventDispatcher } from '../../src/discovery/event-dispatcher.js';
+import type { ControllerEvent } from '../../src/decorators/events.js';
 import { MemoryLogger } from '../../src/logging/logger.js';
 import type { Scheduler, EventHandler, LifecycleEvent } from '../../src/scheduler/scheduler.interface.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
@@ -68,10 +69,21 @@ describe('decorators', () => {
     }, { code: 'ERR_DECORATOR_DUPLICATE_CONTROLLER' });
   });
 
+  it('fail at once with ERR_DECORATOR_NEEDS_EXPERIMENTAL_DECORATORS when called as standard (TC39) decorators', () => {
+    const needsOptions = (err: unknown) =>
+      err instanceof ConfigurationError && err.code === 'ERR_DECORATOR_NEEDS_EXPERIMENTAL_DECORATORS' &&
+      err.message.includes('"experimentalDecorators": true and "emitDecoratorMetadata": true');
+    // The call shapes a standard-decorators build makes: (value, context).
+    const method = OnUpdate() as unknown as (value: unknown, context: object) => void;
+    assert.throws(() => method(function update() {}, { kind: 'method', name: 'update', static: false, private: false }), (err: unknown) => needsOptions(err) && /@OnUpdate\(\) on method update/.test((err as Error).message));
+    const cls = EventController() as unknown as (value: unknown, context: object) => void;
+    assert.throws(() => cls(class Handlers {}, { kind: 'class', name: 'Handlers' }), (err: unknown) => needsOptions(err) && /@EventController\(\) on class Handlers/.test((err as Error).message));
+  });
+
   it('fail at once on an unknown event name', () => {
     assert.throws(() => {
       class C {
-        @OnEvent('OFFERZ' as never) m() {}
+        @OnEvent('OFFERZ' as ControllerEvent) m() {}
       }
       void C;
     }, (err: unknown) => err instanceof ConfigurationError && err.code === 'ERR_DECORATOR_UNKNOWN_EVENT' && /use one of/.test(err.message));

@@ -19,7 +19,7 @@ describe('the built-in task manager against the simulated master', () => {
     await sim?.stop();
     sim = undefined;
   });
-  function framework(tasks: unknown, extra: Partial<Parameters<typeof createFramework>[0]> = {}) {
+  function framework(tasks: Parameters<typeof createFramework>[0]['tasks'], extra: Partial<Parameters<typeof createFramework>[0]> = {}) {
     const fw = createFramework({ master: sim!.url, framework: { name: 'tm-test', failover_timeout: 600 }, tasks, overrides: [quiet, ...(extra.overrides ?? [])], scheduler: { backoff: { initialMs: 20, maxMs: 200 } }, ...extra });
     frameworks.push(fw);
     return fw;

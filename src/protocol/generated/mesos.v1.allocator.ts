@@ -2,11 +2,20 @@
 /* eslint-disable */
 import type * as v1 from './mesos.v1.js';
 
+/**
+ * How a framework answered an inverse offer.
+ *
+ * Proto message `mesos.v1.allocator.InverseOfferStatus` in `proto/mesos/v1/allocator/allocator.proto`, in the shape of its JSON encoding.
+ */
 export interface InverseOfferStatus {
+  /** `required Status status = 1` */
   status: InverseOfferStatus.Status;
+  /** `required FrameworkID framework_id = 2` */
   framework_id: v1.FrameworkID;
+  /** `required TimeInfo timestamp = 3` */
   timestamp: v1.TimeInfo;
 }
 export namespace InverseOfferStatus {
+  /** Proto enum `mesos.v1.allocator.InverseOfferStatus.Status` in `proto/mesos/v1/allocator/allocator.proto`, as the value names the JSON encoding uses. */
   export type Status = 'UNKNOWN' | 'ACCEPT' | 'DECLINE';
 }

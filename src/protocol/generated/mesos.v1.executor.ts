@@ -2,63 +2,115 @@
 /* eslint-disable */
 import type * as v1 from './mesos.v1.js';
 
+/**
+ * Everything the agent sends an executor on its subscription stream.
+ *
+ * Proto message `mesos.v1.executor.Event` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding.
+ */
 export interface Event {
+  /** `optional Type type = 1` */
   type?: Event.Type;
+  /** `optional Subscribed subscribed = 2` */
   subscribed?: Event.Subscribed;
+  /** `optional Acknowledged acknowledged = 3` */
   acknowledged?: Event.Acknowledged;
+  /** `optional Launch launch = 4` */
   launch?: Event.Launch;
+  /** `optional LaunchGroup launch_group = 8` */
   launch_group?: Event.LaunchGroup;
+  /** `optional Kill kill = 5` */
   kill?: Event.Kill;
+  /** `optional Message message = 6` */
   message?: Event.Message;
+  /** `optional Error error = 7` */
   error?: Event.Error;
 }
 export namespace Event {
+  /** Proto enum `mesos.v1.executor.Event.Type` in `proto/mesos/v1/executor/executor.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'SUBSCRIBED' | 'LAUNCH' | 'LAUNCH_GROUP' | 'KILL' | 'ACKNOWLEDGED' | 'MESSAGE' | 'ERROR' | 'SHUTDOWN' | 'HEARTBEAT';
+  /** Proto message `mesos.v1.executor.Event.Subscribed` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Subscribed {
+    /** `required ExecutorInfo executor_info = 1` */
     executor_info: v1.ExecutorInfo;
+    /** `required FrameworkInfo framework_info = 2` */
     framework_info: v1.FrameworkInfo;
+    /** `required AgentInfo agent_info = 3` */
     agent_info: v1.AgentInfo;
+    /** `optional ContainerID container_id = 4` */
     container_id?: v1.ContainerID;
   }
+  /** Proto message `mesos.v1.executor.Event.Launch` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Launch {
+    /** `required TaskInfo task = 1` */
     task: v1.TaskInfo;
   }
+  /** Proto message `mesos.v1.executor.Event.LaunchGroup` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface LaunchGroup {
+    /** `required TaskGroupInfo task_group = 1` */
     task_group: v1.TaskGroupInfo;
   }
+  /** Proto message `mesos.v1.executor.Event.Kill` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Kill {
+    /** `required TaskID task_id = 1` */
     task_id: v1.TaskID;
+    /** `optional KillPolicy kill_policy = 2` */
     kill_policy?: v1.KillPolicy;
   }
+  /** Proto message `mesos.v1.executor.Event.Acknowledged` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Acknowledged {
+    /** `required TaskID task_id = 1` */
     task_id: v1.TaskID;
+    /** `required bytes uuid = 2` */
     uuid: Uint8Array;
   }
+  /** Proto message `mesos.v1.executor.Event.Message` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Message {
+    /** `required bytes data = 1` */
     data: Uint8Array;
   }
+  /** Proto message `mesos.v1.executor.Event.Error` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Error {
+    /** `required string message = 1` */
     message: string;
   }
 }
+/**
+ * Every request an executor sends to POST /api/v1/executor on its agent.
+ *
+ * Proto message `mesos.v1.executor.Call` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding.
+ */
 export interface Call {
+  /** `required ExecutorID executor_id = 1` */
   executor_id: v1.ExecutorID;
+  /** `required FrameworkID framework_id = 2` */
   framework_id: v1.FrameworkID;
+  /** `optional Type type = 3` */
   type?: Call.Type;
+  /** `optional Subscribe subscribe = 4` */
   subscribe?: Call.Subscribe;
+  /** `optional Update update = 5` */
   update?: Call.Update;
+  /** `optional Message message = 6` */
   message?: Call.Message;
 }
 export namespace Call {
+  /** Proto enum `mesos.v1.executor.Call.Type` in `proto/mesos/v1/executor/executor.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'SUBSCRIBE' | 'UPDATE' | 'MESSAGE' | 'HEARTBEAT';
+  /** Proto message `mesos.v1.executor.Call.Subscribe` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Subscribe {
+    /** `repeated TaskInfo unacknowledged_tasks = 1` */
     unacknowledged_tasks?: v1.TaskInfo[];
+    /** `repeated Update unacknowledged_updates = 2` */
     unacknowledged_updates?: Call.Update[];
   }
+  /** Proto message `mesos.v1.executor.Call.Update` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Update {
+    /** `required TaskStatus status = 1` */
     status: v1.TaskStatus;
   }
+  /** Proto message `mesos.v1.executor.Call.Message` in `proto/mesos/v1/executor/executor.proto`, in the shape of its JSON encoding. */
   export interface Message {
+    /** `required bytes data = 2` */
     data: Uint8Array;
   }
 }

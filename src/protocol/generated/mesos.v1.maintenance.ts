@@ -3,20 +3,43 @@
 import type * as v1 from './mesos.v1.js';
 import type * as allocator from './mesos.v1.allocator.js';
 
+/**
+ * A set of machines and when they are unavailable.
+ *
+ * Proto message `mesos.v1.maintenance.Window` in `proto/mesos/v1/maintenance/maintenance.proto`, in the shape of its JSON encoding.
+ */
 export interface Window {
+  /** `repeated MachineID machine_ids = 1` */
   machine_ids?: v1.MachineID[];
+  /** `required Unavailability unavailability = 2` */
   unavailability: v1.Unavailability;
 }
+/**
+ * The maintenance schedule: a list of windows.
+ *
+ * Proto message `mesos.v1.maintenance.Schedule` in `proto/mesos/v1/maintenance/maintenance.proto`, in the shape of its JSON encoding.
+ */
 export interface Schedule {
+  /** `repeated Window windows = 1` */
   windows?: Window[];
 }
+/**
+ * Maintenance state of every machine.
+ *
+ * Proto message `mesos.v1.maintenance.ClusterStatus` in `proto/mesos/v1/maintenance/maintenance.proto`, in the shape of its JSON encoding.
+ */
 export interface ClusterStatus {
+  /** `repeated DrainingMachine draining_machines = 1` */
   draining_machines?: ClusterStatus.DrainingMachine[];
+  /** `repeated MachineID down_machines = 2` */
   down_machines?: v1.MachineID[];
 }
 export namespace ClusterStatus {
+  /** Proto message `mesos.v1.maintenance.ClusterStatus.DrainingMachine` in `proto/mesos/v1/maintenance/maintenance.proto`, in the shape of its JSON encoding. */
   export interface DrainingMachine {
+    /** `required MachineID id = 1` */
     id: v1.MachineID;
+    /** `repeated allocator.InverseOfferStatus statuses = 2` */
     statuses?: allocator.InverseOfferStatus[];
   }
 }

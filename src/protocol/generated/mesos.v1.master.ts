@@ -6,302 +6,550 @@ import type * as maintenance from './mesos.v1.maintenance.js';
 import type * as quota from './mesos.v1.quota.js';
 import type * as scheduler from './mesos.v1.scheduler.js';
 
+/**
+ * Operator API calls accepted by POST /api/v1 on the master.
+ *
+ * Proto message `mesos.v1.master.Call` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding.
+ */
 export interface Call {
+  /** `optional Type type = 1` */
   type?: Call.Type;
+  /** `optional GetMetrics get_metrics = 2` */
   get_metrics?: Call.GetMetrics;
+  /** `optional SetLoggingLevel set_logging_level = 3` */
   set_logging_level?: Call.SetLoggingLevel;
+  /** `optional ListFiles list_files = 4` */
   list_files?: Call.ListFiles;
+  /** `optional ReadFile read_file = 5` */
   read_file?: Call.ReadFile;
+  /** `optional UpdateWeights update_weights = 6` */
   update_weights?: Call.UpdateWeights;
+  /** `optional ReserveResources reserve_resources = 7` */
   reserve_resources?: Call.ReserveResources;
+  /** `optional UnreserveResources unreserve_resources = 8` */
   unreserve_resources?: Call.UnreserveResources;
+  /** `optional CreateVolumes create_volumes = 9` */
   create_volumes?: Call.CreateVolumes;
+  /** `optional DestroyVolumes destroy_volumes = 10` */
   destroy_volumes?: Call.DestroyVolumes;
+  /** `optional GrowVolume grow_volume = 18` */
   grow_volume?: Call.GrowVolume;
+  /** `optional ShrinkVolume shrink_volume = 19` */
   shrink_volume?: Call.ShrinkVolume;
+  /** `optional UpdateMaintenanceSchedule update_maintenance_schedule = 11` */
   update_maintenance_schedule?: Call.UpdateMaintenanceSchedule;
+  /** `optional StartMaintenance start_maintenance = 12` */
   start_maintenance?: Call.StartMaintenance;
+  /** `optional StopMaintenance stop_maintenance = 13` */
   stop_maintenance?: Call.StopMaintenance;
+  /** `optional DrainAgent drain_agent = 21` */
   drain_agent?: Call.DrainAgent;
+  /** `optional DeactivateAgent deactivate_agent = 22` */
   deactivate_agent?: Call.DeactivateAgent;
+  /** `optional ReactivateAgent reactivate_agent = 23` */
   reactivate_agent?: Call.ReactivateAgent;
+  /** `optional UpdateQuota update_quota = 20` */
   update_quota?: Call.UpdateQuota;
+  /** `optional Teardown teardown = 16` */
   teardown?: Call.Teardown;
+  /** `optional MarkAgentGone mark_agent_gone = 17` */
   mark_agent_gone?: Call.MarkAgentGone;
-  /** @deprecated */
+  /**
+   * `optional SetQuota set_quota = 14`
+   * @deprecated Deprecated in the Mesos schema.
+   */
   set_quota?: Call.SetQuota;
-  /** @deprecated */
+  /**
+   * `optional RemoveQuota remove_quota = 15`
+   * @deprecated Deprecated in the Mesos schema.
+   */
   remove_quota?: Call.RemoveQuota;
 }
 export namespace Call {
+  /** Proto enum `mesos.v1.master.Call.Type` in `proto/mesos/v1/master/master.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'GET_HEALTH' | 'GET_FLAGS' | 'GET_VERSION' | 'GET_METRICS' | 'GET_LOGGING_LEVEL' | 'SET_LOGGING_LEVEL' | 'LIST_FILES' | 'READ_FILE' | 'GET_STATE' | 'GET_AGENTS' | 'GET_FRAMEWORKS' | 'GET_EXECUTORS' | 'GET_OPERATIONS' | 'GET_TASKS' | 'GET_ROLES' | 'GET_WEIGHTS' | 'UPDATE_WEIGHTS' | 'GET_MASTER' | 'SUBSCRIBE' | 'RESERVE_RESOURCES' | 'UNRESERVE_RESOURCES' | 'CREATE_VOLUMES' | 'DESTROY_VOLUMES' | 'GROW_VOLUME' | 'SHRINK_VOLUME' | 'GET_MAINTENANCE_STATUS' | 'GET_MAINTENANCE_SCHEDULE' | 'UPDATE_MAINTENANCE_SCHEDULE' | 'START_MAINTENANCE' | 'STOP_MAINTENANCE' | 'DRAIN_AGENT' | 'DEACTIVATE_AGENT' | 'REACTIVATE_AGENT' | 'GET_QUOTA' | 'UPDATE_QUOTA' | 'SET_QUOTA' | 'REMOVE_QUOTA' | 'TEARDOWN' | 'MARK_AGENT_GONE';
+  /** Proto message `mesos.v1.master.Call.GetMetrics` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetMetrics {
+    /** `optional DurationInfo timeout = 1` */
     timeout?: v1.DurationInfo;
   }
+  /** Proto message `mesos.v1.master.Call.SetLoggingLevel` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface SetLoggingLevel {
+    /** `required uint32 level = 1` */
     level: number;
+    /** `required DurationInfo duration = 2` */
     duration: v1.DurationInfo;
   }
+  /** Proto message `mesos.v1.master.Call.ListFiles` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface ListFiles {
+    /** `required string path = 1` */
     path: string;
   }
+  /** Proto message `mesos.v1.master.Call.ReadFile` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface ReadFile {
+    /** `required string path = 1` */
     path: string;
+    /** `required uint64 offset = 2` */
     offset: number;
+    /** `optional uint64 length = 3` */
     length?: number;
   }
+  /** Proto message `mesos.v1.master.Call.UpdateWeights` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface UpdateWeights {
+    /** `repeated WeightInfo weight_infos = 1` */
     weight_infos?: v1.WeightInfo[];
   }
+  /** Proto message `mesos.v1.master.Call.ReserveResources` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface ReserveResources {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `repeated Resource source = 3` */
     source?: v1.Resource[];
+    /** `repeated Resource resources = 2` */
     resources?: v1.Resource[];
   }
+  /** Proto message `mesos.v1.master.Call.UnreserveResources` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface UnreserveResources {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `repeated Resource resources = 2` */
     resources?: v1.Resource[];
   }
+  /** Proto message `mesos.v1.master.Call.CreateVolumes` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface CreateVolumes {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `repeated Resource volumes = 2` */
     volumes?: v1.Resource[];
   }
+  /** Proto message `mesos.v1.master.Call.DestroyVolumes` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface DestroyVolumes {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `repeated Resource volumes = 2` */
     volumes?: v1.Resource[];
   }
+  /** Proto message `mesos.v1.master.Call.GrowVolume` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GrowVolume {
+    /** `optional AgentID agent_id = 1` */
     agent_id?: v1.AgentID;
+    /** `required Resource volume = 2` */
     volume: v1.Resource;
+    /** `required Resource addition = 3` */
     addition: v1.Resource;
   }
+  /** Proto message `mesos.v1.master.Call.ShrinkVolume` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface ShrinkVolume {
+    /** `optional AgentID agent_id = 1` */
     agent_id?: v1.AgentID;
+    /** `required Resource volume = 2` */
     volume: v1.Resource;
+    /** `required Value.Scalar subtract = 3` */
     subtract: v1.Value.Scalar;
   }
+  /** Proto message `mesos.v1.master.Call.UpdateMaintenanceSchedule` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface UpdateMaintenanceSchedule {
+    /** `required maintenance.Schedule schedule = 1` */
     schedule: maintenance.Schedule;
   }
+  /** Proto message `mesos.v1.master.Call.StartMaintenance` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface StartMaintenance {
+    /** `repeated MachineID machines = 1` */
     machines?: v1.MachineID[];
   }
+  /** Proto message `mesos.v1.master.Call.StopMaintenance` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface StopMaintenance {
+    /** `repeated MachineID machines = 1` */
     machines?: v1.MachineID[];
   }
+  /** Proto message `mesos.v1.master.Call.DrainAgent` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface DrainAgent {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `optional google.protobuf.Duration max_grace_period = 2` */
     max_grace_period?: google_protobuf.Duration;
-    /** @default false */
+    /**
+     * `optional bool mark_gone = 3`
+     * @defaultValue false
+     */
     mark_gone?: boolean;
   }
+  /** Proto message `mesos.v1.master.Call.DeactivateAgent` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface DeactivateAgent {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
   }
+  /** Proto message `mesos.v1.master.Call.ReactivateAgent` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface ReactivateAgent {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
   }
+  /** Proto message `mesos.v1.master.Call.UpdateQuota` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface UpdateQuota {
+    /** `optional bool force = 1` */
     force?: boolean;
+    /** `repeated quota.QuotaConfig quota_configs = 2` */
     quota_configs?: quota.QuotaConfig[];
   }
+  /** Proto message `mesos.v1.master.Call.SetQuota` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface SetQuota {
+    /** `required quota.QuotaRequest quota_request = 1` */
     quota_request: quota.QuotaRequest;
   }
+  /** Proto message `mesos.v1.master.Call.RemoveQuota` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface RemoveQuota {
+    /** `required string role = 1` */
     role: string;
   }
+  /** Proto message `mesos.v1.master.Call.Teardown` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface Teardown {
+    /** `required FrameworkID framework_id = 1` */
     framework_id: v1.FrameworkID;
   }
+  /** Proto message `mesos.v1.master.Call.MarkAgentGone` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface MarkAgentGone {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
   }
 }
+/**
+ * Answers to the operator API calls.
+ *
+ * Proto message `mesos.v1.master.Response` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding.
+ */
 export interface Response {
+  /** `optional Type type = 1` */
   type?: Response.Type;
+  /** `optional GetHealth get_health = 2` */
   get_health?: Response.GetHealth;
+  /** `optional GetFlags get_flags = 3` */
   get_flags?: Response.GetFlags;
+  /** `optional GetVersion get_version = 4` */
   get_version?: Response.GetVersion;
+  /** `optional GetMetrics get_metrics = 5` */
   get_metrics?: Response.GetMetrics;
+  /** `optional GetLoggingLevel get_logging_level = 6` */
   get_logging_level?: Response.GetLoggingLevel;
+  /** `optional ListFiles list_files = 7` */
   list_files?: Response.ListFiles;
+  /** `optional ReadFile read_file = 8` */
   read_file?: Response.ReadFile;
+  /** `optional GetState get_state = 9` */
   get_state?: Response.GetState;
+  /** `optional GetAgents get_agents = 10` */
   get_agents?: Response.GetAgents;
+  /** `optional GetFrameworks get_frameworks = 11` */
   get_frameworks?: Response.GetFrameworks;
+  /** `optional GetExecutors get_executors = 12` */
   get_executors?: Response.GetExecutors;
+  /** `optional GetOperations get_operations = 20` */
   get_operations?: Response.GetOperations;
+  /** `optional GetTasks get_tasks = 13` */
   get_tasks?: Response.GetTasks;
+  /** `optional GetRoles get_roles = 14` */
   get_roles?: Response.GetRoles;
+  /** `optional GetWeights get_weights = 15` */
   get_weights?: Response.GetWeights;
+  /** `optional GetMaster get_master = 16` */
   get_master?: Response.GetMaster;
+  /** `optional GetMaintenanceStatus get_maintenance_status = 17` */
   get_maintenance_status?: Response.GetMaintenanceStatus;
+  /** `optional GetMaintenanceSchedule get_maintenance_schedule = 18` */
   get_maintenance_schedule?: Response.GetMaintenanceSchedule;
+  /** `optional GetQuota get_quota = 19` */
   get_quota?: Response.GetQuota;
 }
 export namespace Response {
+  /** Proto enum `mesos.v1.master.Response.Type` in `proto/mesos/v1/master/master.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'GET_HEALTH' | 'GET_FLAGS' | 'GET_VERSION' | 'GET_METRICS' | 'GET_LOGGING_LEVEL' | 'LIST_FILES' | 'READ_FILE' | 'GET_STATE' | 'GET_AGENTS' | 'GET_FRAMEWORKS' | 'GET_EXECUTORS' | 'GET_OPERATIONS' | 'GET_TASKS' | 'GET_ROLES' | 'GET_WEIGHTS' | 'GET_MASTER' | 'GET_MAINTENANCE_STATUS' | 'GET_MAINTENANCE_SCHEDULE' | 'GET_QUOTA';
+  /** Proto message `mesos.v1.master.Response.GetHealth` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetHealth {
+    /** `required bool healthy = 1` */
     healthy: boolean;
   }
+  /** Proto message `mesos.v1.master.Response.GetFlags` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetFlags {
+    /** `repeated Flag flags = 1` */
     flags?: v1.Flag[];
   }
+  /** Proto message `mesos.v1.master.Response.GetVersion` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetVersion {
+    /** `required VersionInfo version_info = 1` */
     version_info: v1.VersionInfo;
   }
+  /** Proto message `mesos.v1.master.Response.GetMetrics` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetMetrics {
+    /** `repeated Metric metrics = 1` */
     metrics?: v1.Metric[];
   }
+  /** Proto message `mesos.v1.master.Response.GetLoggingLevel` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetLoggingLevel {
+    /** `required uint32 level = 1` */
     level: number;
   }
+  /** Proto message `mesos.v1.master.Response.ListFiles` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface ListFiles {
+    /** `repeated FileInfo file_infos = 1` */
     file_infos?: v1.FileInfo[];
   }
+  /** Proto message `mesos.v1.master.Response.ReadFile` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface ReadFile {
+    /** `required uint64 size = 1` */
     size: number;
+    /** `required bytes data = 2` */
     data: Uint8Array;
   }
+  /** Proto message `mesos.v1.master.Response.GetState` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetState {
+    /** `optional GetTasks get_tasks = 1` */
     get_tasks?: Response.GetTasks;
+    /** `optional GetExecutors get_executors = 2` */
     get_executors?: Response.GetExecutors;
+    /** `optional GetFrameworks get_frameworks = 3` */
     get_frameworks?: Response.GetFrameworks;
+    /** `optional GetAgents get_agents = 4` */
     get_agents?: Response.GetAgents;
   }
+  /** Proto message `mesos.v1.master.Response.GetAgents` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetAgents {
+    /** `repeated Agent agents = 1` */
     agents?: Response.GetAgents.Agent[];
+    /** `repeated AgentInfo recovered_agents = 2` */
     recovered_agents?: v1.AgentInfo[];
   }
   export namespace GetAgents {
+    /** Proto message `mesos.v1.master.Response.GetAgents.Agent` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
     export interface Agent {
+      /** `required AgentInfo agent_info = 1` */
       agent_info: v1.AgentInfo;
+      /** `required bool active = 2` */
       active: boolean;
+      /** `optional bool deactivated = 12` */
       deactivated?: boolean;
+      /** `required string version = 3` */
       version: string;
+      /** `optional string pid = 4` */
       pid?: string;
+      /** `optional TimeInfo registered_time = 5` */
       registered_time?: v1.TimeInfo;
+      /** `optional TimeInfo reregistered_time = 6` */
       reregistered_time?: v1.TimeInfo;
+      /** `repeated Resource total_resources = 7` */
       total_resources?: v1.Resource[];
+      /** `repeated Resource allocated_resources = 8` */
       allocated_resources?: v1.Resource[];
+      /** `repeated Resource offered_resources = 9` */
       offered_resources?: v1.Resource[];
+      /** `repeated AgentInfo.Capability capabilities = 10` */
       capabilities?: v1.AgentInfo.Capability[];
+      /** `repeated ResourceProvider resource_providers = 11` */
       resource_providers?: Response.GetAgents.Agent.ResourceProvider[];
+      /** `optional DrainInfo drain_info = 13` */
       drain_info?: v1.DrainInfo;
+      /** `optional TimeInfo estimated_drain_start_time = 14` */
       estimated_drain_start_time?: v1.TimeInfo;
     }
     export namespace Agent {
+      /** Proto message `mesos.v1.master.Response.GetAgents.Agent.ResourceProvider` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
       export interface ResourceProvider {
+        /** `required ResourceProviderInfo resource_provider_info = 1` */
         resource_provider_info: v1.ResourceProviderInfo;
+        /** `repeated Resource total_resources = 2` */
         total_resources?: v1.Resource[];
       }
     }
   }
+  /** Proto message `mesos.v1.master.Response.GetFrameworks` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetFrameworks {
+    /** `repeated Framework frameworks = 1` */
     frameworks?: Response.GetFrameworks.Framework[];
+    /** `repeated Framework completed_frameworks = 2` */
     completed_frameworks?: Response.GetFrameworks.Framework[];
-    /** @deprecated */
+    /**
+     * `repeated FrameworkInfo recovered_frameworks = 3`
+     * @deprecated Deprecated in the Mesos schema.
+     */
     recovered_frameworks?: v1.FrameworkInfo[];
   }
   export namespace GetFrameworks {
+    /** Proto message `mesos.v1.master.Response.GetFrameworks.Framework` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
     export interface Framework {
+      /** `required FrameworkInfo framework_info = 1` */
       framework_info: v1.FrameworkInfo;
+      /** `required bool active = 2` */
       active: boolean;
+      /** `required bool connected = 3` */
       connected: boolean;
+      /** `required bool recovered = 11` */
       recovered: boolean;
+      /** `optional TimeInfo registered_time = 4` */
       registered_time?: v1.TimeInfo;
+      /** `optional TimeInfo reregistered_time = 5` */
       reregistered_time?: v1.TimeInfo;
+      /** `optional TimeInfo unregistered_time = 6` */
       unregistered_time?: v1.TimeInfo;
+      /** `repeated Offer offers = 7` */
       offers?: v1.Offer[];
+      /** `repeated InverseOffer inverse_offers = 8` */
       inverse_offers?: v1.InverseOffer[];
+      /** `repeated Resource allocated_resources = 9` */
       allocated_resources?: v1.Resource[];
+      /** `repeated Resource offered_resources = 10` */
       offered_resources?: v1.Resource[];
+      /** `optional scheduler.OfferConstraints offer_constraints = 12` */
       offer_constraints?: scheduler.OfferConstraints;
     }
   }
+  /** Proto message `mesos.v1.master.Response.GetExecutors` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetExecutors {
+    /** `repeated Executor executors = 1` */
     executors?: Response.GetExecutors.Executor[];
-    /** @deprecated */
+    /**
+     * `repeated Executor orphan_executors = 2`
+     * @deprecated Deprecated in the Mesos schema.
+     */
     orphan_executors?: Response.GetExecutors.Executor[];
   }
   export namespace GetExecutors {
+    /** Proto message `mesos.v1.master.Response.GetExecutors.Executor` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
     export interface Executor {
+      /** `required ExecutorInfo executor_info = 1` */
       executor_info: v1.ExecutorInfo;
+      /** `required AgentID agent_id = 2` */
       agent_id: v1.AgentID;
     }
   }
+  /** Proto message `mesos.v1.master.Response.GetOperations` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetOperations {
+    /** `repeated Operation operations = 1` */
     operations?: v1.Operation[];
   }
+  /** Proto message `mesos.v1.master.Response.GetTasks` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetTasks {
-    /** @deprecated */
+    /**
+     * `repeated Task pending_tasks = 1`
+     * @deprecated Deprecated in the Mesos schema.
+     */
     pending_tasks?: v1.Task[];
+    /** `repeated Task tasks = 2` */
     tasks?: v1.Task[];
+    /** `repeated Task unreachable_tasks = 5` */
     unreachable_tasks?: v1.Task[];
+    /** `repeated Task completed_tasks = 3` */
     completed_tasks?: v1.Task[];
-    /** @deprecated */
+    /**
+     * `repeated Task orphan_tasks = 4`
+     * @deprecated Deprecated in the Mesos schema.
+     */
     orphan_tasks?: v1.Task[];
   }
+  /** Proto message `mesos.v1.master.Response.GetRoles` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetRoles {
+    /** `repeated Role roles = 1` */
     roles?: v1.Role[];
   }
+  /** Proto message `mesos.v1.master.Response.GetWeights` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetWeights {
+    /** `repeated WeightInfo weight_infos = 1` */
     weight_infos?: v1.WeightInfo[];
   }
+  /** Proto message `mesos.v1.master.Response.GetMaster` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetMaster {
+    /** `optional MasterInfo master_info = 1` */
     master_info?: v1.MasterInfo;
+    /** `optional double start_time = 2` */
     start_time?: number;
+    /** `optional double elected_time = 3` */
     elected_time?: number;
   }
+  /** Proto message `mesos.v1.master.Response.GetMaintenanceStatus` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetMaintenanceStatus {
+    /** `required maintenance.ClusterStatus status = 1` */
     status: maintenance.ClusterStatus;
   }
+  /** Proto message `mesos.v1.master.Response.GetMaintenanceSchedule` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetMaintenanceSchedule {
+    /** `required maintenance.Schedule schedule = 1` */
     schedule: maintenance.Schedule;
   }
+  /** Proto message `mesos.v1.master.Response.GetQuota` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface GetQuota {
+    /** `required quota.QuotaStatus status = 1` */
     status: quota.QuotaStatus;
   }
 }
+/**
+ * Events of the operator API SUBSCRIBE stream.
+ *
+ * Proto message `mesos.v1.master.Event` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding.
+ */
 export interface Event {
+  /** `optional Type type = 1` */
   type?: Event.Type;
+  /** `optional Subscribed subscribed = 2` */
   subscribed?: Event.Subscribed;
+  /** `optional TaskAdded task_added = 3` */
   task_added?: Event.TaskAdded;
+  /** `optional TaskUpdated task_updated = 4` */
   task_updated?: Event.TaskUpdated;
+  /** `optional AgentAdded agent_added = 5` */
   agent_added?: Event.AgentAdded;
+  /** `optional AgentRemoved agent_removed = 6` */
   agent_removed?: Event.AgentRemoved;
+  /** `optional FrameworkAdded framework_added = 7` */
   framework_added?: Event.FrameworkAdded;
+  /** `optional FrameworkUpdated framework_updated = 8` */
   framework_updated?: Event.FrameworkUpdated;
+  /** `optional FrameworkRemoved framework_removed = 9` */
   framework_removed?: Event.FrameworkRemoved;
 }
 export namespace Event {
+  /** Proto enum `mesos.v1.master.Event.Type` in `proto/mesos/v1/master/master.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'SUBSCRIBED' | 'TASK_ADDED' | 'TASK_UPDATED' | 'AGENT_ADDED' | 'AGENT_REMOVED' | 'FRAMEWORK_ADDED' | 'FRAMEWORK_UPDATED' | 'FRAMEWORK_REMOVED' | 'HEARTBEAT';
+  /** Proto message `mesos.v1.master.Event.Subscribed` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface Subscribed {
+    /** `optional Response.GetState get_state = 1` */
     get_state?: Response.GetState;
+    /** `optional double heartbeat_interval_seconds = 2` */
     heartbeat_interval_seconds?: number;
   }
+  /** Proto message `mesos.v1.master.Event.TaskAdded` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface TaskAdded {
+    /** `required Task task = 1` */
     task: v1.Task;
   }
+  /** Proto message `mesos.v1.master.Event.TaskUpdated` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface TaskUpdated {
+    /** `required FrameworkID framework_id = 1` */
     framework_id: v1.FrameworkID;
+    /** `required TaskStatus status = 2` */
     status: v1.TaskStatus;
+    /** `required TaskState state = 3` */
     state: v1.TaskState;
   }
+  /** Proto message `mesos.v1.master.Event.FrameworkAdded` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface FrameworkAdded {
+    /** `required Response.GetFrameworks.Framework framework = 1` */
     framework: Response.GetFrameworks.Framework;
   }
+  /** Proto message `mesos.v1.master.Event.FrameworkUpdated` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface FrameworkUpdated {
+    /** `required Response.GetFrameworks.Framework framework = 1` */
     framework: Response.GetFrameworks.Framework;
   }
+  /** Proto message `mesos.v1.master.Event.FrameworkRemoved` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface FrameworkRemoved {
+    /** `required FrameworkInfo framework_info = 1` */
     framework_info: v1.FrameworkInfo;
   }
+  /** Proto message `mesos.v1.master.Event.AgentAdded` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface AgentAdded {
+    /** `required Response.GetAgents.Agent agent = 1` */
     agent: Response.GetAgents.Agent;
   }
+  /** Proto message `mesos.v1.master.Event.AgentRemoved` in `proto/mesos/v1/master/master.proto`, in the shape of its JSON encoding. */
   export interface AgentRemoved {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
   }
 }

@@ -2,23 +2,56 @@
 /* eslint-disable */
 import type * as v1 from './mesos.v1.js';
 
+/**
+ * Quota of a role (older form).
+ *
+ * Proto message `mesos.v1.quota.QuotaInfo` in `proto/mesos/v1/quota/quota.proto`, in the shape of its JSON encoding.
+ */
 export interface QuotaInfo {
+  /** `optional string role = 1` */
   role?: string;
+  /** `optional string principal = 2` */
   principal?: string;
+  /** `repeated Resource guarantee = 3` */
   guarantee?: v1.Resource[];
 }
+/**
+ * A request to set a quota (older form).
+ *
+ * Proto message `mesos.v1.quota.QuotaRequest` in `proto/mesos/v1/quota/quota.proto`, in the shape of its JSON encoding.
+ */
 export interface QuotaRequest {
+  /** `optional bool force = 1` */
   force?: boolean;
+  /** `optional string role = 2` */
   role?: string;
+  /** `repeated Resource guarantee = 3` */
   guarantee?: v1.Resource[];
 }
+/**
+ * Guarantees and limits of a role.
+ *
+ * Proto message `mesos.v1.quota.QuotaConfig` in `proto/mesos/v1/quota/quota.proto`, in the shape of its JSON encoding.
+ */
 export interface QuotaConfig {
+  /** `required string role = 1` */
   role: string;
+  /** `map<string, Value.Scalar> guarantees = 2` */
   guarantees?: Record<string, v1.Value.Scalar>;
+  /** `map<string, Value.Scalar> limits = 3` */
   limits?: Record<string, v1.Value.Scalar>;
 }
+/**
+ * All quota settings.
+ *
+ * Proto message `mesos.v1.quota.QuotaStatus` in `proto/mesos/v1/quota/quota.proto`, in the shape of its JSON encoding.
+ */
 export interface QuotaStatus {
-  /** @deprecated */
+  /**
+   * `repeated QuotaInfo infos = 1`
+   * @deprecated Deprecated in the Mesos schema.
+   */
   infos?: QuotaInfo[];
+  /** `repeated QuotaConfig configs = 2` */
   configs?: QuotaConfig[];
 }

@@ -2,227 +2,412 @@
 /* eslint-disable */
 import type * as v1 from './mesos.v1.js';
 
+/**
+ * Everything the master sends a scheduler on its subscription stream (one RecordIO record each).
+ *
+ * Proto message `mesos.v1.scheduler.Event` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding.
+ */
 export interface Event {
+  /** `optional Type type = 1` */
   type?: Event.Type;
+  /** `optional Subscribed subscribed = 2` */
   subscribed?: Event.Subscribed;
+  /** `optional Offers offers = 3` */
   offers?: Event.Offers;
+  /** `optional InverseOffers inverse_offers = 9` */
   inverse_offers?: Event.InverseOffers;
+  /** `optional Rescind rescind = 4` */
   rescind?: Event.Rescind;
+  /** `optional RescindInverseOffer rescind_inverse_offer = 10` */
   rescind_inverse_offer?: Event.RescindInverseOffer;
+  /** `optional Update update = 5` */
   update?: Event.Update;
+  /** `optional UpdateOperationStatus update_operation_status = 11` */
   update_operation_status?: Event.UpdateOperationStatus;
+  /** `optional Message message = 6` */
   message?: Event.Message;
+  /** `optional Failure failure = 7` */
   failure?: Event.Failure;
+  /** `optional Error error = 8` */
   error?: Event.Error;
 }
 export namespace Event {
+  /** Proto enum `mesos.v1.scheduler.Event.Type` in `proto/mesos/v1/scheduler/scheduler.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'SUBSCRIBED' | 'OFFERS' | 'INVERSE_OFFERS' | 'RESCIND' | 'RESCIND_INVERSE_OFFER' | 'UPDATE' | 'UPDATE_OPERATION_STATUS' | 'MESSAGE' | 'FAILURE' | 'ERROR' | 'HEARTBEAT';
+  /** Proto message `mesos.v1.scheduler.Event.Subscribed` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Subscribed {
+    /** `required FrameworkID framework_id = 1` */
     framework_id: v1.FrameworkID;
+    /** `optional double heartbeat_interval_seconds = 2` */
     heartbeat_interval_seconds?: number;
+    /** `optional MasterInfo master_info = 3` */
     master_info?: v1.MasterInfo;
   }
+  /** Proto message `mesos.v1.scheduler.Event.Offers` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Offers {
+    /** `repeated Offer offers = 1` */
     offers?: v1.Offer[];
   }
+  /** Proto message `mesos.v1.scheduler.Event.InverseOffers` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface InverseOffers {
+    /** `repeated InverseOffer inverse_offers = 1` */
     inverse_offers?: v1.InverseOffer[];
   }
+  /** Proto message `mesos.v1.scheduler.Event.Rescind` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Rescind {
+    /** `required OfferID offer_id = 1` */
     offer_id: v1.OfferID;
   }
+  /** Proto message `mesos.v1.scheduler.Event.RescindInverseOffer` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface RescindInverseOffer {
+    /** `required OfferID inverse_offer_id = 1` */
     inverse_offer_id: v1.OfferID;
   }
+  /** Proto message `mesos.v1.scheduler.Event.Update` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Update {
+    /** `required TaskStatus status = 1` */
     status: v1.TaskStatus;
   }
+  /** Proto message `mesos.v1.scheduler.Event.UpdateOperationStatus` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface UpdateOperationStatus {
+    /** `required OperationStatus status = 1` */
     status: v1.OperationStatus;
   }
+  /** Proto message `mesos.v1.scheduler.Event.Message` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Message {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `required ExecutorID executor_id = 2` */
     executor_id: v1.ExecutorID;
+    /** `required bytes data = 3` */
     data: Uint8Array;
   }
+  /** Proto message `mesos.v1.scheduler.Event.Failure` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Failure {
+    /** `optional AgentID agent_id = 1` */
     agent_id?: v1.AgentID;
+    /** `optional ExecutorID executor_id = 2` */
     executor_id?: v1.ExecutorID;
+    /** `optional int32 status = 3` */
     status?: number;
   }
+  /** Proto message `mesos.v1.scheduler.Event.Error` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Error {
+    /** `required string message = 1` */
     message: string;
   }
 }
+/**
+ * Synchronous answers to the few calls that have them (RECONCILE_OPERATIONS).
+ *
+ * Proto message `mesos.v1.scheduler.Response` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding.
+ */
 export interface Response {
+  /** `optional Type type = 1` */
   type?: Response.Type;
-  /** @deprecated */
+  /**
+   * `optional ReconcileOperations reconcile_operations = 2`
+   * @deprecated Deprecated in the Mesos schema.
+   */
   reconcile_operations?: Response.ReconcileOperations;
 }
 export namespace Response {
+  /** Proto enum `mesos.v1.scheduler.Response.Type` in `proto/mesos/v1/scheduler/scheduler.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'RECONCILE_OPERATIONS';
+  /** Proto message `mesos.v1.scheduler.Response.ReconcileOperations` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface ReconcileOperations {
-    /** @deprecated */
+    /**
+     * `repeated OperationStatus operation_statuses = 1`
+     * @deprecated Deprecated in the Mesos schema.
+     */
     operation_statuses?: v1.OperationStatus[];
   }
 }
+/**
+ * A condition on an agent attribute, used in offer constraints.
+ *
+ * Proto message `mesos.v1.scheduler.AttributeConstraint` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding.
+ */
 export interface AttributeConstraint {
+  /** `required Selector selector = 1` */
   selector: AttributeConstraint.Selector;
+  /** `required Predicate predicate = 2` */
   predicate: AttributeConstraint.Predicate;
 }
 export namespace AttributeConstraint {
+  /** Proto message `mesos.v1.scheduler.AttributeConstraint.Selector` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Selector {
+    /** `optional PseudoattributeType pseudoattribute_type = 1` */
     pseudoattribute_type?: AttributeConstraint.Selector.PseudoattributeType;
+    /** `optional string attribute_name = 2` */
     attribute_name?: string;
   }
   export namespace Selector {
+    /** Proto enum `mesos.v1.scheduler.AttributeConstraint.Selector.PseudoattributeType` in `proto/mesos/v1/scheduler/scheduler.proto`, as the value names the JSON encoding uses. */
     export type PseudoattributeType = 'UNKNOWN' | 'HOSTNAME' | 'REGION' | 'ZONE';
   }
+  /** Proto message `mesos.v1.scheduler.AttributeConstraint.Predicate` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Predicate {
+    /** `optional Exists exists = 1` */
     exists?: AttributeConstraint.Predicate.Exists;
+    /** `optional NotExists not_exists = 2` */
     not_exists?: AttributeConstraint.Predicate.NotExists;
+    /** `optional TextEquals text_equals = 3` */
     text_equals?: AttributeConstraint.Predicate.TextEquals;
+    /** `optional TextNotEquals text_not_equals = 4` */
     text_not_equals?: AttributeConstraint.Predicate.TextNotEquals;
+    /** `optional TextMatches text_matches = 5` */
     text_matches?: AttributeConstraint.Predicate.TextMatches;
+    /** `optional TextNotMatches text_not_matches = 6` */
     text_not_matches?: AttributeConstraint.Predicate.TextNotMatches;
   }
   export namespace Predicate {
+    /** Proto message `mesos.v1.scheduler.AttributeConstraint.Predicate.Exists` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface Exists {
     }
+    /** Proto message `mesos.v1.scheduler.AttributeConstraint.Predicate.NotExists` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface NotExists {
     }
+    /** Proto message `mesos.v1.scheduler.AttributeConstraint.Predicate.TextEquals` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface TextEquals {
+      /** `required string value = 1` */
       value: string;
     }
+    /** Proto message `mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotEquals` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface TextNotEquals {
+      /** `required string value = 1` */
       value: string;
     }
+    /** Proto message `mesos.v1.scheduler.AttributeConstraint.Predicate.TextMatches` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface TextMatches {
+      /** `required string regex = 1` */
       regex: string;
     }
+    /** Proto message `mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotMatches` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface TextNotMatches {
+      /** `required string regex = 1` */
       regex: string;
     }
   }
 }
+/**
+ * Per-role constraints the master applies before offering agents to the framework.
+ *
+ * Proto message `mesos.v1.scheduler.OfferConstraints` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding.
+ */
 export interface OfferConstraints {
+  /** `map<string, RoleConstraints> role_constraints = 1` */
   role_constraints?: Record<string, OfferConstraints.RoleConstraints>;
 }
 export namespace OfferConstraints {
+  /** Proto message `mesos.v1.scheduler.OfferConstraints.RoleConstraints` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface RoleConstraints {
+    /** `repeated Group groups = 1` */
     groups?: OfferConstraints.RoleConstraints.Group[];
   }
   export namespace RoleConstraints {
+    /** Proto message `mesos.v1.scheduler.OfferConstraints.RoleConstraints.Group` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface Group {
+      /** `repeated AttributeConstraint attribute_constraints = 1` */
       attribute_constraints?: AttributeConstraint[];
     }
   }
 }
+/**
+ * Every request a scheduler sends to POST /api/v1/scheduler.
+ *
+ * Proto message `mesos.v1.scheduler.Call` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding.
+ */
 export interface Call {
+  /** `optional FrameworkID framework_id = 1` */
   framework_id?: v1.FrameworkID;
+  /** `optional Type type = 2` */
   type?: Call.Type;
+  /** `optional Subscribe subscribe = 3` */
   subscribe?: Call.Subscribe;
+  /** `optional Accept accept = 4` */
   accept?: Call.Accept;
+  /** `optional Decline decline = 5` */
   decline?: Call.Decline;
+  /** `optional AcceptInverseOffers accept_inverse_offers = 13` */
   accept_inverse_offers?: Call.AcceptInverseOffers;
+  /** `optional DeclineInverseOffers decline_inverse_offers = 14` */
   decline_inverse_offers?: Call.DeclineInverseOffers;
+  /** `optional Revive revive = 15` */
   revive?: Call.Revive;
+  /** `optional Kill kill = 6` */
   kill?: Call.Kill;
+  /** `optional Shutdown shutdown = 7` */
   shutdown?: Call.Shutdown;
+  /** `optional Acknowledge acknowledge = 8` */
   acknowledge?: Call.Acknowledge;
+  /** `optional AcknowledgeOperationStatus acknowledge_operation_status = 17` */
   acknowledge_operation_status?: Call.AcknowledgeOperationStatus;
+  /** `optional Reconcile reconcile = 9` */
   reconcile?: Call.Reconcile;
+  /** `optional ReconcileOperations reconcile_operations = 18` */
   reconcile_operations?: Call.ReconcileOperations;
+  /** `optional Message message = 10` */
   message?: Call.Message;
+  /** `optional Request request = 11` */
   request?: Call.Request;
+  /** `optional Suppress suppress = 16` */
   suppress?: Call.Suppress;
+  /** `optional UpdateFramework update_framework = 19` */
   update_framework?: Call.UpdateFramework;
 }
 export namespace Call {
+  /** Proto enum `mesos.v1.scheduler.Call.Type` in `proto/mesos/v1/scheduler/scheduler.proto`, as the value names the JSON encoding uses. */
   export type Type = 'UNKNOWN' | 'SUBSCRIBE' | 'TEARDOWN' | 'ACCEPT' | 'DECLINE' | 'ACCEPT_INVERSE_OFFERS' | 'DECLINE_INVERSE_OFFERS' | 'REVIVE' | 'KILL' | 'SHUTDOWN' | 'ACKNOWLEDGE' | 'ACKNOWLEDGE_OPERATION_STATUS' | 'RECONCILE' | 'RECONCILE_OPERATIONS' | 'MESSAGE' | 'REQUEST' | 'SUPPRESS' | 'UPDATE_FRAMEWORK';
+  /** Proto message `mesos.v1.scheduler.Call.Subscribe` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Subscribe {
+    /** `required FrameworkInfo framework_info = 1` */
     framework_info: v1.FrameworkInfo;
+    /** `repeated string suppressed_roles = 2` */
     suppressed_roles?: string[];
+    /** `optional OfferConstraints offer_constraints = 3` */
     offer_constraints?: OfferConstraints;
   }
+  /** Proto message `mesos.v1.scheduler.Call.Accept` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Accept {
+    /** `repeated OfferID offer_ids = 1` */
     offer_ids?: v1.OfferID[];
+    /** `repeated Offer.Operation operations = 2` */
     operations?: v1.Offer.Operation[];
+    /** `optional Filters filters = 3` */
     filters?: v1.Filters;
   }
+  /** Proto message `mesos.v1.scheduler.Call.Decline` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Decline {
+    /** `repeated OfferID offer_ids = 1` */
     offer_ids?: v1.OfferID[];
+    /** `optional Filters filters = 2` */
     filters?: v1.Filters;
   }
+  /** Proto message `mesos.v1.scheduler.Call.AcceptInverseOffers` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface AcceptInverseOffers {
+    /** `repeated OfferID inverse_offer_ids = 1` */
     inverse_offer_ids?: v1.OfferID[];
+    /** `optional Filters filters = 2` */
     filters?: v1.Filters;
   }
+  /** Proto message `mesos.v1.scheduler.Call.DeclineInverseOffers` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface DeclineInverseOffers {
+    /** `repeated OfferID inverse_offer_ids = 1` */
     inverse_offer_ids?: v1.OfferID[];
+    /** `optional Filters filters = 2` */
     filters?: v1.Filters;
   }
+  /** Proto message `mesos.v1.scheduler.Call.Revive` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Revive {
+    /** `repeated string roles = 1` */
     roles?: string[];
   }
+  /** Proto message `mesos.v1.scheduler.Call.Kill` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Kill {
+    /** `required TaskID task_id = 1` */
     task_id: v1.TaskID;
+    /** `optional AgentID agent_id = 2` */
     agent_id?: v1.AgentID;
+    /** `optional KillPolicy kill_policy = 3` */
     kill_policy?: v1.KillPolicy;
   }
+  /** Proto message `mesos.v1.scheduler.Call.Shutdown` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Shutdown {
+    /** `required ExecutorID executor_id = 1` */
     executor_id: v1.ExecutorID;
+    /** `required AgentID agent_id = 2` */
     agent_id: v1.AgentID;
   }
+  /** Proto message `mesos.v1.scheduler.Call.Acknowledge` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Acknowledge {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `required TaskID task_id = 2` */
     task_id: v1.TaskID;
+    /** `required bytes uuid = 3` */
     uuid: Uint8Array;
   }
+  /** Proto message `mesos.v1.scheduler.Call.AcknowledgeOperationStatus` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface AcknowledgeOperationStatus {
+    /** `optional AgentID agent_id = 1` */
     agent_id?: v1.AgentID;
+    /** `optional ResourceProviderID resource_provider_id = 2` */
     resource_provider_id?: v1.ResourceProviderID;
+    /** `required bytes uuid = 3` */
     uuid: Uint8Array;
+    /** `required OperationID operation_id = 4` */
     operation_id: v1.OperationID;
   }
+  /** Proto message `mesos.v1.scheduler.Call.Reconcile` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Reconcile {
+    /** `repeated Task tasks = 1` */
     tasks?: Call.Reconcile.Task[];
   }
   export namespace Reconcile {
+    /** Proto message `mesos.v1.scheduler.Call.Reconcile.Task` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface Task {
+      /** `required TaskID task_id = 1` */
       task_id: v1.TaskID;
+      /** `optional AgentID agent_id = 2` */
       agent_id?: v1.AgentID;
     }
   }
+  /** Proto message `mesos.v1.scheduler.Call.ReconcileOperations` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface ReconcileOperations {
+    /** `repeated Operation operations = 1` */
     operations?: Call.ReconcileOperations.Operation[];
   }
   export namespace ReconcileOperations {
+    /** Proto message `mesos.v1.scheduler.Call.ReconcileOperations.Operation` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
     export interface Operation {
+      /** `required OperationID operation_id = 1` */
       operation_id: v1.OperationID;
+      /** `optional AgentID agent_id = 2` */
       agent_id?: v1.AgentID;
+      /** `optional ResourceProviderID resource_provider_id = 3` */
       resource_provider_id?: v1.ResourceProviderID;
     }
   }
+  /** Proto message `mesos.v1.scheduler.Call.Message` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Message {
+    /** `required AgentID agent_id = 1` */
     agent_id: v1.AgentID;
+    /** `required ExecutorID executor_id = 2` */
     executor_id: v1.ExecutorID;
+    /** `required bytes data = 3` */
     data: Uint8Array;
   }
+  /** Proto message `mesos.v1.scheduler.Call.Request` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Request {
+    /** `repeated mesos.v1.Request requests = 1` */
     requests?: v1.Request[];
   }
+  /** Proto message `mesos.v1.scheduler.Call.Suppress` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface Suppress {
+    /** `repeated string roles = 1` */
     roles?: string[];
   }
+  /** Proto message `mesos.v1.scheduler.Call.UpdateFramework` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding. */
   export interface UpdateFramework {
+    /** `required FrameworkInfo framework_info = 1` */
     framework_info: v1.FrameworkInfo;
+    /** `repeated string suppressed_roles = 2` */
     suppressed_roles?: string[];
+    /** `optional OfferConstraints offer_constraints = 3` */
     offer_constraints?: OfferConstraints;
   }
 }
+/**
+ * Outcome of a call as a status code plus a response or an error message.
+ *
+ * Proto message `mesos.v1.scheduler.APIResult` in `proto/mesos/v1/scheduler/scheduler.proto`, in the shape of its JSON encoding.
+ */
 export interface APIResult {
+  /** `required uint32 status_code = 1` */
   status_code: number;
+  /** `optional Response response = 2` */
   response?: Response;
+  /** `optional string error = 3` */
   error?: string;
 }

@@ -272,8 +272,12 @@ export function place(
 /**
  * Marathon's GROUP_BY rule: a value is acceptable when no task of the group has it yet, or when at
  * least `minGroups` values are in use and this value has the fewest tasks.
+ *
+ * @param m - Tasks of the group per attribute value.
+ * @param value - The candidate agent's value of the attribute.
+ * @param minGroups - The constraint's value: how many distinct values to spread over.
  */
-export function groupByAccepts(m: Counts, value: string, minGroups: number): boolean {
+export function groupByAccepts(m: ReadonlyMap<string, number>, value: string, minGroups: number): boolean {
   const n = m.get(value);
   if (n === undefined || n === 0) return true;
   if (m.size < minGroups) return false;

@@ -6,7 +6,9 @@
 
 /** An inclusive integer interval. */
 export interface Range {
+  /** First value of the range, inclusive. */
   readonly begin: number;
+  /** Last value of the range, inclusive (Mesos ranges are closed: `[31000-31005]` holds six ports). */
   readonly end: number;
 }
 

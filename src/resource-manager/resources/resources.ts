@@ -12,6 +12,7 @@ export type ResourceIdentity = Omit<v1.Resource, 'scalar' | 'ranges' | 'set'>;
 export interface ResourceEntry {
   /** Canonical identity key (name, type, role, allocation role, reservations, disk, provider, revocable, shared). */
   readonly key: string;
+  /** The resource without its quantity: what makes two resources addable. */
   readonly identity: ResourceIdentity;
   /** SCALAR quantity in integer thousandths. */
   readonly millis: number;
@@ -32,7 +33,12 @@ function canonical(value: unknown): string {
 }
 
 /** The identity of a resource (everything except its quantity) and its canonical key. */
-export function resourceIdentity(resource: v1.Resource): { key: string; identity: ResourceIdentity } {
+export function resourceIdentity(resource: v1.Resource): {
+  /** Canonical text of `identity`: equal keys mean the same kind of resource. */
+  key: string;
+  /** The resource's fields except `scalar`, `ranges` and `set` (empty arrays dropped). */
+  identity: ResourceIdentity;
+} {
   const identity: Record<string, unknown> = {};
   for (const f of IDENTITY_FIELDS) {
     const v = (resource as unknown as Record<string, unknown>)[f];

@@ -19,34 +19,60 @@ export function executorIdOf(info: v1.TaskInfo): string {
   return info.executor?.executor_id.value ?? info.task_id.value;
 }
 
+/** A framework the simulated master knows (subscribed at least once). */
 export interface SimFramework {
+  /** Framework id the master assigned. */
   id: string;
+  /** Its latest `FrameworkInfo` (from SUBSCRIBE or UPDATE_FRAMEWORK), with the id. */
   info: v1.FrameworkInfo;
+  /** Roles it subscribed with. */
   roles: string[];
+  /** It has the MULTI_ROLE capability (resources carry `allocation_info`). */
   multiRole: boolean;
+  /** It has the PARTITION_AWARE capability (sees TASK_UNREACHABLE, TASK_GONE... instead of TASK_LOST). */
   partitionAware: boolean;
+  /** It has the TASK_KILLING_STATE capability (a kill goes through TASK_KILLING). */
   killingState: boolean;
+  /** It has the RESERVATION_REFINEMENT capability. */
   refinement: boolean;
+  /** Its event stream is open. */
   connected: boolean;
+  /** Torn down, or its failover timeout expired. */
   removed: boolean;
+  /** Roles it suppressed offers for. */
   suppressed: Set<string>;
   /**
    * `agentId|role` → the framework's refusals there: until when, and what was refused. As in Mesos's
    * allocator, an agent is not offered while what it could offer is within something refused (so a
    * task ending there, freeing more, brings an offer back before the filter expires).
    */
-  filters: Map<string, Array<{ until: number; refused: Quantities }>>;
+  filters: Map<string, Array<{
+    /** Epoch milliseconds the refusal lasts until. */
+    until: number;
+    /** What was refused. */
+    refused: Quantities;
+  }>>;
+  /** @internal runs while the framework is disconnected; it is removed when it fires. */
   failoverTimer?: NodeJS.Timeout;
 }
 
+/** A task on a simulated agent that has not been retired yet (retired = terminal and acknowledged). */
 export interface SimTask {
+  /** Id of its framework. */
   frameworkId: string;
+  /** The `TaskInfo` it was launched with. */
   info: v1.TaskInfo;
+  /** Agent it runs on. */
   agentId: string;
+  /** Latest state (sent, or queued for sending). */
   state: v1.TaskState;
+  /** Resources it uses on the agent. */
   resources: Holding;
+  /** @internal its status updates, sent one at a time until acknowledged, with retries. */
   updates: StatusUpdateStream;
+  /** @internal timers of its simulated behaviour. */
   timers: NodeJS.Timeout[];
+  /** Epoch milliseconds of its launch. */
   launchedAt: number;
   /** Run by a real executor process (`ExecutorHost`): its updates come from the executor. */
   external?: boolean;
@@ -57,26 +83,42 @@ export interface SimTask {
 }
 
 /** Where the engine sends events; returns false when the framework has no open stream. */
+/** @internal */
 export type EventSink = (frameworkId: string, event: scheduler.Event) => boolean;
 
+/** A retired task, as kept in `SimEngine.completedTasks`. */
 export interface CompletedTask {
+  /** Id of its framework. */
   frameworkId: string;
+  /** Its task id. */
   taskId: string;
+  /** Its terminal state. */
   state: v1.TaskState;
+  /** Agent it ran on. */
   agentId: string;
 }
 
+/** One launch, as kept in `SimEngine.launchLog`. */
 export interface LaunchRecord {
+  /** Id of the framework that launched it. */
   frameworkId: string;
+  /** Task id. */
   taskId: string;
+  /** `TaskInfo.name`. */
   name: string;
+  /** Agent it was launched on. */
   agentId: string;
+  /** Epoch milliseconds of the launch. */
   at: number;
 }
 
+/** One operation status the master sent, as kept in `SimEngine.operationStatuses`. */
 export interface OperationStatusRecord {
+  /** Id of the framework it went to. */
   frameworkId: string;
+  /** The framework's `OperationID` value. */
   operationId: string;
+  /** State reported. */
   state: v1.OperationState;
   /** The agent the operation was applied on (only for operations the master keeps: not OPERATION_ERROR). */
   agentId?: string;
@@ -86,17 +128,27 @@ export interface OperationStatusRecord {
   acknowledged?: boolean;
 }
 
+/** A MESSAGE call a scheduler sent to an executor, as kept in `SimEngine.frameworkMessages`. */
 export interface FrameworkMessageRecord {
+  /** Id of the sending framework. */
   frameworkId: string;
+  /** Agent of the executor. */
   agentId: string;
+  /** The executor addressed. */
   executorId: string;
+  /** The message bytes. */
   data: Uint8Array;
 }
 
+/** A framework's answer to an inverse offer, as kept in `SimEngine.inverseOfferAnswers`. */
 export interface InverseOfferAnswer {
+  /** Id of the inverse offer. */
   id: string;
+  /** Framework that answered. */
   frameworkId: string;
+  /** Agent the inverse offer asked back. */
   agentId: string;
+  /** ACCEPT_INVERSE_OFFERS (true) or DECLINE_INVERSE_OFFERS (false). */
   accepted: boolean;
 }
 
