@@ -28,7 +28,7 @@ import { isSecretAware } from '../logging/index.js';
 import { NotSubscribedError } from '../errors/families.js';
 import { checkFrameworkOptions } from './check-framework-options.js';
 import { Lifecycle, LifecycleErrorCodes } from './framework-lifecycle.js';
-export { LifecycleError, LifecycleErrorCodes, StopError, type LifecyclePhase } from './framework-lifecycle.js';
+export { LifecycleError, LifecycleErrorCodes, StopError, type LifecyclePhase, type StopFailure } from './framework-lifecycle.js';
 
 /** Storage key of the framework id (with its failover timeout). */
 export const FRAMEWORK_ID_KEY = 'framework/id';

@@ -21,14 +21,22 @@ export type LifecyclePhase = 'created' | 'starting' | 'started' | 'stopping' | '
 /** Lifecycle misuse: `start()` on a stopped framework or executor (create a new one instead). */
 export class LifecycleError extends MesosSdkError {}
 
+/** One step of `stop()` that failed. */
+export interface StopFailure {
+  /** The step, e.g. `scheduler`, `leader election`, `server`, `metrics`, `storage`. */
+  step: string;
+  /** What it threw. */
+  error: unknown;
+}
+
 /**
  * `stop()` ran every one of its steps, but some failed: each failure is in `errors` (and was
  * logged as it happened). The framework is stopped all the same.
  */
 export class StopError extends MesosSdkError {
-  /** Each step that failed (e.g. `storage`, `leader election`, `server`) and what it threw, in the order they ran. */
-  readonly errors: ReadonlyArray<{ step: string; error: unknown }>;
-  constructor(code: string, message: string, errors: ReadonlyArray<{ step: string; error: unknown }>) {
+  /** Each step that failed and what it threw, in the order they ran. */
+  readonly errors: readonly StopFailure[];
+  constructor(code: string, message: string, errors: readonly StopFailure[]) {
     super(code, message, { cause: errors[0]?.error });
     this.errors = errors;
   }
