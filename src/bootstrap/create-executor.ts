@@ -9,6 +9,7 @@ import { MesosExecutorClient, type ExecutorClientOptions, type ExecutorStatusUpd
 import { executorEnvironment, type ExecutorEnvironment } from '../executor/executor-env.js';
 import { ExecutorDispatcher } from '../executor/executor-dispatcher.js';
 import { applyOverride, BootstrapErrorCodes, type ProviderOverride } from './overrides.js';
+import { Lifecycle } from './framework-lifecycle.js';
 
 /** Options of {@link createExecutor}. */
 export interface ExecutorOptions {
@@ -81,11 +82,14 @@ export function createExecutor(options: ExecutorOptions): ExecutorHandle {
   const dispatcher = container.get<ExecutorDispatcher>(TOKENS.ExecutorDispatcher);
   dispatcher.register(options.controllers.map((c) => container.get<object>(c)));
   dispatcher.attach(client);
+  // start() once (a second call gets the same promise), stop() once; start() after stop() is ERR_EXECUTOR_STOPPED.
+  const lifecycle = new Lifecycle('executor', logger);
+  lifecycle.onStop('executor client', () => client.stop());
   return {
     container,
     client,
-    start: () => client.start(),
-    stop: () => client.stop(),
+    start: () => lifecycle.start(() => client.start()),
+    stop: () => lifecycle.stop(),
     get done() {
       return client.done;
     },
