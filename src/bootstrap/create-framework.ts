@@ -70,10 +70,12 @@ export interface FrameworkOptions {
   /**
    * High availability on etcd: instances campaign for leadership and only the leader subscribes.
    * State goes to etcd too (`TOKENS.Storage`), so a standby that takes over resumes the same
-   * framework and reconciles before launching anything. A leader that loses its lease stops
-   * sending calls at once and stops (run it under a supervisor that restarts it as a standby).
+   * framework and reconciles before launching anything. A leader's calls to Mesos and its storage
+   * writes are fenced: once it has lost its lease it sends nothing, and etcd refuses its writes
+   * even before it notices. It then stops and, by default, exits (see {@link HaOptions.onLostLeadership}):
+   * run it under a supervisor that restarts it as a standby.
    */
-  ha?: { etcd: string[]; ttlSeconds?: number; name?: string; useEtcdStorage?: boolean; client?: EtcdLeaderElection['options']['client'] };
+  ha?: HaOptions;
   /**
    * Serve the framework's HTTP API, `/health`, `/metrics` and artifacts (`TOKENS.Server`) while it
    * runs; `true` for the defaults (loopback, a free port). The URL is `handle.serverUrl` after `start()`.
@@ -82,6 +84,53 @@ export interface FrameworkOptions {
   /** Prometheus metrics (`TOKENS.Metrics`), served at `/metrics` when the server runs. @default {} */
   metrics?: FrameworkMetricsOptions;
 }
+
+/** What a framework does once it has lost the leadership (see {@link HaOptions.onLostLeadership}). */
+export type LostLeadershipPolicy = 'exit' | 'stop' | ((lost: LostLeadership) => void | Promise<void>);
+
+/** Told to an `onLostLeadership` handler, after the framework has stopped. */
+export interface LostLeadership {
+  /** Why the leadership went, e.g. `lease not confirmed in time` or `etcd refused a storage write: ...`. */
+  reason: string;
+  /** The framework id the instance ran as, if it had subscribed. */
+  frameworkId: string | undefined;
+}
+
+/** The `ha` option of {@link createFramework}: leader election and storage on etcd. */
+export interface HaOptions {
+  /** etcd endpoints, e.g. `['http://127.0.0.1:2379']`. */
+  etcd: string[];
+  /** Leadership lease TTL: a dead leader is replaced within this many seconds. @defaultValue 10 */
+  ttlSeconds?: number;
+  /** Election name, shared by the instances of one framework; the storage namespace is `mesos-sdk/<name>/`. Default: `framework.name`. */
+  name?: string;
+  /**
+   * Keep the state in etcd (`TOKENS.Storage`) so a new leader resumes it; its writes are fenced
+   * by the election (`ERR_FENCED` once this instance no longer leads). @defaultValue true
+   */
+  useEtcdStorage?: boolean;
+  /** Further `etcd3` client options (auth, TLS, timeouts). */
+  client?: EtcdLeaderElection['options']['client'];
+  /**
+   * What happens once this instance has lost the leadership (its lease expired, it was cut off
+   * from etcd, or etcd refused one of its writes). In every case calls and writes are fenced at
+   * once and the framework stops (as `stop()`, without teardown: the new leader carries on with
+   * the same framework and tasks). Then:
+   *
+   * - `'exit'`: the process exits with {@link HaOptions.exitCode}, so its supervisor (systemd,
+   *   Kubernetes, Marathon) starts it again, as a standby;
+   * - `'stop'`: nothing more (the process lives on; create a new framework to campaign again);
+   * - a function: called with the reason once stopped (to exit your own way, say).
+   *
+   * @defaultValue 'exit'
+   */
+  onLostLeadership?: LostLeadershipPolicy;
+  /** Exit code of `onLostLeadership: 'exit'` (EX_TEMPFAIL: try again). @defaultValue 75 */
+  exitCode?: number;
+}
+
+/** How long a framework that lost the leadership waits for its stop before it exits all the same. */
+const LOST_LEADERSHIP_STOP_MS = 30_000;
 
 /** A running (or ready to run) framework. */
 export interface FrameworkHandle {
@@ -138,8 +187,10 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
   container.load(...defaultModules(), ...(options.modules ?? []));
   if (options.ha) {
     const name = options.ha.name ?? frameworkInfo.name;
-    container.rebind(TOKENS.LeaderElection).toConstantValue(new EtcdLeaderElection({ hosts: options.ha.etcd, name, ttlSeconds: options.ha.ttlSeconds, client: options.ha.client }));
-    if (options.ha.useEtcdStorage ?? true) container.rebind(TOKENS.Storage).toConstantValue(new EtcdStorage({ hosts: options.ha.etcd, namespace: `mesos-sdk/${name}/`, client: options.ha.client }));
+    const haElection = new EtcdLeaderElection({ hosts: options.ha.etcd, name, ttlSeconds: options.ha.ttlSeconds, client: options.ha.client });
+    container.rebind(TOKENS.LeaderElection).toConstantValue(haElection);
+    // Every write carries the leadership as a precondition that etcd checks (ERR_FENCED once lost).
+    if (options.ha.useEtcdStorage ?? true) container.rebind(TOKENS.Storage).toConstantValue(new EtcdStorage({ hosts: options.ha.etcd, namespace: `mesos-sdk/${name}/`, client: options.ha.client, fence: haElection }));
   }
   if (options.server) {
     const serverOptions = options.server === true ? {} : options.server;
@@ -234,6 +285,32 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
 
   let detach: (() => void) | undefined;
 
+  /** The leadership is lost: the framework stops (no teardown), then `ha.onLostLeadership` runs. */
+  async function lostLeadership(ha: HaOptions): Promise<void> {
+    const policy = ha.onLostLeadership ?? 'exit';
+    const exitCode = ha.exitCode ?? 75;
+    const reason = (election as { fencedReason?: string }).fencedReason ?? 'leadership lost';
+    const frameworkId = scheduler.frameworkId;
+    logger.error(`lost the leadership (${reason}): the framework stops${policy === 'exit' ? ` and the process exits with ${exitCode}, for its supervisor to start it again as a standby` : ''}`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      handle.stop().catch((err: Error) => logger.error(`stopping after the lost leadership: ${err.message}`)),
+      new Promise<void>((r) => (timer = setTimeout(() => {
+        logger.error(`the framework did not stop within ${LOST_LEADERSHIP_STOP_MS} ms of losing the leadership`);
+        r();
+      }, LOST_LEADERSHIP_STOP_MS))),
+    ]);
+    clearTimeout(timer);
+    if (policy === 'exit') process.exit(exitCode);
+    if (typeof policy === 'function') {
+      try {
+        await policy({ reason, frameworkId });
+      } catch (err) {
+        logger.error(`the onLostLeadership handler failed: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
+  }
+
   const handle: FrameworkHandle = {
     container,
     ready: Promise.resolve(),
@@ -265,10 +342,11 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
           election.assertLeader();
         });
         lifecycle.onStop('leadership listener', election.onChange((leading) => {
-          if (leading) return;
-          // Fenced already (calls throw ERR_NOT_LEADER); tell the controllers and stop the subscription.
+          if (leading || lifecycle.closing) return;
+          // Fenced already (calls throw ERR_NOT_LEADER, writes ERR_FENCED); tell the controllers and stop the subscription.
           void dispatcher.lifecycle({ type: 'lost_leadership' });
           void scheduler.stop();
+          if (options.ha) void lostLeadership(options.ha);
         }));
         if (taskManager) {
           // Stored tasks first (a restart), then the given definitions: nothing launches before SUBSCRIBE and reconciliation.

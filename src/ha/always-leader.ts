@@ -1,6 +1,11 @@
 import type { LeaderElection } from './leader-election.interface.js';
 
-/** The single-instance default: this instance always leads. */
+/**
+ * The single-instance default: this instance always leads. Its storage writes carry no leadership
+ * precondition: with one instance there is no other leader they could overwrite (run a second
+ * instance on the same state only with an election that fences storage, such as
+ * `EtcdLeaderElection` with `EtcdStorage`).
+ */
 export class AlwaysLeader implements LeaderElection {
   /** Always true. */
   readonly isLeader = true;

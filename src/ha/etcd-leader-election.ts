@@ -3,7 +3,9 @@ import type { Etcd3, IOptions, Lease, Namespace } from 'etcd3';
 import { NotSubscribedError, MesosSdkError } from '../errors/index.js';
 import { HaErrorCodes, type LeaderElection } from './leader-election.interface.js';
 
+/** Options of {@link EtcdLeaderElection}. */
 export interface EtcdLeaderElectionOptions {
+  /** etcd endpoints, e.g. `['http://127.0.0.1:2379']`. */
   hosts: string[];
   /** Election name; instances of one framework share it. */
   name: string;
@@ -19,7 +21,32 @@ export interface EtcdLeaderElectionOptions {
   fenceAfterFraction?: number;
   /** Called when a campaign attempt fails and is retried (etcd unreachable while standing by). */
   onRetry?: (err: Error, attempt: number) => void;
+  /** Further `etcd3` client options (auth, TLS, timeouts). */
   client?: Omit<IOptions, 'hosts'>;
+}
+
+/**
+ * The precondition of a leader's storage writes on etcd: its election key still exists with the
+ * create revision it had when this instance was elected. etcd checks it in the same transaction as
+ * the write, so the write fails once the lease has expired (the key is gone) even when the
+ * instance has not noticed yet, paused or cut off.
+ */
+export interface EtcdWriteFence {
+  /** The election key, in full (no namespace applied), e.g. `mesos-sdk/elections/<name>/<lease id>`. */
+  readonly key: string;
+  /** Its create revision (decimal). */
+  readonly createRevision: string;
+}
+
+/**
+ * What `EtcdStorage` needs of an election to fence its writes ({@link EtcdLeaderElection} is one):
+ * the precondition while leading, and a way to say etcd refused it.
+ */
+export interface EtcdFenceSource {
+  /** The fence while this instance leads; `undefined` otherwise (writes are then refused without asking etcd). */
+  writeFence(): EtcdWriteFence | undefined;
+  /** etcd refused a write because `fence` no longer holds: the leadership is lost (drop it now). */
+  fenceFailed(fence: EtcdWriteFence, reason: string): void;
 }
 
 const ELECTION_PREFIX = 'mesos-sdk/elections/';
@@ -30,16 +57,22 @@ const ELECTION_PREFIX = 'mesos-sdk/elections/';
  * lease under the election prefix; the candidate whose key has the lowest create revision leads,
  * and every other one waits for the key just before its own to go.
  *
- * Fencing is local and does not wait for etcd to answer: the leader records when each keepalive
- * was sent and confirmed, and drops the leadership as soon as its lease has gone unconfirmed for
- * `fenceAfterFraction` of the TTL, or its key disappears. `isLeader` turns false, listeners hear
- * `false`, and `assertLeader()` throws, so no further call reaches Mesos. A standby keeps
- * campaigning (with backoff) through etcd outages.
+ * Calls to Mesos are fenced locally, without waiting for etcd: the leader records when each
+ * keepalive was sent and confirmed, and drops the leadership as soon as its lease has gone
+ * unconfirmed for `fenceAfterFraction` of the TTL, or its key disappears. `isLeader` turns false,
+ * listeners hear `false`, and `assertLeader()` throws, so no further call reaches Mesos. A standby
+ * keeps campaigning (with backoff) through etcd outages.
+ *
+ * Storage writes are fenced by etcd itself: as an {@link EtcdFenceSource} (pass it as
+ * `EtcdStorage`'s `fence`; `createFramework`'s `ha` option does), the election gives every write
+ * the precondition that its key still exists with the create revision it was elected with. A
+ * leader paused past its TTL (SIGSTOP, a long GC, a frozen VM) that resumes and writes before its
+ * own timers have noticed gets `ERR_FENCED` from etcd, and the election drops the leadership then.
  *
  * `etcd3` (and gRPC under it) is loaded by the first campaign or query, not when `mesos-sdk` is
  * imported.
  */
-export class EtcdLeaderElection implements LeaderElection {
+export class EtcdLeaderElection implements LeaderElection, EtcdFenceSource {
   private etcd: { client: Etcd3; ns: Namespace } | undefined;
   private connecting: Promise<Namespace> | undefined;
   private readonly ttl: number;
@@ -55,11 +88,17 @@ export class EtcdLeaderElection implements LeaderElection {
   private readonly inFlight: number[] = [];
   private confirmedAt = 0;
   private readonly listeners = new Set<(leading: boolean) => void>();
+  /** The fence of the leadership held now (set while leading). */
+  private fenceNow: EtcdWriteFence | undefined;
+  /** What this instance announces as leader. */
   readonly id: string;
   /** Why the leadership was last lost, for logs and health reports. */
   fencedReason: string | undefined;
 
-  constructor(readonly options: EtcdLeaderElectionOptions) {
+  constructor(
+    /** The options given. */
+    readonly options: EtcdLeaderElectionOptions,
+  ) {
     this.ttl = options.ttlSeconds ?? 10;
     this.pollMs = Math.min(500, (this.ttl * 1000) / 4);
     this.id = options.id ?? `${hostname()}:${process.pid}`;
@@ -76,8 +115,19 @@ export class EtcdLeaderElection implements LeaderElection {
     return this.connecting;
   }
 
+  /** True while this instance holds the leadership and its lease is confirmed (not fenced). */
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /** The precondition of this leader's storage writes; `undefined` unless leading. */
+  writeFence(): EtcdWriteFence | undefined {
+    return this.leading ? this.fenceNow : undefined;
+  }
+
+  /** etcd refused a write fenced by this leadership: it is lost (listeners hear `false`). */
+  fenceFailed(fence: EtcdWriteFence, reason: string): void {
+    if (fence === this.fenceNow) this.fence(reason);
   }
 
   /** Resolves once this instance leads; retries through etcd outages until elected or closed. */
@@ -161,6 +211,7 @@ export class EtcdLeaderElection implements LeaderElection {
       await Promise.race([this.waitForDelete(ns, predecessor.key.toString(), lease), lost]);
     }
     if (!(await ns.get(key).exists())) throw new Error('election key vanished while being elected');
+    this.fenceNow = { key: `${ELECTION_PREFIX}${this.options.name}/${key}`, createRevision: String(myRevision) };
     this.set(true);
     this.fenceTimer = setInterval(() => {
       if (Date.now() - this.confirmedAt > this.ttl * 1000 * (this.options.fenceAfterFraction ?? 2 / 3)) this.fence('lease not confirmed in time');

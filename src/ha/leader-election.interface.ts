@@ -2,6 +2,13 @@
  * Leader election (bound to `TOKENS.LeaderElection`): only the leader subscribes to Mesos.
  * The default, {@link AlwaysLeader}, suits a single instance; {@link EtcdLeaderElection} runs
  * several instances with one leader and standbys.
+ *
+ * Calls to Mesos are fenced by {@link LeaderElection.assertLeader}. Storage writes need a fence
+ * that the store itself checks, or a leader paused past its lease could write after a standby took
+ * over: `EtcdLeaderElection` gives `EtcdStorage` one (see `EtcdFenceSource`). `AlwaysLeader` needs
+ * none, there being no other instance to take over. An election of your own on another backend
+ * should give its store the equivalent (a precondition evaluated by the store, in the same
+ * transaction as the write).
  */
 export interface LeaderElection {
   /** Resolves once this instance leads. */
@@ -27,4 +34,11 @@ export const HaErrorCodes = {
   NOT_LEADER: 'ERR_NOT_LEADER',
   /** `MesosSdkError`: the campaign ended without leadership (the election was closed first). */
   ELECTION_FAILED: 'ERR_ELECTION_FAILED',
+  /**
+   * `StorageError` (not retryable): a storage write of an instance that is not the leader was
+   * refused, by etcd (the election key it was conditioned on is gone: the lease expired, another
+   * instance may lead) or before it was sent (this instance knows it does not lead). Nothing was
+   * written; the instance should stop and restart as a standby (`createFramework` does so).
+   */
+  FENCED: 'ERR_FENCED',
 } as const;
