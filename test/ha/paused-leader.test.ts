@@ -121,7 +121,11 @@ describe('HA fencing: a paused leader, separate processes, a real etcd and the s
         if (!at || pidOf(at.id) !== i.pid) strays.push(`rev ${w.rev} by ${i.pid} (leader then: ${at ? pidOf(at.id) : 'none'}): ${w.keys!.join(', ')}`);
       }
     }
-    const exits = deposed.map(({ instance }) => `${instance.pid}: ${instance.exit ? (instance.exit.code ?? instance.exit.signal) : 'still running'}`);
+    const exits = deposed.map(({ instance }) => {
+      const why = /lost the leadership \(([^)]*)\)/.exec(instance.stderr)?.[1] ?? 'no lost-leadership line';
+      const refused = instance.stderr.match(/refused: etcd refused a storage write/g)?.length ?? 0;
+      return `${instance.pid}: ${instance.exit ? (instance.exit.code ?? instance.exit.signal) : 'still running'} (${why}; ${refused} write(s) refused by etcd logged)`;
+    });
     console.log(`paused-leader: ${ids.length} launches, ${twice.length} ids launched twice, ${finished.length} finished, ${writes} record writes, ${strays.length} by a non-leader, ${leaders.length} leaderships, deposed: ${exits.join('; ')}`);
     for (const s of strays.slice(0, 10)) console.log(`  stray write: ${s}`);
     assert.ok(writes > slots, `the children reported their writes (${writes})`);
