@@ -15,6 +15,7 @@ export interface CheckedOptions {
   tasks?: unknown;
   reconcileIntervalSeconds?: unknown;
   server?: unknown;
+  ha?: unknown;
 }
 
 /**
@@ -43,6 +44,7 @@ export function checkFrameworkOptions(options: CheckedOptions): TaskDefinition[]
     problems.push({ path: 'reconcileIntervalSeconds', message: `must be a number of seconds >= 0 (0 turns it off), not ${JSON.stringify(interval)}` });
   }
   checkServer(options.server, problems);
+  checkHa(options.ha, problems);
 
   let tasks: TaskDefinition[] | undefined;
   let taskError: ValidationError | undefined;
@@ -67,6 +69,31 @@ export function checkFrameworkOptions(options: CheckedOptions): TaskDefinition[]
     );
   }
   return tasks;
+}
+
+/** The `ha` option: etcd endpoints, TTL, and what a lost leadership does. */
+function checkHa(ha: unknown, problems: Problem[]): void {
+  if (ha === undefined) return;
+  if (!ha || typeof ha !== 'object') {
+    problems.push({ path: 'ha', message: "must be an object: { etcd: ['http://127.0.0.1:2379'] }" });
+    return;
+  }
+  const o = ha as Record<string, unknown>;
+  if (!Array.isArray(o['etcd']) || o['etcd'].length === 0 || o['etcd'].some((e) => typeof e !== 'string' || e === '')) {
+    problems.push({ path: 'ha.etcd', message: `must be a non-empty array of etcd endpoints, e.g. ['http://127.0.0.1:2379'], not ${JSON.stringify(o['etcd'])}` });
+  }
+  const ttl = o['ttlSeconds'];
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 1 || ttl > 3600)) {
+    problems.push({ path: 'ha.ttlSeconds', message: `must be a number of seconds from 1 to 3600, not ${JSON.stringify(ttl)}` });
+  }
+  const policy = o['onLostLeadership'];
+  if (policy !== undefined && policy !== 'exit' && policy !== 'stop' && typeof policy !== 'function') {
+    problems.push({ path: 'ha.onLostLeadership', message: `must be 'exit', 'stop' or a function, not ${JSON.stringify(policy)}` });
+  }
+  const code = o['exitCode'];
+  if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 255)) {
+    problems.push({ path: 'ha.exitCode', message: `must be an integer exit code from 0 to 255, not ${JSON.stringify(code)}` });
+  }
 }
 
 /** A problem path of the inline tasks, under `tasks`. */

@@ -19,7 +19,7 @@ import type { Storage } from '../storage/storage.interface.js';
 import type { Logger } from '../logging/logger.js';
 import { EtcdStorage } from '../storage/etcd.storage.js';
 import { EtcdLeaderElection } from '../ha/etcd-leader-election.js';
-import type { LeaderElection } from '../ha/leader-election.interface.js';
+import { HaErrorCodes, type LeaderElection } from '../ha/leader-election.interface.js';
 import { fromBytes, toBytes } from '../storage/storage-keys.js';
 import { FrameworkMetrics, type FrameworkMetricsOptions } from '../server/framework-metrics.js';
 import { FrameworkServer, type ServerOptions } from '../server/framework-server.js';
@@ -363,7 +363,8 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
           try {
             await storage.put(FRAMEWORK_ID_KEY, toBytes({ id, failoverTimeout: frameworkInfo.failover_timeout, savedAt: Date.now() }));
           } catch (err) {
-            if (!watching) return;
+            // A fenced write will never succeed: this instance no longer leads (and is stopping).
+            if (!watching || (err as { code?: string }).code === HaErrorCodes.FENCED) return;
             logger.warn(`could not store the framework id ${id} (attempt ${attempt + 1}), retrying: ${(err as Error).message}`);
             setTimeout(() => {
               if (watching) idSave = saveFrameworkId(id, attempt + 1);

@@ -120,3 +120,16 @@ describe('a framework that loses the leadership stops, then exits (or does what 
     }
   });
 });
+
+describe('the ha option is checked before anything is built', () => {
+  it('refuses bad endpoints, TTL, policy and exit code, each named', () => {
+    assert.throws(
+      () => createFramework({ master: 'http://127.0.0.1:5050', framework: { name: 'x' }, ha: { etcd: [], ttlSeconds: 0, onLostLeadership: 'restart' as 'exit', exitCode: 300 } }),
+      (err: Error & { code?: string; problems?: Array<{ path: string }> }) => {
+        assert.equal(err.code, 'ERR_FRAMEWORK_OPTIONS_INVALID');
+        assert.deepEqual(err.problems!.map((p) => p.path), ['ha.etcd', 'ha.ttlSeconds', 'ha.onLostLeadership', 'ha.exitCode']);
+        return true;
+      },
+    );
+  });
+});
