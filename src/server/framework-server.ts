@@ -24,7 +24,12 @@ export interface ServerOptions {
    */
   token?: string;
   /** Serve HTTPS with this key and certificate (PEM). */
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  tls?: {
+    /** Private key (PEM). */
+    key: string | Buffer;
+    /** Certificate chain (PEM). */
+    cert: string | Buffer;
+  };
   /** Folder served under `/artifacts/` to the Mesos fetcher (executor binaries and other files). */
   artifactsDir?: string;
   /** Largest request body accepted, bytes; larger ones get 413. @default 1 MiB */
@@ -33,24 +38,41 @@ export interface ServerOptions {
 
 /** The parts the server reads and steers; all but the scheduler are optional. */
 export interface ServerDeps {
+  /** Subscription state for `/health` and the API. */
   scheduler: Scheduler;
+  /** Leadership for `/health` (a standby answers as such). */
   election?: LeaderElection;
+  /** The task manager behind the task routes; without it they answer 501. */
   tasks?: TaskManager;
+  /** Offers held, for the API. */
   resources?: ResourceManager;
+  /** Served at `/metrics`. */
   metrics?: FrameworkMetrics;
+  /** Request errors are logged here. */
   logger?: Logger;
 }
 
+/** The `code` of the server's JSON error answers (`{ code, message }`). */
 export const ServerErrorCodes = {
+  /** 401: a mutating route without `Authorization: Bearer <token>`. */
   UNAUTHORIZED: 'ERR_UNAUTHORIZED',
+  /** 403: the bearer token is wrong. */
   FORBIDDEN: 'ERR_FORBIDDEN',
+  /** 404: no such route, task or definition. */
   NOT_FOUND: 'ERR_NOT_FOUND',
+  /** 413: the body is larger than `bodyLimit`. */
   BODY_TOO_LARGE: 'ERR_BODY_TOO_LARGE',
+  /** 400: the body or parameters are invalid; `errors` lists each problem. */
   BAD_REQUEST: 'ERR_BAD_REQUEST',
+  /** 415: the body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  /** 501: a task route on a framework running without the task manager. */
   NO_TASK_MANAGER: 'ERR_NO_TASK_MANAGER',
+  /** `ConfigurationError` from the constructor: `artifactsDir` is not an existing folder. */
   BAD_ARTIFACTS_DIR: 'ERR_SERVER_BAD_ARTIFACTS_DIR',
+  /** `MesosSdkError` from `server.fastify` before `ready()` has resolved. */
   NOT_READY: 'ERR_SERVER_NOT_READY',
+  /** 500: an unexpected failure (details in the framework log, not in the answer). */
   INTERNAL: 'ERR_INTERNAL',
 } as const;
 
@@ -89,6 +111,7 @@ export class FrameworkServer {
 
   constructor(
     private readonly deps: ServerDeps,
+    /** The options given. */
     readonly options: ServerOptions = {},
   ) {
     if (options.artifactsDir !== undefined && !(existsSync(options.artifactsDir) && statSync(options.artifactsDir).isDirectory())) {
@@ -141,6 +164,7 @@ export class FrameworkServer {
     return this.app;
   }
 
+  /** Starts listening; resolves with the base URL (`http://host:port`). */
   async listen(): Promise<string> {
     const host = this.options.host ?? '127.0.0.1';
     const app = await this.ready();
@@ -151,6 +175,7 @@ export class FrameworkServer {
     return this.address;
   }
 
+  /** Stops listening and closes open connections. */
   async close(): Promise<void> {
     if (this.building) await (await this.building.catch(() => undefined))?.close();
     this.address = undefined;
