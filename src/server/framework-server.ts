@@ -154,8 +154,9 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  *
  * Errors are JSON `{ code, message, errors? }`.
  *
- * fastify (and `@fastify/static` when `artifactsDir` is set) is loaded by `ready()`, which
- * `listen()` calls, not when `mesos-sdk` is imported.
+ * Slow clients are cut off by the timeouts of {@link ServerOptions} (defaults in
+ * {@link SERVER_TIMEOUT_DEFAULTS}). fastify is loaded by `ready()`, which `listen()` calls, not
+ * when `mesos-sdk` is imported.
  */
 export class FrameworkServer {
   private app: FastifyInstance | undefined;
