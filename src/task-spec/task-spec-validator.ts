@@ -20,6 +20,11 @@ export const TASK_DEFINITION_SCHEMA: Record<string, unknown> = JSON.parse(
 
 type Problem = { path: string; message: string };
 
+/** Most definitions one call validates (a 1 MiB body holds about 13,000 small ones). */
+const MAX_DEFINITIONS = 1_000;
+/** Most instances, summed over the definitions, one call may ask for (the schema bounds each definition's). */
+const MAX_INSTANCES = 100_000;
+
 /** Largest count a MAX_PER or GROUP_BY constraint takes (the number is a string in the tuple, so the schema cannot bound it). */
 const MAX_CONSTRAINT_COUNT = 1_000_000;
 
@@ -130,7 +135,9 @@ function semanticProblems(def: TaskDefinition, base: string, problems: Problem[]
 
 /**
  * Validates task definitions: one definition, an array, or `{ "tasks": [...] }`. Every problem is
- * reported, each with its path, before anything is returned.
+ * reported, each with its path, before anything is returned. Numbers must be finite and within
+ * the schema's bounds; one call takes at most 1,000 definitions and 100,000 instances in total.
+ * Returns validated copies (later changes to the input do not reach them).
  * @throws ValidationError `ERR_TASK_DEFINITION_INVALID` with `problems`.
  */
 export function validateTaskDefinitions(input: unknown): TaskDefinition[] {
@@ -147,6 +154,9 @@ export function validateTaskDefinitions(input: unknown): TaskDefinition[] {
     base = () => '';
   } else {
     throw new ValidationError(TaskSpecErrorCodes.INVALID, 'a task definition must be a JSON object, an array of them, or { "tasks": [...] }', [{ path: '(root)', message: 'expected an object or an array' }]);
+  }
+  if (list.length > MAX_DEFINITIONS) {
+    throw new ValidationError(TaskSpecErrorCodes.INVALID, `${list.length} task definitions at once; at most ${MAX_DEFINITIONS} per call (split them)`, [{ path: '(root)', message: `holds ${list.length} definitions; at most ${MAX_DEFINITIONS}` }]);
   }
   const problems: Problem[] = [];
   const names = new Map<string, number>();
@@ -179,6 +189,10 @@ export function validateTaskDefinitions(input: unknown): TaskDefinition[] {
     if (seen !== undefined) problems.push({ path: pathOf(base(i), '/name'), message: `duplicates the name of ${base(seen) || 'another definition'}` });
     else names.set(def.name, i);
   });
+  if (problems.length === 0) {
+    const total = (list as TaskDefinition[]).reduce((sum, d) => sum + (d.instances ?? 1), 0);
+    if (total > MAX_INSTANCES) problems.push({ path: '(root)', message: `asks for ${total} instances in total; at most ${MAX_INSTANCES} per call (each one is a task record in memory and storage)` });
+  }
   if (problems.length > 0) {
     throw new ValidationError(
       TaskSpecErrorCodes.INVALID,

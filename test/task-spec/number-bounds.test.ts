@@ -91,6 +91,15 @@ describe('task definition numbers (issue 16 item 5: cpus 1e999 was accepted and 
     assert.deepEqual(problems.map((p) => p.path), ['num.constraints[0][2]', 'num.constraints[1][2]']);
   });
 
+  it('refuses more than 100,000 instances or 1,000 definitions in one call (one 1 MiB body could ask for a billion tasks)', () => {
+    const def = (name: string, instances: number) => ({ name, instances, resources: { cpus: 0.1, mem: 8 }, command: { shell: 'true' } });
+    assert.equal(validateTaskDefinitions([def('a', 50_000), def('b', 50_000)]).length, 2);
+    assert.deepEqual(problemsOf([def('a', 50_000), def('b', 50_001)]).map((p) => p.path), ['(root)']);
+    assert.match(problemsOf([def('a', 50_000), def('b', 50_001)])[0]!.message, /100001 instances in total; at most 100000/);
+    assert.equal(validateTaskDefinitions(Array.from({ length: 1000 }, (_, i) => def(`d${i}`, 1))).length, 1000);
+    assert.deepEqual(problemsOf({ tasks: Array.from({ length: 1001 }, (_, i) => def(`d${i}`, 0)) }), [{ path: '(root)', message: 'holds 1001 definitions; at most 1000' }]);
+  });
+
   it('refuses 1e999 in a task file (JSON.parse makes it Infinity)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesos-sdk-numbers-'));
     try {
