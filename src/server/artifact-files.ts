@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Files of `artifactsDir`, opened so that nothing outside the folder is ever served.
@@ -87,7 +87,31 @@ export function byteRange(header: string | undefined, size: number): { start: nu
   return { start, end };
 }
 
-/** A stream of the bytes `start..end` (inclusive) of an opened artifact; it closes the handle when done or destroyed. */
-export function artifactStream(handle: FileHandle, start: number, end: number): Readable {
-  return handle.createReadStream({ start, end, autoClose: true });
+/**
+ * Answers `GET|HEAD /artifacts/*`: the file (200), a single byte range (206), 416 for a range
+ * past the end, 404 for anything {@link openArtifact} refuses. The file is streamed from the
+ * descriptor that was checked; the stream closes it.
+ *
+ * @internal
+ */
+export async function serveArtifact(root: string, req: FastifyRequest, reply: FastifyReply, codes: { notFound: string; range: string }): Promise<FastifyReply> {
+  const path = (req.params as { '*'?: string })['*'] ?? '';
+  const opened = await openArtifact(root, path);
+  if (!opened) return reply.code(404).send({ code: codes.notFound, message: `no artifact ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}...` : path)}` });
+  const { handle, stats } = opened;
+  const size = stats.size;
+  const range = byteRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, size);
+  void reply.header('accept-ranges', 'bytes').header('last-modified', stats.mtime.toUTCString());
+  if (range === 'unsatisfiable') {
+    await handle.close();
+    return reply.code(416).header('content-range', `bytes */${size}`).send({ code: codes.range, message: `the range ${String(req.headers.range).slice(0, 100)} is outside the file (${size} bytes)` });
+  }
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  void reply.header('content-type', 'application/octet-stream').header('content-length', String(end - start + 1));
+  if (range) void reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
+  if (req.method === 'HEAD' || end < start) {
+    await handle.close();
+    return reply.send('');
+  }
+  return reply.send(handle.createReadStream({ start, end, autoClose: true }));
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ConfigurationError, ErrorCodes, MesosSdkError, ValidationError } from '../errors/index.js';
 import type { Scheduler } from '../scheduler/scheduler.interface.js';
 import type { TaskManager, TaskQuery } from '../task-manager/task-manager.js';
@@ -11,7 +11,7 @@ import type { LeaderElection } from '../ha/leader-election.interface.js';
 import type { Logger } from '../logging/logger.js';
 import { withCorrelationId } from '../logging/correlation.js';
 import type { FrameworkMetrics } from './framework-metrics.js';
-import { artifactStream, byteRange, openArtifact } from './artifact-files.js';
+import { serveArtifact } from './artifact-files.js';
 import type { TaskRecordState } from '../task-manager/task-record.js';
 
 /** Options of the framework's HTTP server. */
@@ -220,6 +220,11 @@ export class FrameworkServer {
       connectionTimeout: t.connectionTimeoutMs,
       keepAliveTimeout: t.keepAliveTimeoutMs,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      // A URL the router cannot take (bad encoding, a parameter past maxParamLength): our error format.
+      frameworkErrors: (err, _req, reply) => {
+        const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+        void (reply as unknown as FastifyReply).code(tooLong ? 414 : 400).send(error(ServerErrorCodes.BAD_REQUEST, tooLong ? `a path segment is longer than ${MAX_PARAM_LENGTH} characters` : 'the URL is not valid (bad percent-encoding?)'));
+      },
       // The TLS handshake counts as part of the headers.
       ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert, ...http, ...(t.headersTimeoutMs > 0 ? { handshakeTimeout: t.headersTimeoutMs } : {}) } } : { http }),
       genReqId: (req) => {
@@ -236,33 +241,16 @@ export class FrameworkServer {
     const dir = options.artifactsDir;
     if (dir !== undefined) {
       // Our own handler, not @fastify/static: `send` follows symlinks out of its root.
-      app.route({ method: ['GET', 'HEAD'], url: '/artifacts/*', exposeHeadRoute: false, handler: (req, reply) => this.artifact(resolve(dir), req, reply) });
+      const root = resolve(dir);
+      app.route({
+        method: ['GET', 'HEAD'],
+        url: '/artifacts/*',
+        exposeHeadRoute: false,
+        handler: (req, reply) => serveArtifact(root, req, reply, { notFound: ServerErrorCodes.NOT_FOUND, range: ServerErrorCodes.RANGE_NOT_SATISFIABLE }),
+      });
     }
     this.app = app;
     return app;
-  }
-
-  private async artifact(root: string, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const path = (req.params as { '*'?: string })['*'] ?? '';
-    const opened = await openArtifact(root, path);
-    if (!opened) return reply.code(404).send(error(ServerErrorCodes.NOT_FOUND, `no artifact ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}...` : path)}`));
-    const { handle, stats } = opened;
-    const size = stats.size;
-    const range = byteRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, size);
-    void reply.header('accept-ranges', 'bytes').header('last-modified', stats.mtime.toUTCString());
-    if (range === 'unsatisfiable') {
-      await handle.close();
-      return reply.code(416).header('content-range', `bytes */${size}`).send(error(ServerErrorCodes.RANGE_NOT_SATISFIABLE, `the range ${String(req.headers.range).slice(0, 100)} is outside the file (${size} bytes)`));
-    }
-    const { start, end } = range ?? { start: 0, end: size - 1 };
-    void reply.header('content-type', 'application/octet-stream');
-    if (range) void reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
-    void reply.header('content-length', String(end - start + 1));
-    if (req.method === 'HEAD' || end < start) {
-      await handle.close();
-      return reply.send('');
-    }
-    return reply.send(artifactStream(handle, start, end));
   }
 
   /** The base URL once listening, e.g. `http://127.0.0.1:43121`. */
@@ -409,7 +397,7 @@ export class FrameworkServer {
     const f = err as FastifyError;
     if (f.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return [413, error(ServerErrorCodes.BODY_TOO_LARGE, `request body larger than ${this.options.bodyLimit ?? 1024 * 1024} bytes`)];
     if (f.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return [415, error(ServerErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'send the body as application/json')];
-    if (f.validation) return [400, { code: ServerErrorCodes.BAD_REQUEST, message: `invalid request: ${f.message}`, errors: f.validation.map((v) => ({ path: v.instancePath || '(root)', message: v.message ?? 'invalid' })) }];
+    if (f.validation) return [400, { code: ServerErrorCodes.BAD_REQUEST, message: `invalid request: ${f.message}`, errors: f.validation.map((v) => ({ path: v.instancePath || '(root)', message: v.keyword === 'enum' ? `must be one of ${(v.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : (v.message ?? 'invalid') })) }];
     if (f.statusCode && f.statusCode >= 400 && f.statusCode < 500) return [f.statusCode, error(ServerErrorCodes.BAD_REQUEST, f.message)];
     return [500, error(ServerErrorCodes.INTERNAL, 'internal error (see the framework log)')];
   }

@@ -123,6 +123,9 @@ describe('FrameworkServer over real HTTP, on a framework running against the sim
       assert.equal(res.status, 400, `${query.slice(0, 40)} answered ${res.status}`);
       assert.equal(((await res.json()) as { code: string }).code, 'ERR_BAD_REQUEST');
     }
+    const state = (await (await fetch(`${url}/api/v1/tasks?state=RUNNING`)).json()) as { errors: Array<{ path: string; message: string }> };
+    assert.equal(state.errors[0]!.path, '/state');
+    assert.match(state.errors[0]!.message, /^must be one of PENDING, .*TASK_RUNNING/);
     assert.equal((await fetch(`${url}/api/v1/tasks?state=TASK_RUNNING&history=false`)).status, 200);
   });
 
@@ -131,7 +134,12 @@ describe('FrameworkServer over real HTTP, on a framework running against the sim
       const res = await fetch(`${url}${path}`, { method, headers: auth, ...(method === 'PUT' ? { body: '{"instances":1}' } : {}) });
       assert.equal(res.status, 400, `${method} ${path} answered ${res.status}`);
     }
-    assert.equal((await fetch(`${url}/api/v1/tasks/${'x'.repeat(5000)}`)).status, 414, 'an id longer than any task id');
+    const long = await fetch(`${url}/api/v1/tasks/${'x'.repeat(5000)}`);
+    assert.equal(long.status, 414, 'an id longer than any task id');
+    assert.equal(((await long.json()) as { code: string }).code, 'ERR_BAD_REQUEST');
+    const badEncoding = await fetch(`${url}/api/v1/tasks/%E0%A4%A`);
+    assert.equal(badEncoding.status, 400);
+    assert.equal(((await badEncoding.json()) as { code: string }).code, 'ERR_BAD_REQUEST');
     for (const path of ['/api/v1/tasks/__proto__', '/api/v1/tasks/constructor']) assert.equal((await fetch(`${url}${path}`)).status, 404, path);
   });
 
