@@ -46,7 +46,8 @@ export interface ServerOptions {
   /**
    * Time a client has to send a request's headers, ms; a slower client gets 408 and the connection
    * is closed (slow-header attacks). With `tls`, also the time to complete the TLS handshake.
-   * 0 turns it off. Must not exceed `requestTimeoutMs`. @default 10000
+   * 0 turns it off (`requestTimeoutMs` still bounds the headers). Must not exceed
+   * `requestTimeoutMs`. @default 10000
    */
   headersTimeoutMs?: number;
   /**
@@ -57,7 +58,7 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** A connection with no traffic either way for this long is closed, ms. 0 turns it off. @default 60000 */
   connectionTimeoutMs?: number;
-  /** An idle keep-alive connection is closed after this long, ms. @default 5000 */
+  /** An idle keep-alive connection is closed after this long, ms (at least 1: 0 would keep it for ever). @default 5000 */
   keepAliveTimeoutMs?: number;
 }
 
@@ -190,8 +191,8 @@ export class FrameworkServer {
       this.timeouts[key] = options[key] ?? SERVER_TIMEOUT_DEFAULTS[key];
     }
     const { headersTimeoutMs: headers, requestTimeoutMs: request } = this.timeouts;
-    if (request > 0 && (headers === 0 || headers > request)) {
-      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `server option headersTimeoutMs (${headers}) must be from 1 to requestTimeoutMs (${request}): headers are part of the request`);
+    if (request > 0 && headers > request) {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `server option headersTimeoutMs (${headers}) must not exceed requestTimeoutMs (${request}): headers are part of the request`);
     }
   }
 
