@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,26 @@ describe('task definition numbers (issue 16 item 5: cpus 1e999 was accepted and 
     assert.match(problemsOf([def('a', 50_000), def('b', 50_001)])[0]!.message, /100001 instances in total; at most 100000/);
     assert.equal(validateTaskDefinitions(Array.from({ length: 1000 }, (_, i) => def(`d${i}`, 1))).length, 1000);
     assert.deepEqual(problemsOf({ tasks: Array.from({ length: 1001 }, (_, i) => def(`d${i}`, 0)) }), [{ path: '(root)', message: 'holds 1001 definitions; at most 1000' }]);
+  });
+
+  it('whatever double lands in whatever numeric field, what is accepted survives storage unchanged (never null)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...FIELDS), fc.double(), (field, value) => {
+        let accepted: TaskDefinition[];
+        try {
+          accepted = validateTaskDefinitions(withValue(field.path, value));
+        } catch (err) {
+          assert.ok(err instanceof ValidationError);
+          return;
+        }
+        // The storage layer writes JSON: a non-finite number would come back as null.
+        const numbers: number[] = [];
+        JSON.stringify(accepted, (_k, v: unknown) => (typeof v === 'number' && numbers.push(v), v));
+        assert.ok(numbers.every(Number.isFinite), `${field.path} = ${value}`);
+        assert.ok(!JSON.stringify(accepted).includes('null'), `${field.path} = ${value}`);
+      }),
+      { seed: 1605, numRuns: 3000 },
+    );
   });
 
   it('refuses 1e999 in a task file (JSON.parse makes it Infinity)', () => {
