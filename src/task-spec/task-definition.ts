@@ -1,5 +1,19 @@
 import type { PlacementConstraint } from '../resource-manager/placement/placement-types.js';
 
+/** A file the Mesos fetcher downloads into the sandbox before the task's (or executor's) command starts (`CommandInfo.URI`). */
+export interface FetchUri {
+  /** URL (http, https, file, hdfs...) to fetch. */
+  value: string;
+  /** Unpack archives (tar, zip...) after download. @defaultValue true */
+  extract?: boolean;
+  /** Mark the fetched file executable. @defaultValue false */
+  executable?: boolean;
+  /** Let the fetcher reuse a cached copy. @defaultValue false */
+  cache?: boolean;
+  /** File name in the sandbox. Default: the URL's last path segment. */
+  outputFile?: string;
+}
+
 /**
  * A task definition: one application, its instances, what each needs and how it runs.
  * The JSON Schema is published as `schema/task-definition.schema.json`.
@@ -43,18 +57,7 @@ export interface TaskDefinition {
     /** User the command runs as on the agent. Default: the framework's user. */
     user?: string;
     /** Files the Mesos fetcher downloads into the sandbox before the command starts. */
-    uris?: Array<{
-      /** URL (http, https, file, hdfs...) to fetch. */
-      value: string;
-      /** Unpack archives (tar, zip...) after download. @defaultValue true */
-      extract?: boolean;
-      /** Mark the fetched file executable. @defaultValue false */
-      executable?: boolean;
-      /** Let the fetcher reuse a cached copy. @defaultValue false */
-      cache?: boolean;
-      /** File name in the sandbox. Default: the URL's last path segment. */
-      outputFile?: string;
-    }>;
+    uris?: FetchUri[];
   };
   /**
    * Run the task with this custom executor (one process per task unless `id` is shared). The
@@ -87,18 +90,7 @@ export interface TaskDefinition {
       /** Environment of the executor, on top of the task's (with the `PORT` variables). */
       env?: Record<string, string>;
       /** Files fetched into the sandbox before the executor starts (the executor binary, say). */
-      uris?: Array<{
-        /** URL to fetch. */
-        value: string;
-        /** Unpack archives after download. @defaultValue true */
-        extract?: boolean;
-        /** Mark the fetched file executable. @defaultValue false */
-        executable?: boolean;
-        /** Let the fetcher reuse a cached copy. @defaultValue false */
-        cache?: boolean;
-        /** File name in the sandbox. */
-        outputFile?: string;
-      }>;
+      uris?: FetchUri[];
     };
   };
   /** Run the task in a container: the Mesos containerizer (optionally with an image) or Docker. */
