@@ -17,12 +17,31 @@ export interface TlsOptions {
 }
 
 /** HTTP authentication: Basic (principal/secret, as Mesos's `--credentials`) or a bearer token. */
-export type AuthOptions = { type: 'basic'; principal: string; secret: string } | { type: 'bearer'; token: string };
+export type AuthOptions =
+  | {
+      /** HTTP Basic authentication. */
+      type: 'basic';
+      /** The framework's principal (also put in `FrameworkInfo.principal` by `createFramework`). */
+      principal: string;
+      /** Its secret; redacted from logs. */
+      secret: string;
+    }
+  | {
+      /** `Authorization: Bearer <token>`. */
+      type: 'bearer';
+      /** The token; redacted from logs. */
+      token: string;
+    };
 
+/** Where the HTTP client and the scheduler log; any {@link Logger} fits. */
 export interface ClientLogger {
+  /** Each call and its answer, redirects followed. */
   debug(message: string, ...args: unknown[]): void;
+  /** Which master it subscribes to. */
   info(message: string, ...args: unknown[]): void;
+  /** A master unavailable, a subscription lost: retrying. */
   warn(message: string, ...args: unknown[]): void;
+  /** A failure that is not retried. */
   error(message: string, ...args: unknown[]): void;
 }
 
@@ -32,7 +51,9 @@ export interface MesosClientOptions {
   masters: string[];
   /** Encoding of calls and events. @default 'protobuf' */
   encoding?: Encoding;
+  /** TLS settings for `https://` masters. */
   tls?: TlsOptions;
+  /** Authentication sent with every request. Default: none. */
   auth?: AuthOptions;
   /** Timeout of one non-streaming call, in ms. @default 10000 */
   requestTimeoutMs?: number;
@@ -47,13 +68,31 @@ export interface MesosClientOptions {
   /** 307 redirects followed in a row before giving up. @default 3 */
   maxRedirects?: number;
   /** Retries of 503 answers: attempts and jittered exponential backoff. @default { attempts: 5, baseDelayMs: 250, maxDelayMs: 5000 } */
-  retry503?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry503?: {
+    /** Tries in all, the first included. */
+    attempts?: number;
+    /** Wait before the first retry, ms (doubled each time, jittered). */
+    baseDelayMs?: number;
+    /** Longest wait between retries, ms. */
+    maxDelayMs?: number;
+  };
   /** Where the client writes redirects (info) and 503 retries (warn). `createFramework` gives it `TOKENS.Logger.child('client')`. */
   logger?: ClientLogger;
 }
 
+/** {@link MesosClientOptions} after {@link resolveClientOptions}: validated, URLs without trailing `/`, every default filled in. */
 export type ResolvedClientOptions = Required<Omit<MesosClientOptions, 'tls' | 'auth' | 'logger' | 'retry503'>> &
-  Pick<MesosClientOptions, 'tls' | 'auth' | 'logger'> & { retry503: { attempts: number; baseDelayMs: number; maxDelayMs: number } };
+  Pick<MesosClientOptions, 'tls' | 'auth' | 'logger'> & {
+    /** 503 retry policy, every field set. */
+    retry503: {
+      /** Tries in all. */
+      attempts: number;
+      /** Wait before the first retry, ms. */
+      baseDelayMs: number;
+      /** Longest wait, ms. */
+      maxDelayMs: number;
+    };
+  };
 
 /** Validates options and fills in defaults. @throws ConfigurationError ERR_CONFIG_INVALID */
 export function resolveClientOptions(options: MesosClientOptions): ResolvedClientOptions {

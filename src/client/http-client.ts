@@ -83,6 +83,7 @@ export function leaderFromLocation(location: string, current: string): string {
  * Credentials are sent only in headers and never appear in logs or error messages.
  */
 export class MesosHttpClient {
+  /** The options in force, defaults filled in. */
   readonly options: ResolvedClientOptions;
   private readonly streamHttp: AxiosInstance;
   private readonly callHttp: AxiosInstance;

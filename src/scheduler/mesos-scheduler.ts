@@ -17,11 +17,17 @@ export interface SchedulerOptions {
   frameworkInfo: v1.FrameworkInfo;
   /** Roles to subscribe suppressed. */
   suppressedRoles?: string[];
+  /** Offer constraints sent in SUBSCRIBE (attribute filters on the agents whose offers it gets). */
   offerConstraints?: scheduler.OfferConstraints;
   /** Heartbeat intervals without any event after which the connection is declared dead. @default 5 */
   heartbeatMissLimit?: number;
   /** Reconnect backoff: jittered exponential from `initialMs` up to `maxMs`. @default { initialMs: 500, maxMs: 30000 } */
-  backoff?: { initialMs?: number; maxMs?: number };
+  backoff?: {
+    /** First wait before reconnecting, ms. */
+    initialMs?: number;
+    /** Longest wait between reconnection attempts, ms. */
+    maxMs?: number;
+  };
   /**
    * How long `start()` keeps trying to subscribe before it rejects with a `ConnectionError`
    * `ERR_MASTER_UNREACHABLE` whose message names every master tried and the last reason of each.
