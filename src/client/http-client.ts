@@ -229,9 +229,11 @@ export class MesosHttpClient {
   /**
    * Sends a non-SUBSCRIBE call to the master holding the subscription.
    * @param options.retry503 false to fail at the first 503 instead of retrying (`retry503` option).
+   * @param options.signal aborts the call (the scheduler aborts the calls of a subscription its
+   *   watchdog declared dead): it rejects with a retryable `ConnectionError` `ERR_CONNECTION`.
    * @returns the decoded `Response` for calls answered 200 (RECONCILE_OPERATIONS), else undefined.
    */
-  async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean } = {}): Promise<scheduler.Response | undefined> {
+  async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean; signal?: AbortSignal } = {}): Promise<scheduler.Response | undefined> {
     const attempts503 = options.retry503 === false ? 0 : this.options.retry503.attempts;
     const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
@@ -244,8 +246,16 @@ export class MesosHttpClient {
           responseType: 'arraybuffer',
           timeout: this.options.requestTimeoutMs,
           maxContentLength: this.options.maxFrameSize,
+          ...(options.signal ? { signal: options.signal } : {}),
         });
       } catch (cause) {
+        if (options.signal?.aborted) {
+          throw new ConnectionError(ClientErrorCodes.CONNECTION, `${call.type} to ${subscription.masterUrl} aborted: the subscription was declared dead; it is sent again on the next subscription if needed`, {
+            cause,
+            retryable: true,
+            details: { master: subscription.masterUrl, reason: 'aborted' },
+          });
+        }
         throw this.connectionError(cause, subscription.masterUrl, false);
       }
       const bytes = Buffer.from(res.data ?? new ArrayBuffer(0));
@@ -266,7 +276,7 @@ export class MesosHttpClient {
         );
       }
       if (res.status === 503 && unavailable < attempts503) {
-        await sleep(backoffDelay(unavailable++, this.options.retry503.baseDelayMs, this.options.retry503.maxDelayMs));
+        await sleep(backoffDelay(unavailable++, this.options.retry503.baseDelayMs, this.options.retry503.maxDelayMs), options.signal);
         continue;
       }
       throw statusError(call.type ?? 'call', res.status, text, subscription.masterUrl);
@@ -312,10 +322,27 @@ export class MesosHttpClient {
       controller.abort();
       stream.destroy();
     };
+    const logger = this.options.logger;
     async function* events(): AsyncGenerator<scheduler.Event> {
+      let first = true;
       try {
         for await (const record of decodeRecords(stream, { maxFrameSize })) {
-          yield codec.decode(record, encoding!);
+          // Once closed, records still buffered are not handed on (the master resends what was not acknowledged).
+          if (closed) return;
+          let event: scheduler.Event;
+          try {
+            event = codec.decode(record, encoding!);
+          } catch (err) {
+            // The first record must be SUBSCRIBED (or ERROR): without it there is no subscription.
+            if (first || !(err instanceof ProtocolError)) throw err;
+            // One event this SDK cannot decode (a value its Mesos 1.11 schema does not know) does
+            // not end the subscription: re-subscribing would get it again, in a loop. It is
+            // skipped, not acknowledged: the agent resends an unacknowledged update.
+            logger?.warn(`skipped an event from ${master} that cannot be decoded (${record.length} bytes): ${err.message} [${err.code}]; it is not acknowledged (Mesos resends unacknowledged status updates)`);
+            continue;
+          }
+          first = false;
+          yield event;
         }
       } catch (err) {
         if (closed) return;
