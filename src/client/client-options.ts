@@ -67,6 +67,25 @@ export interface MesosClientOptions {
   maxFrameSize?: number;
   /** 307 redirects followed in a row before giving up. @default 3 */
   maxRedirects?: number;
+  /**
+   * Which hosts a 307 leader redirect may send the client to (with its `Authorization` header).
+   * `'configured'`: only the hosts of `masters` and of {@link redirectHosts}; a redirect elsewhere
+   * is refused with `ApiError` `ERR_REDIRECT_NOT_ALLOWED` naming the host, and the next master
+   * of the list is tried. `'any'`: every host a master names (only where every host that can
+   * answer on the masters' URLs is trusted with the credentials).
+   *
+   * A Mesos master redirects to the leader as it knows itself: its `--hostname` (or, without it,
+   * its IP address) and port, e.g. `//10.0.0.12:5050`. List each master the way the masters name
+   * themselves, or add the other spelling (IP or name) to `redirectHosts`.
+   * @default 'configured'
+   */
+  followRedirects?: 'configured' | 'any';
+  /**
+   * More hosts a leader redirect may go to under `followRedirects: 'configured'`: `host:port`
+   * (that port only) or `host` (any port), e.g. `['10.0.0.12:5050', 'mesos-master-2.internal']`.
+   * @default []
+   */
+  redirectHosts?: string[];
   /** Retries of 503 answers: attempts and jittered exponential backoff. @default { attempts: 5, baseDelayMs: 250, maxDelayMs: 5000 } */
   retry503?: {
     /** Tries in all, the first included. */
@@ -114,6 +133,17 @@ export function resolveClientOptions(options: MesosClientOptions): ResolvedClien
       throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, 'put credentials in the auth option, not in the master URL (URLs end up in logs)');
     }
   }
+  const followRedirects = options.followRedirects ?? 'configured';
+  if (followRedirects !== 'configured' && followRedirects !== 'any') {
+    throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `followRedirects must be 'configured' or 'any', got ${JSON.stringify(followRedirects)}`);
+  }
+  const redirectHosts = (options.redirectHosts ?? []).map((h) => {
+    const host = typeof h === 'string' ? h.trim().toLowerCase() : '';
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `redirectHosts entry ${JSON.stringify(h)} is not a host or host:port (e.g. "10.0.0.12:5050" or "master-2.internal"; no scheme, no path)`);
+    }
+    return host;
+  });
   if (options.auth?.type === 'basic' && options.auth.principal.includes(':')) {
     throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, 'a basic-auth principal cannot contain ":" (Mesos splits principal:secret on it)');
   }
@@ -126,9 +156,29 @@ export function resolveClientOptions(options: MesosClientOptions): ResolvedClien
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     maxFrameSize: options.maxFrameSize ?? 4 * 1024 * 1024,
     maxRedirects: options.maxRedirects ?? 3,
+    followRedirects,
+    redirectHosts,
     retry503: { attempts: 5, baseDelayMs: 250, maxDelayMs: 5000, ...options.retry503 },
     logger: options.logger,
   };
+}
+
+/** `host:port` of a URL, lower-case, with the scheme's default port written out. */
+function hostPort(url: URL): string {
+  return `${url.hostname.toLowerCase()}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
+
+/**
+ * Whether a leader redirect to `target` may be followed (and the credentials sent there): under
+ * `followRedirects: 'configured'`, only to the host:port of a configured master or an entry of
+ * `redirectHosts` (`host:port`, or `host` for any port).
+ */
+export function redirectAllowed(options: Pick<ResolvedClientOptions, 'masters' | 'followRedirects' | 'redirectHosts'>, target: string): boolean {
+  if (options.followRedirects === 'any') return true;
+  const url = new URL(target);
+  const wanted = hostPort(url);
+  if (options.masters.some((m) => hostPort(new URL(m)) === wanted)) return true;
+  return options.redirectHosts.some((h) => (/:\d+$/.test(h) && !h.endsWith(']') ? h === wanted : h === url.hostname.toLowerCase()));
 }
 
 /** The Authorization header value for the configured auth; never logged. */

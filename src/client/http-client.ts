@@ -13,6 +13,7 @@ import { agentAnswer, diagnoseConnectionFailure, diagnoseForeignAnswer, speaksPl
 import {
   authorizationHeader,
   redactClientOptions,
+  redirectAllowed,
   resolveClientOptions,
   type MesosClientOptions,
   type ResolvedClientOptions,
@@ -205,7 +206,18 @@ export class MesosHttpClient {
             details: { master, reason: `${redirects - 1} redirects in a row (a leader election in progress?)` },
           });
         }
-        this.leader = leaderFromLocation(String(res.headers['location'] ?? ''), master);
+        const leader = leaderFromLocation(String(res.headers['location'] ?? ''), master);
+        if (!redirectAllowed(this.options, leader)) {
+          this.rotateMaster();
+          const host = new URL(leader).host;
+          const reason = `redirected to ${leader}, which is not one of the configured masters; not followed, so that the credentials are not sent there`;
+          const hint = `if ${host} is a master of this cluster, add it to masters or to the client option redirectHosts (a Mesos master names the leader by its --hostname or IP, which may be spelled differently from the URL configured), or set followRedirects: 'any'`;
+          throw new ApiError(ClientErrorCodes.REDIRECT_NOT_ALLOWED, `master ${master} ${reason}; ${hint}`, 307, '', {
+            retryable: false,
+            details: { master, reason, hint, location: leader },
+          });
+        }
+        this.leader = leader;
         this.options.logger?.info(`master ${master} is not the leader; following its redirect to ${this.leader}`);
         continue;
       }

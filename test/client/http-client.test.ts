@@ -71,7 +71,7 @@ describe('MesosHttpClient', () => {
     const leader = await master();
     const follower = await master();
     follower.redirectTo = leader.hostPort;
-    const sub = await client({ masters: [follower.url] }).subscribe(subscribeCall);
+    const sub = await client({ masters: [follower.url, leader.url] }).subscribe(subscribeCall);
     assert.equal(sub.masterUrl, leader.url);
     assert.equal(leader.subscribeCalls().length, 1);
     sub.close();
