@@ -9,6 +9,7 @@ import type { scheduler } from '../protocol/generated/index.js';
 import { ApiError, ConnectionError, MesosSdkError, ProtocolError } from '../errors/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { ClientErrorCodes, httpErrorCode } from './client-error-codes.js';
+import { SecretRedactor } from './redact.js';
 import { agentAnswer, diagnoseConnectionFailure, diagnoseForeignAnswer, speaksPlainHttp, speaksTls, type Diagnosis } from './connection-diagnosis.js';
 import {
   authorizationHeader,
@@ -92,9 +93,12 @@ export class MesosHttpClient {
   private masterIndex = 0;
   /** Leader learned from a redirect or a successful subscription. */
   private leader: string | undefined;
+  /** Takes the credentials out of every error this client throws. */
+  private readonly redactor: SecretRedactor;
 
   constructor(options: MesosClientOptions) {
     this.options = resolveClientOptions(options);
+    this.redactor = new SecretRedactor(this.options.auth);
     const tls = this.options.tls;
     const tlsOptions = {
       ca: tls?.ca,
@@ -151,6 +155,14 @@ export class MesosHttpClient {
    *   scheduler passes one so that `stop()` does not wait for `connectTimeoutMs`.
    */
   async subscribe(call: scheduler.Call, options: { signal?: AbortSignal } = {}): Promise<Subscription> {
+    try {
+      return await this.subscribeOnce(call, options);
+    } catch (err) {
+      throw this.redactor.error(err);
+    }
+  }
+
+  private async subscribeOnce(call: scheduler.Call, options: { signal?: AbortSignal }): Promise<Subscription> {
     const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
     let redirects = 0;
@@ -246,6 +258,14 @@ export class MesosHttpClient {
    * @returns the decoded `Response` for calls answered 200 (RECONCILE_OPERATIONS), else undefined.
    */
   async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean; signal?: AbortSignal } = {}): Promise<scheduler.Response | undefined> {
+    try {
+      return await this.callOnce(call, subscription, options);
+    } catch (err) {
+      throw this.redactor.error(err);
+    }
+  }
+
+  private async callOnce(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean; signal?: AbortSignal }): Promise<scheduler.Response | undefined> {
     const attempts503 = options.retry503 === false ? 0 : this.options.retry503.attempts;
     const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
@@ -335,6 +355,7 @@ export class MesosHttpClient {
       stream.destroy();
     };
     const logger = this.options.logger;
+    const redactor = this.redactor;
     async function* events(): AsyncGenerator<scheduler.Event> {
       let first = true;
       try {
@@ -358,8 +379,8 @@ export class MesosHttpClient {
         }
       } catch (err) {
         if (closed) return;
-        if (err instanceof MesosSdkError) throw err;
-        throw new ConnectionError(ClientErrorCodes.CONNECTION, `subscription stream from ${master} failed: ${(err as Error).message}`, { cause: err, retryable: true });
+        if (err instanceof MesosSdkError) throw redactor.error(err);
+        throw redactor.error(new ConnectionError(ClientErrorCodes.CONNECTION, `subscription stream from ${master} failed: ${(err as Error).message}`, { cause: err, retryable: true }));
       } finally {
         close();
       }
