@@ -108,10 +108,13 @@ describe('MesosHttpClient: no credentials in the errors it throws (issue 16 #8)'
     });
   }
 
-  it('regression: start() rejected after refused connections (basic) carries no credentials down its cause chain', async () => {
-    const sched = new MesosScheduler(client({ masters: ['http://127.0.0.1:1'], auth: basic }), { frameworkInfo: { user: 'u', name: 'secrets' }, startTimeoutMs: 500, backoff: { initialMs: 50, maxMs: 100 } });
+  it('regression: start() rejected for a certificate it does not trust (basic) carries no credentials down its cause chain', async () => {
+    const { key, cert } = selfSignedCert();
+    const port = await listen(https.createServer({ key, cert }, (_q, r) => r.end('')));
+    const sched = new MesosScheduler(client({ masters: [`https://127.0.0.1:${port}`], auth: basic }), { frameworkInfo: { user: 'u', name: 'secrets' }, startTimeoutMs: 20_000 });
     const err = await caught(sched.start());
-    assert.equal((err as MesosSdkError).code, 'ERR_MASTER_UNREACHABLE');
+    assert.equal((err as MesosSdkError).code, 'ERR_TLS');
+    assert.ok((err as Error).cause instanceof MesosSdkError, 'the client error is its cause');
     assertNoSecret(err);
   });
 });
