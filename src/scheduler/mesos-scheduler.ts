@@ -32,10 +32,22 @@ export interface SchedulerOptions {
    * How long `start()` keeps trying to subscribe before it rejects with a `ConnectionError`
    * `ERR_MASTER_UNREACHABLE` whose message names every master tried and the last reason of each.
    * The scheduler is stopped then (no retry left running). `0` waits for ever. Later
-   * re-subscriptions (a master lost mid-run) are not limited by it: they retry until `stop()`.
+   * re-subscriptions (a master lost mid-run) are not limited by it: they retry until `stop()`
+   * (see {@link SchedulerOptions.misconfiguredGiveUpMs} for failures retrying cannot fix).
    * @default 30000
    */
   startTimeoutMs?: number;
+  /**
+   * After a subscription was lost: how long the scheduler keeps re-subscribing while every master
+   * fails for a reason retrying cannot fix (`ERR_TLS` after a certificate change,
+   * `ERR_WRONG_SCHEME`, `ERR_NOT_A_MESOS_MASTER`, `ERR_REDIRECT_NOT_ALLOWED`) before it stops with
+   * that error (a `stopped` lifecycle event carrying it, an error line), so that a supervisor
+   * sees it rather than a framework silently not subscribed until its failover timeout runs
+   * out. Failures that retrying can fix (refused, reset, timeouts, 503) are retried until
+   * `stop()`. Each such attempt is logged at error level. `0` retries for ever.
+   * @default 300000 (5 min: time for an operator to finish a certificate rotation)
+   */
+  misconfiguredGiveUpMs?: number;
   /** Where the scheduler writes its lines (subscribing, subscription lost, re-subscribed). `createFramework` gives it `TOKENS.Logger.child('scheduler')`. */
   logger?: ClientLogger;
 }
@@ -55,6 +67,8 @@ const HEALTHY_AFTER_MS = 10_000;
 
 /** Default of {@link SchedulerOptions.startTimeoutMs}: 30 s. */
 export const DEFAULT_START_TIMEOUT_MS = 30_000;
+/** Default of {@link SchedulerOptions.misconfiguredGiveUpMs}: 5 min. */
+export const DEFAULT_MISCONFIGURED_GIVE_UP_MS = 300_000;
 
 /** The last failure seen on one master while `start()` was trying to subscribe. */
 interface MasterAttempt {
@@ -104,6 +118,10 @@ export class MesosScheduler implements Scheduler {
   private startFailure: MesosSdkError | undefined;
   /** Per master, the last failure before the first SUBSCRIBED (for ERR_MASTER_UNREACHABLE). */
   private readonly startAttempts = new Map<string, MasterAttempt>();
+  /** Per master, the last failure since the last subscription was lost. */
+  private readonly resubscribeAttempts = new Map<string, MasterAttempt>();
+  /** Since when every master has failed, mid-run, for a reason retrying cannot fix (0: not so). */
+  private misconfiguredSince = 0;
   private startedAt = 0;
   /** When the last established subscription was lost (for the "re-subscribed after" line). */
   private lostAt = 0;
@@ -176,6 +194,10 @@ export class MesosScheduler implements Scheduler {
       throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `heartbeatMissLimit must be a whole number from 1 to 100, got ${String(missLimit)}`);
     }
     this.missLimit = missLimit;
+    const giveUp = this.options.misconfiguredGiveUpMs ?? DEFAULT_MISCONFIGURED_GIVE_UP_MS;
+    if (!Number.isFinite(giveUp) || giveUp < 0) {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `misconfiguredGiveUpMs must be a number of milliseconds >= 0 (0 retries for ever), got ${String(giveUp)}`);
+    }
     this.startedAt = Date.now();
     const promise = new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -218,18 +240,18 @@ export class MesosScheduler implements Scheduler {
   }
 
   /** ERR_MASTER_UNREACHABLE naming every master and the last reason seen on each. */
-  private unreachableError(timeoutMs: number | undefined): ConnectionError {
+  private unreachableError(timeoutMs: number | undefined, attempts: Map<string, MasterAttempt> = this.startAttempts, head?: string): ConnectionError {
     // The configured masters, then any other tried (a leader a redirect pointed at).
-    const masters = [...new Set([...(this.client.options?.masters ?? [this.client.currentMaster]), ...this.startAttempts.keys()])];
+    const masters = [...new Set([...(this.client.options?.masters ?? [this.client.currentMaster]), ...attempts.keys()])];
     const current = this.client.currentMaster;
     const entries = masters.map((master) => {
-      const a = this.startAttempts.get(master);
+      const a = attempts.get(master);
       if (a) return { master, reason: a.reason, ...(a.hint ? { hint: a.hint } : {}), code: a.code, attempts: a.attempts };
       const reason = this.currentState === 'subscribing' && master === current ? 'no answer yet (still connecting)' : 'not tried yet';
       return { master, reason, code: '', attempts: 0 };
     });
     const list = entries.map((e) => `${e.master}${e.attempts ? ` (${e.attempts} attempt${e.attempts > 1 ? 's' : ''})` : ''}: ${e.reason}${e.hint ? `; ${e.hint}` : ''}`).join(' | ');
-    const head =
+    head ??=
       timeoutMs === undefined
         ? 'no Mesos master can take the subscription, and retrying will not help; tried'
         : `no Mesos master accepted the subscription within ${timeoutMs / 1000} s (startTimeoutMs); tried`;
@@ -240,11 +262,11 @@ export class MesosScheduler implements Scheduler {
     });
   }
 
-  /** Records a failed attempt before the first SUBSCRIBED; true when every master failed for a reason retrying cannot fix. */
-  private recordStartFailure(error: MesosSdkError): boolean {
+  /** Records a failed attempt (in `attempts`); true when every master failed for a reason retrying cannot fix. */
+  private recordStartFailure(error: MesosSdkError, attempts: Map<string, MasterAttempt> = this.startAttempts): boolean {
     const master = typeof error.details?.['master'] === 'string' ? error.details['master'] : this.client.currentMaster;
-    const prev = this.startAttempts.get(master);
-    this.startAttempts.set(master, {
+    const prev = attempts.get(master);
+    attempts.set(master, {
       reason: typeof error.details?.['reason'] === 'string' ? error.details['reason'] : error.message,
       ...(typeof error.details?.['hint'] === 'string' ? { hint: error.details['hint'] } : {}),
       code: error.code,
@@ -252,7 +274,7 @@ export class MesosScheduler implements Scheduler {
       attempts: (prev?.attempts ?? 0) + 1,
     });
     const masters = this.client.options?.masters ?? [master];
-    return masters.every((m) => this.startAttempts.get(m)?.retryable === false);
+    return masters.every((m) => attempts.get(m)?.retryable === false);
   }
 
   // ---- calls ----
@@ -374,6 +396,7 @@ export class MesosScheduler implements Scheduler {
     while (!this.stopping) {
       let error: MesosSdkError | undefined;
       let watchdog = false;
+      let subscribedThisRound = false;
       this.currentState = 'subscribing';
       const abort = (this.subscribeAbort = new AbortController());
       try {
@@ -397,6 +420,11 @@ export class MesosScheduler implements Scheduler {
         const outcome = await this.consume(sub, resolve);
         error = outcome.error;
         fatal = outcome.fatal;
+        subscribedThisRound = outcome.subscribed;
+        if (outcome.subscribed) {
+          this.resubscribeAttempts.clear();
+          this.misconfiguredSince = 0;
+        }
         // The backoff starts again only after a subscription that stayed up for a while: one
         // dropped right after SUBSCRIBED (a master failing each time) keeps backing off.
         if (outcome.healthy) attempt = 0;
@@ -415,6 +443,24 @@ export class MesosScheduler implements Scheduler {
         const reasons = this.unreachableError(undefined);
         fatal = codes.size === 1 ? new ConnectionError(error.code, reasons.message, { cause: error, details: reasons.details ?? {} }) : reasons;
       }
+      // After a subscription was lost, failures retrying cannot fix on every master (a certificate
+      // changed, say) stop the scheduler once they lasted misconfiguredGiveUpMs.
+      let misconfigured = false;
+      if (this.everSubscribed && !subscribedThisRound && error && !this.stopping && !fatal) {
+        if (this.recordStartFailure(error, this.resubscribeAttempts)) {
+          misconfigured = true;
+          this.misconfiguredSince ||= Date.now();
+          const grace = this.options.misconfiguredGiveUpMs ?? DEFAULT_MISCONFIGURED_GIVE_UP_MS;
+          const lasted = Date.now() - this.misconfiguredSince;
+          if (grace > 0 && lasted >= grace) {
+            const codes = new Set([...this.resubscribeAttempts.values()].map((a) => a.code));
+            const reasons = this.unreachableError(undefined, this.resubscribeAttempts, `the subscription was lost and no Mesos master could take it again for ${Math.round(lasted / 1000)} s (misconfiguredGiveUpMs), for reasons retrying cannot fix; tried`);
+            fatal = codes.size === 1 ? new ConnectionError(error.code, reasons.message, { cause: error, details: reasons.details ?? {} }) : reasons;
+          }
+        } else {
+          this.misconfiguredSince = 0;
+        }
+      }
       // The stream may end before the TEARDOWN's 202 arrives: that end is the teardown, not a loss.
       if (this.teardownCall && (await this.teardownCall)) break;
       if (this.stopping) break;
@@ -428,9 +474,14 @@ export class MesosScheduler implements Scheduler {
       if (watchdog && (this.client.options?.masters.length ?? 1) > 1) this.client.rotateMaster();
       const delay = immediate ? (attempt++, 0) : backoffDelay(attempt++, b.initialMs ?? 500, b.maxMs ?? 30_000);
       const why = error ? `${error.message} [${error.code}]` : 'the stream ended';
-      if (this.everSubscribed && attempt === 1) {
+      if (subscribedThisRound) {
         this.lostAt = Date.now();
         this.options.logger?.warn(`subscription to ${lostUrl ?? lostMaster} lost: ${why}; retrying in ${Math.round(delay)} ms`);
+      } else if (this.everSubscribed && misconfigured) {
+        const grace = this.options.misconfiguredGiveUpMs ?? DEFAULT_MISCONFIGURED_GIVE_UP_MS;
+        this.options.logger?.error(
+          `re-subscribing failed: ${why}; no master can take the subscription for a reason retrying cannot fix${grace > 0 ? `: the scheduler stops if this lasts ${grace / 1000} s (misconfiguredGiveUpMs)` : ''}; retrying in ${Math.round(delay)} ms (attempt ${attempt})`,
+        );
       } else if (this.everSubscribed) {
         this.options.logger?.warn(`re-subscribing failed: ${why}; retrying in ${Math.round(delay)} ms (attempt ${attempt})`);
       } else {
@@ -465,7 +516,7 @@ export class MesosScheduler implements Scheduler {
    * while it finishes, and the next subscription's events wait for it ({@link handling}).
    * Only a fatal ERROR (failed over, removed, refused) is handled, with the events before it.
    */
-  private async consume(sub: Subscription, onSubscribed: () => void): Promise<{ error?: MesosSdkError; fatal?: MesosSdkError; healthy: boolean; watchdog: boolean }> {
+  private async consume(sub: Subscription, onSubscribed: () => void): Promise<{ error?: MesosSdkError; fatal?: MesosSdkError; healthy: boolean; watchdog: boolean; subscribed: boolean }> {
     let intervalMs = DEFAULT_HEARTBEAT_SECONDS * 1000;
     const missLimit = this.missLimit;
     let subscribedAt = 0;
@@ -589,7 +640,7 @@ export class MesosScheduler implements Scheduler {
         sub.close();
         // The ERROR and the events before it are handled; nothing can follow it.
         await handlerLoop;
-        return { error: fatal, fatal, healthy: false, watchdog: false };
+        return { error: fatal, fatal, healthy: false, watchdog: false, subscribed: subscribedAt > 0 };
       }
       declare(new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, 'the master closed the subscription stream', { retryable: true }));
     } catch (err) {
@@ -601,7 +652,7 @@ export class MesosScheduler implements Scheduler {
       if (this.callsAbort === callsAbort) this.callsAbort = undefined;
     }
     const healthy = subscribedAt > 0 && Date.now() - subscribedAt >= Math.max(intervalMs, HEALTHY_AFTER_MS);
-    return { ...(this.stopping ? {} : { error: verdict }), healthy, watchdog };
+    return { ...(this.stopping ? {} : { error: verdict }), healthy, watchdog, subscribed: subscribedAt > 0 };
   }
 
   /**
