@@ -583,7 +583,8 @@ export class MesosScheduler implements Scheduler {
         wakeReader?.();
       }
     })();
-    this.handling = handlerLoop;
+    // Handler errors are caught per event; nothing else in the loop throws, but stop() must not reject if it did.
+    this.handling = handlerLoop.catch((err: unknown) => this.options.logger?.error(`event loop failed: ${(err as Error)?.message ?? String(err)}`));
 
     let subscribedHere = false;
     arm();
