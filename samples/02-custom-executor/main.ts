@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { build } from 'esbuild';
-import { createFramework, isTerminal, SimulatedMaster, SilentLogger, TOKENS, type FrameworkHandle, type TaskDefinition, type TaskManager } from '../../src/index.js';
+import { ConnectionError, createFramework, isTerminal, SimulatedMaster, SilentLogger, TOKENS, type FrameworkHandle, type Scheduler, type TaskDefinition, type TaskManager } from '../../src/index.js';
+import { packageVersion, positiveNumberArg, usageErrorsExit } from '../../src/cli/cli-args.js';
 
 const EXECUTOR_ENTRY = fileURLToPath(new URL('./executor.js', import.meta.url));
 
@@ -52,48 +53,73 @@ export interface RunResult {
   seconds: number;
 }
 
-/** Runs the sample against `master` (or an embedded simulator running real executors). */
+/**
+ * Runs the sample against `master` (or an embedded simulator running real executors).
+ * `timeoutSeconds` bounds the whole run, start-up included: a master that cannot be reached makes
+ * it reject with `ERR_MASTER_UNREACHABLE` saying why.
+ */
 export async function run(opts: { master?: string; node?: string; timeoutSeconds?: number }, log: (line: string) => void = console.log): Promise<RunResult> {
   const started = Date.now();
+  const timeoutSeconds = opts.timeoutSeconds ?? 60;
+  const deadline = started + timeoutSeconds * 1000;
   const artifacts = mkdtempSync(join(tmpdir(), 'sample-02-artifacts-'));
   const sim = opts.master ? undefined : await SimulatedMaster.start({ agents: 2, allocationIntervalMs: 100, executors: true });
   let fw: FrameworkHandle | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
     await bundleExecutor(artifacts);
     const master = opts.master ?? sim!.url;
     log(`master: ${master}${sim ? ' (embedded simulator, executors run as local processes)' : ''}`);
-    fw = createFramework({
+    const framework = createFramework({
       master,
       framework: { name: 'sample-02-custom-executor', checkpoint: true },
       taskManager: true,
       server: { artifactsDir: artifacts },
       overrides: [{ token: TOKENS.Logger, useValue: new SilentLogger() }],
+      // Start-up gives up at the sample's deadline (the scheduler's startTimeoutMs, issue 15; ignored where unknown).
+      scheduler: { ...({ startTimeoutMs: timeoutSeconds * 1000 } as object) },
     });
-    await fw.start();
-    log(`executor served at ${fw.serverUrl}/artifacts/executor.mjs`);
-    const tasks = fw.get<TaskManager>(TOKENS.TaskManager);
-    await tasks.submit(sampleTasks(`${fw.serverUrl}/artifacts`, opts.node));
-    const deadline = Date.now() + (opts.timeoutSeconds ?? 60) * 1000;
+    fw = framework;
+    let lastFailure: Error | undefined;
+    framework.get<Scheduler>(TOKENS.Scheduler).onLifecycle((e) => {
+      if (e.type === 'disconnected' && e.error) lastFailure = e.error;
+    });
+    const starting = framework.start();
+    starting.catch(() => {}); // when the deadline wins, stop() ends the start and this rejects unobserved
+    await Promise.race([
+      starting,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new ConnectionError('ERR_MASTER_UNREACHABLE', `could not reach the master at ${master} within ${timeoutSeconds} s: ${lastFailure ? lastFailure.message : 'no answer (check the URL, the port and that a Mesos master runs there)'}`, lastFailure ? { cause: lastFailure } : {}));
+        }, Math.max(0, deadline - Date.now()) + 1000); // the scheduler's own start timeout, which says more, gets to fire first
+      }),
+    ]);
+    clearTimeout(timer);
+    log(`executor served at ${framework.serverUrl}/artifacts/executor.mjs`);
+    const tasks = framework.get<TaskManager>(TOKENS.TaskManager);
+    await tasks.submit(sampleTasks(`${framework.serverUrl}/artifacts`, opts.node));
     while (!(tasks.list().length > 0 && tasks.list().every((t) => isTerminal(t.state)))) {
-      if (Date.now() > deadline) throw new Error(`tasks did not end within ${opts.timeoutSeconds ?? 60} s: ${JSON.stringify(tasks.counts())}`);
+      if (Date.now() > deadline) throw new Error(`tasks did not end within ${timeoutSeconds} s: ${JSON.stringify(tasks.counts())}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const result = tasks.list().map((t) => ({ id: t.id, state: t.state, ...(t.message ? { message: t.message } : {}) }));
     for (const t of result) log(`${t.id}: ${t.state}${t.message ? ` (${t.message})` : ''}`);
     return { tasks: result, seconds: (Date.now() - started) / 1000 };
   } finally {
-    await fw?.stop({ teardown: true });
+    clearTimeout(timer);
+    await fw?.stop({ teardown: true }).catch((err: Error) => log(`stop: ${err.message}`));
     await sim?.stop();
     rmSync(artifacts, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const o = new Command()
+  const o = usageErrorsExit(new Command())
     .name('sample-02-custom-executor')
+    .version(packageVersion(import.meta.url))
     .option('--master <url>', 'Mesos master URL (default: an embedded simulated master running real executors)')
     .option('--node <path>', 'node binary on the agents', process.execPath)
-    .option('--timeout <seconds>', 'give up after this long', parseFloat, 60)
+    .option('--timeout <seconds>', 'give up after this long, start-up included', positiveNumberArg(), 60)
     .parse()
     .opts<{ master?: string; node: string; timeout: number }>();
   run({ ...o, timeoutSeconds: o.timeout })

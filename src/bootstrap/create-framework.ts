@@ -25,17 +25,23 @@ import { FrameworkMetrics, type FrameworkMetricsOptions } from '../server/framew
 import { FrameworkServer, type ServerOptions } from '../server/framework-server.js';
 import type { ResourceManager } from '../resource-manager/resource-manager.js';
 import { isSecretAware } from '../logging/index.js';
+import { NotSubscribedError } from '../errors/families.js';
+import { checkFrameworkOptions } from './check-framework-options.js';
+import { Lifecycle, LifecycleErrorCodes } from './framework-lifecycle.js';
+export { LifecycleError, LifecycleErrorCodes, StopError, type LifecyclePhase, type StopFailure } from './framework-lifecycle.js';
 
 /** Storage key of the framework id (with its failover timeout). */
 export const FRAMEWORK_ID_KEY = 'framework/id';
 
-/** Replaces one provider before anything is built (like NestJS `overrideProvider`). */
 /** Options of {@link createFramework}. */
 export interface FrameworkOptions {
   /** Master URL(s), e.g. `'http://127.0.0.1:5050'` or several for leader discovery. */
   master: string | string[];
   /** The framework to register; `user` defaults to the OS user, `failover_timeout` to one week. */
-  framework: Partial<v1.FrameworkInfo> & { name: string };
+  framework: Partial<v1.FrameworkInfo> & {
+    /** The framework's name as Mesos shows it; also the default HA election name (`ha.name`). */
+    name: string;
+  };
   /** Event controller classes (decorated with `@EventController()`). */
   controllers?: Array<Newable<object>>;
   /** Extra container modules, loaded after the defaults (bind or rebind tokens there). */
@@ -44,7 +50,9 @@ export interface FrameworkOptions {
   overrides?: ProviderOverride[];
   /** Wire encoding. @default 'protobuf' */
   encoding?: Encoding;
+  /** Credentials sent to the master: HTTP Basic (`principal`, `secret`) or a bearer token. Never logged. */
   auth?: AuthOptions;
+  /** TLS settings (CA, client certificate) for `https://` masters. */
   tls?: TlsOptions;
   /** Further HTTP client options (timeouts, frame size, retries). */
   client?: Partial<MesosClientOptions>;
@@ -69,7 +77,21 @@ export interface FrameworkOptions {
    * framework and reconciles before launching anything. A leader that loses its lease stops
    * sending calls at once and stops (run it under a supervisor that restarts it as a standby).
    */
-  ha?: { etcd: string[]; ttlSeconds?: number; name?: string; useEtcdStorage?: boolean; client?: EtcdLeaderElection['options']['client'] };
+  ha?: {
+    /** etcd endpoints, e.g. `['http://127.0.0.1:2379']`. */
+    etcd: string[];
+    /** Lease TTL of the leadership, in seconds: a leader that dies is replaced within about this long. @defaultValue 10 */
+    ttlSeconds?: number;
+    /**
+     * Election name, the same for every instance of one framework; the etcd storage keys live
+     * under `mesos-sdk/<name>/`. Defaults to `framework.name`.
+     */
+    name?: string;
+    /** Keep the framework's state (`TOKENS.Storage`) in etcd, so a new leader resumes it. @defaultValue true */
+    useEtcdStorage?: boolean;
+    /** Further `etcd3` client options (auth, TLS, timeouts), used by the election and the storage. */
+    client?: EtcdLeaderElection['options']['client'];
+  };
   /**
    * Serve the framework's HTTP API, `/health`, `/metrics` and artifacts (`TOKENS.Server`) while it
    * runs; `true` for the defaults (loopback, a free port). The URL is `handle.serverUrl` after `start()`.
@@ -81,17 +103,36 @@ export interface FrameworkOptions {
 
 /** A running (or ready to run) framework. */
 export interface FrameworkHandle {
+  /** The inversify container holding every provider (see `TOKENS`). */
   readonly container: Container;
   /** Resolves once the controllers are bound (before any SUBSCRIBE). */
   readonly ready: Promise<void>;
+  /** Where the scheduler's subscription stands now (`Scheduler.state`). */
   readonly state: SubscriptionState;
+  /** The framework id: set once Mesos assigned it at SUBSCRIBED, or resumed from storage or `framework.id` by `start()`. */
   readonly frameworkId: string | undefined;
   /** The server's base URL once `start()` has it listening (with the `server` option). */
   readonly serverUrl: string | undefined;
-  /** Subscribes; resolves at the first SUBSCRIBED. */
+  /**
+   * Starts the metrics and the server (with `server`), campaigns for leadership (with `ha`),
+   * loads stored tasks, resumes the stored framework id, then subscribes; resolves at the first
+   * SUBSCRIBED. Runs once: a second call returns the same promise; after `stop()` it rejects with
+   * `ERR_FRAMEWORK_STOPPED` (create a new framework instead). A `start()` that fails undoes what
+   * it had set up.
+   */
   start(): Promise<void>;
-  /** Stops taking events, lets the handler in flight finish, then stops the scheduler. With `teardown` the framework is removed from Mesos. */
-  stop(options?: { teardown?: boolean }): Promise<void>;
+  /**
+   * Stops taking events, lets the handler in flight finish, then stops the scheduler; with
+   * `teardown: true` and a live subscription, the framework is then removed from Mesos (TEARDOWN)
+   * and its stored id deleted. Idempotent (a second call returns the same promise); undoes the start in reverse
+   * order and closes the storage, also when the framework never started. Every step runs even
+   * when one fails; then it rejects with a {@link StopError} `ERR_STOP_FAILED` listing the failed
+   * steps.
+   */
+  stop(options?: {
+    /** Remove the framework from Mesos (which kills its tasks) instead of leaving it to fail over within its `failover_timeout`. */
+    teardown?: boolean;
+  }): Promise<void>;
   /**
    * A provider from the container. The SDK's tokens carry their type: `fw.get(TOKENS.TaskManager)`
    * is a `TaskManager`; a controller class gives its instance.
@@ -114,6 +155,8 @@ const DEFAULT_FAILOVER_TIMEOUT = 7 * 24 * 3600;
  * ```
  */
 export function createFramework(options: FrameworkOptions): FrameworkHandle {
+  // Everything is checked before anything is built, listens or connects (every problem at once).
+  const inlineTasks = checkFrameworkOptions(options);
   const masters = Array.isArray(options.master) ? options.master : [options.master];
   const frameworkInfo: v1.FrameworkInfo = {
     user: options.framework.user ?? process.env['USER'] ?? 'root',
@@ -163,9 +206,70 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
   dispatcher.register([...controllers.map((c) => container.get<object>(c)), ...extra]);
   const scheduler = container.get<Scheduler>(TOKENS.Scheduler);
   const server = container.isBound(TOKENS.Server) ? container.get<FrameworkServer>(TOKENS.Server) : undefined;
+  const storage = container.get<Storage>(TOKENS.Storage);
+  const election = container.get<LeaderElection>(TOKENS.LeaderElection);
+  const taskManager = useTasks ? container.get<TaskManager>(TOKENS.TaskManager) : undefined;
+  const taskController = useTasks ? container.get<DefaultTaskController>(DefaultTaskController) : undefined;
+
+  const lifecycle = new Lifecycle<{ teardown?: boolean }>('framework', logger);
+  /** Calls let through after stop() began: only the TEARDOWN of a `stop({ teardown: true })`. */
+  let callTickets = 0;
+  let fenced = false;
+  const fence = (): void => {
+    if (!fenced) return;
+    if (callTickets > 0) {
+      callTickets--;
+      return;
+    }
+    throw new NotSubscribedError(LifecycleErrorCodes.FRAMEWORK_STOPPED, 'the framework is stopping or stopped: no call is sent to the master after stop(); create a new framework with createFramework() to go on', { retryable: false });
+  };
+  scheduler.setCallGuard(fence);
+  let idSave: Promise<void> = Promise.resolve();
+
+  // Created with the framework, so released by stop() even when it never started (last, in reverse).
+  lifecycle.onStop('storage', async () => {
+    await taskManager?.settled();
+    await idSave;
+    await storage.close();
+  });
+  lifecycle.onStop('leader election', () => election.close());
+  lifecycle.onStop('scheduler', (stopOptions) => stopScheduler(stopOptions ?? {}));
+
+  /**
+   * Stops taking events (handlers detached, the task controller's timers gone), lets the handler in
+   * flight finish, then fences the scheduler: nothing but the TEARDOWN reaches the master from then
+   * on, so no DECLINE or SUPPRESS follows a teardown (the master would answer 400).
+   */
+  async function stopScheduler(stopOptions: { teardown?: boolean }): Promise<void> {
+    scheduler.setEventHandler(async () => {});
+    detach?.();
+    detach = undefined;
+    taskController?.dispose();
+    await dispatcher.drain();
+    fenced = true;
+    let teardownError: unknown;
+    if (stopOptions.teardown) {
+      if (scheduler.state === 'subscribed') {
+        callTickets = 1;
+        try {
+          await scheduler.teardown();
+          await storage.delete(FRAMEWORK_ID_KEY).catch((err: Error) => logger.warn(`the framework was torn down, but its id stays in storage: ${err.message}`));
+        } catch (err) {
+          teardownError = err;
+        } finally {
+          callTickets = 0;
+        }
+      } else if (scheduler.frameworkId) {
+        // Never subscribed (or not now): nothing to tear down unless Mesos knows the framework.
+        logger.warn(`stop({ teardown: true }) while ${scheduler.state}: framework ${scheduler.frameworkId} is not torn down (Mesos removes it after its failover_timeout)`);
+      }
+    }
+    // Always stopped, even when the TEARDOWN failed: the subscription must not outlive stop().
+    await scheduler.stop();
+    if (teardownError) throw teardownError;
+  }
+
   let detach: (() => void) | undefined;
-  let unsubscribeId: (() => void) | undefined;
-  let unsubscribeLeader: (() => void) | undefined;
 
   const handle: FrameworkHandle = {
     container,
@@ -179,67 +283,87 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
     get serverUrl() {
       return server?.url;
     },
-    async start() {
-      const election = container.get<LeaderElection>(TOKENS.LeaderElection);
-      const metrics = container.get<FrameworkMetrics>(TOKENS.Metrics);
-      metrics.attach({ scheduler, election, resources: container.get<ResourceManager>(TOKENS.ResourceManager), ...(useTasks ? { tasks: container.get<TaskManager>(TOKENS.TaskManager) } : {}) });
-      // The server runs on standbys too: their /health says not-ready (not leading).
-      if (server && !server.url) logger.info(`framework API listening on ${await server.listen()}`);
-      await election.campaign();
-      scheduler.setCallGuard(() => election.assertLeader());
-      unsubscribeLeader ??= election.onChange((leading) => {
-        if (leading) return;
-        // Fenced already (calls throw ERR_NOT_LEADER); tell the controllers and stop the subscription.
-        void dispatcher.lifecycle({ type: 'lost_leadership' });
-        void scheduler.stop();
-      });
-      if (useTasks) {
-        // Stored tasks first (a restart), then the given definitions: nothing launches before SUBSCRIBE and reconciliation.
-        const tasks = container.get<TaskManager>(TOKENS.TaskManager);
-        await tasks.load();
-        if (options.tasks !== undefined) await tasks.submit(options.tasks);
-      }
-      // The framework id is kept in storage: a restarted framework fails over to itself.
-      const storage = container.get<Storage>(TOKENS.Storage);
-      const stored = await storage.get(FRAMEWORK_ID_KEY);
-      if (stored && !options.framework.id) scheduler.resumeFramework(fromBytes<{ id: string }>(stored, FRAMEWORK_ID_KEY).id);
-      // Kept trying while storage is down: the id must survive a restart, or the tasks would be orphaned.
-      const saveFrameworkId = async (id: string, attempt = 0): Promise<void> => {
-        try {
-          await storage.put(FRAMEWORK_ID_KEY, toBytes({ id, failoverTimeout: frameworkInfo.failover_timeout, savedAt: Date.now() }));
-        } catch (err) {
-          logger.warn(`could not store the framework id ${id} (attempt ${attempt + 1}), retrying: ${(err as Error).message}`);
-          if (unsubscribeId) setTimeout(() => void saveFrameworkId(id, attempt + 1), Math.min(10_000, 250 * 2 ** attempt)).unref();
+    start() {
+      return lifecycle.start(async () => {
+        const metrics = container.get<FrameworkMetrics>(TOKENS.Metrics);
+        lifecycle.onStop('metrics', () => metrics.detach());
+        metrics.attach({ scheduler, election, resources: container.get<ResourceManager>(TOKENS.ResourceManager), ...(taskManager ? { tasks: taskManager } : {}) });
+        // The server runs on standbys too: their /health says not-ready (not leading).
+        if (server) {
+          lifecycle.onStop('server', () => server.close());
+          logger.info(`framework API listening on ${await listen(server, options.server === true ? {} : options.server ?? {})}`);
         }
-      };
-      unsubscribeId ??= scheduler.onLifecycle((e) => {
-        if (e.type === 'connected' && !e.resubscribed) void saveFrameworkId(e.frameworkId);
+        lifecycle.checkpoint();
+        lifecycle.onStop('leader election', () => election.close());
+        await election.campaign();
+        lifecycle.checkpoint();
+        scheduler.setCallGuard(() => {
+          fence();
+          election.assertLeader();
+        });
+        lifecycle.onStop('leadership listener', election.onChange((leading) => {
+          if (leading) return;
+          // Fenced already (calls throw ERR_NOT_LEADER); tell the controllers and stop the subscription.
+          void dispatcher.lifecycle({ type: 'lost_leadership' });
+          void scheduler.stop();
+        }));
+        if (taskManager) {
+          // Stored tasks first (a restart), then the given definitions: nothing launches before SUBSCRIBE and reconciliation.
+          await taskManager.load();
+          if (inlineTasks) await taskManager.submit(inlineTasks);
+        }
+        // The framework id is kept in storage: a restarted framework fails over to itself.
+        const stored = await storage.get(FRAMEWORK_ID_KEY);
+        lifecycle.checkpoint();
+        if (stored && !options.framework.id) scheduler.resumeFramework(fromBytes<{ id: string }>(stored, FRAMEWORK_ID_KEY).id);
+        let watching = true;
+        // Kept trying while storage is down: the id must survive a restart, or the tasks would be orphaned.
+        const saveFrameworkId = async (id: string, attempt = 0): Promise<void> => {
+          try {
+            await storage.put(FRAMEWORK_ID_KEY, toBytes({ id, failoverTimeout: frameworkInfo.failover_timeout, savedAt: Date.now() }));
+          } catch (err) {
+            if (!watching) return;
+            logger.warn(`could not store the framework id ${id} (attempt ${attempt + 1}), retrying: ${(err as Error).message}`);
+            setTimeout(() => {
+              if (watching) idSave = saveFrameworkId(id, attempt + 1);
+            }, Math.min(10_000, 250 * 2 ** attempt)).unref();
+          }
+        };
+        const unsubscribeId = scheduler.onLifecycle((e) => {
+          if (e.type === 'connected' && !e.resubscribed) idSave = saveFrameworkId(e.frameworkId);
+        });
+        lifecycle.onStop('framework id listener', () => {
+          watching = false;
+          unsubscribeId();
+        });
+        detach = dispatcher.attach();
+        await dispatcher.lifecycle({ type: 'elected' });
+        lifecycle.checkpoint();
+        lifecycle.onStop('scheduler', (stopOptions) => stopScheduler(stopOptions ?? {}));
+        await scheduler.start();
       });
-      detach ??= dispatcher.attach();
-      await dispatcher.lifecycle({ type: 'elected' });
-      await scheduler.start();
     },
-    async stop(stopOptions = {}) {
-      // Let the event in flight (and its acknowledgement) finish, then stop the subscription.
-      await dispatcher.drain();
-      await scheduler.stop(stopOptions);
-      if (stopOptions.teardown) await container.get<Storage>(TOKENS.Storage).delete(FRAMEWORK_ID_KEY);
-      unsubscribeId?.();
-      unsubscribeId = undefined;
-      unsubscribeLeader?.();
-      unsubscribeLeader = undefined;
-      await container.get<LeaderElection>(TOKENS.LeaderElection).close();
-      container.get<FrameworkMetrics>(TOKENS.Metrics).detach();
-      await server?.close();
-      if (useTasks) container.get<DefaultTaskController>(DefaultTaskController).dispose();
-      detach?.();
-      detach = undefined;
+    stop(stopOptions = {}) {
+      return lifecycle.stop(stopOptions);
     },
     get<T>(token: ServiceIdentifier<T>): T {
       return container.get<T>(token);
     },
   };
   return handle;
+}
+
+/** Starts the API server; a taken port is a typed error saying which port and what to do. */
+async function listen(server: FrameworkServer, options: ServerOptions): Promise<string> {
+  try {
+    return await server.listen();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const port = options.port ?? 0;
+      throw new ConfigurationError(LifecycleErrorCodes.PORT_IN_USE, `port ${port} on ${options.host ?? '127.0.0.1'} is in use; pick another server.port (0 picks a free one)`, { cause: err, details: { port, host: options.host ?? '127.0.0.1' } });
+    }
+    throw err;
+  }
 }
 
 /** The secrets in the options (auth, server token, etcd password), and the basic-auth header forms of them. */

@@ -1,10 +1,10 @@
 import { injectable } from 'inversify';
 import { StorageError } from '../errors/families.js';
-import type { Storage } from './storage.interface.js';
+import type { Storage, StorageEntry } from './storage.interface.js';
 import { checkKey, sameBytes, StorageErrorCodes, underPrefix } from './storage-keys.js';
 
 
-/** Storage in process memory: the default, for one instance and for tests. Values are copied in and out. */
+/** Storage in process memory: the default, for one instance and for tests. Values are copied in and out; `close()` keeps the data for a `reopen()`. */
 @injectable()
 export class InMemoryStorage implements Storage {
   private readonly data = new Map<string, Uint8Array>();
@@ -13,24 +13,29 @@ export class InMemoryStorage implements Storage {
   private open(): void {
     if (this.closed) throw new StorageError(StorageErrorCodes.CLOSED, 'storage is closed');
   }
+  /** The value at `key` (a copy), or `undefined`. */
   async get(key: string): Promise<Uint8Array | undefined> {
     this.open();
     const v = this.data.get(checkKey(key));
     return v && Uint8Array.from(v);
   }
+  /** Stores a copy of `value` at `key`. */
   async put(key: string, value: Uint8Array): Promise<void> {
     this.open();
     this.data.set(checkKey(key), Uint8Array.from(value));
   }
+  /** Deletes `key`; true when it existed. */
   async delete(key: string): Promise<boolean> {
     this.open();
     return this.data.delete(checkKey(key));
   }
-  async list(prefix: string): Promise<Array<{ key: string; value: Uint8Array }>> {
+  /** Entries at `prefix` and below it (whole segments), sorted by key. */
+  async list(prefix: string): Promise<StorageEntry[]> {
     this.open();
     checkKey(prefix);
     return [...this.data].filter(([k]) => underPrefix(k, prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value: Uint8Array.from(value) }));
   }
+  /** Deletes `prefix` and everything below it; returns how many keys went. */
   async deletePrefix(prefix: string): Promise<number> {
     this.open();
     checkKey(prefix);
@@ -38,6 +43,7 @@ export class InMemoryStorage implements Storage {
     for (const k of [...this.data.keys()]) if (underPrefix(k, prefix) && this.data.delete(k)) n++;
     return n;
   }
+  /** Replaces the value if it equals `expected` (`undefined`: absent); `next === undefined` deletes. False when the comparison failed. */
   async compareAndSet(key: string, expected: Uint8Array | undefined, next: Uint8Array | undefined): Promise<boolean> {
     this.open();
     if (!sameBytes(this.data.get(checkKey(key)), expected)) return false;
@@ -45,7 +51,25 @@ export class InMemoryStorage implements Storage {
     else this.data.set(key, Uint8Array.from(next));
     return true;
   }
+  /** Closes the store: every later operation fails with `ERR_STORAGE_CLOSED` (until `reopen()`). A framework's `stop()` calls it. */
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /**
+   * Opens a closed store again with its data, as a restarted process finds its disk: lets a test
+   * restart a framework over the same state (`stop()` closes the storage it used).
+   *
+   * @example
+   * ```ts
+   * const storage = new InMemoryStorage();
+   * const first = createFramework({ ...options, overrides: [{ token: TOKENS.Storage, useValue: storage }] });
+   * await first.start(); await first.stop();
+   * const second = createFramework({ ...options, overrides: [{ token: TOKENS.Storage, useValue: storage.reopen() }] });
+   * ```
+   */
+  reopen(): this {
+    this.closed = false;
+    return this;
   }
 }

@@ -1,4 +1,4 @@
-export type { Storage } from './storage.interface.js';
+export type { Storage, StorageEntry } from './storage.interface.js';
 export { InMemoryStorage } from './in-memory.storage.js';
 export { LevelStorage } from './level.storage.js';
 export { EtcdStorage, type EtcdStorageOptions } from './etcd.storage.js';

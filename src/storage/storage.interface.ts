@@ -1,3 +1,11 @@
+/** One key and its value, as {@link Storage.list} returns them. */
+export interface StorageEntry {
+  /** The entry's full key. */
+  key: string;
+  /** Its value. */
+  value: Uint8Array;
+}
+
 /**
  * Key-value storage for framework state (bound to `TOKENS.Storage`).
  *
@@ -5,11 +13,14 @@
  * returns `tasks/app` and `tasks/app/...`, never `tasks/app-1`.
  */
 export interface Storage {
+  /** The value at `key`, or `undefined` when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** Writes `value` at `key` (durably, for the on-disk and etcd backends). */
   put(key: string, value: Uint8Array): Promise<void>;
+  /** Deletes `key`; true when it existed. */
   delete(key: string): Promise<boolean>;
   /** Entries at `prefix` and below it, sorted by key. */
-  list(prefix: string): Promise<Array<{ key: string; value: Uint8Array }>>;
+  list(prefix: string): Promise<StorageEntry[]>;
   /** Deletes `prefix` and everything below it; returns how many keys went. */
   deletePrefix(prefix: string): Promise<number>;
   /**
@@ -17,5 +28,10 @@ export interface Storage {
    * absent). `next === undefined` deletes. Returns false when the comparison failed.
    */
   compareAndSet(key: string, expected: Uint8Array | undefined, next: Uint8Array | undefined): Promise<boolean>;
+  /**
+   * Releases the store (the database lock, the etcd connection); later operations fail with
+   * `ERR_STORAGE_CLOSED`. A framework's `stop()` closes the storage it used, as its last step, so
+   * a new store on the same folder (a second `LevelStorage`) can open it in the same process.
+   */
   close(): Promise<void>;
 }

@@ -61,6 +61,7 @@ export class DefaultTaskController {
     return this.reconciling;
   }
 
+  /** On every (re)subscription: drops the offers held before it and reconciles, explicitly when tasks may be running. */
   @OnSubscribed()
   async subscribed(): Promise<void> {
     // Offers held from before the (re)subscription are invalid now.
@@ -91,6 +92,7 @@ export class DefaultTaskController {
     this.periodicTimer.unref();
   }
 
+  /** Places pending tasks on the offers (the launch intent recorded before each ACCEPT), declines the rest, suppresses when nothing is pending. */
   @OnOffers()
   async offers(offers: v1.Offer[]): Promise<void> {
     for (const o of offers) this.attributes.set(o.agent_id.value, Object.fromEntries(renderAttributes(o.attributes ?? [])));
@@ -182,11 +184,13 @@ export class DefaultTaskController {
     return this.storagePaused;
   }
 
+  /** Forgets a rescinded offer. */
   @OnRescind()
   rescind(offerId: v1.OfferID): void {
     this.resources.onRescind(offerId);
   }
 
+  /** Applies a status update to the task's record (relaunching per its restart policy) and ends the reconciliation when every task answered. */
   @OnUpdate()
   async update(status: v1.TaskStatus): Promise<void> {
     await this.tasks.onStatus(status);

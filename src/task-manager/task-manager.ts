@@ -1,15 +1,18 @@
-import type { v1 } from '../protocol/generated/index.js';
+import type { scheduler, v1 } from '../protocol/generated/index.js';
 import type { Storage } from '../storage/storage.interface.js';
 import { fromBytes, toBytes } from '../storage/storage-keys.js';
 import { MesosSdkError } from '../errors/index.js';
 import type { TaskDefinition } from '../task-spec/task-definition.js';
 import { validateTaskDefinitions } from '../task-spec/task-spec-validator.js';
 import { toPlacementRequest, toTaskInfo } from '../task-spec/to-task-info.js';
-import type { Assignment, PlacementRequest, RunningTask } from '../resource-manager/placement/placement-types.js';
+import type { Assignment, PlacementContext, PlacementRequest } from '../resource-manager/placement/placement-types.js';
 import { isRegression, isTerminal, type TaskRecord, type TaskRecordState } from './task-record.js';
 
+/** Stable codes of the task manager's errors. */
 export const TaskManagerErrorCodes = {
+  /** No task with that id (kill, prepareLaunch). */
   NOT_FOUND: 'ERR_TASK_NOT_FOUND',
+  /** No definition with that name (scale); submit it first. */
   UNKNOWN_DEFINITION: 'ERR_TASK_DEFINITION_UNKNOWN',
 } as const;
 
@@ -25,11 +28,15 @@ const TASK_PREFIX = 'tasks';
 
 /** What the task manager asks the scheduler to do (kept small so tests can fake it). */
 export interface TaskManagerCalls {
+  /** Sends KILL for the task (on its agent, when known). */
   kill(taskId: v1.TaskID, agentId?: v1.AgentID): Promise<void>;
 }
 
+/** A filter of {@link TaskManager.list}: every field given must match. */
 export interface TaskQuery {
+  /** Tasks of this definition. */
   name?: string;
+  /** Tasks in this state. */
   state?: TaskRecordState;
   /** `key` or `key=value` against the definition's labels. */
   label?: string;
@@ -37,15 +44,15 @@ export interface TaskQuery {
   history?: boolean;
 }
 
+/** States in which a task given up on is running again (and must be killed). */
+const ZOMBIE_STATES: ReadonlySet<string> = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
+
 /**
  * The lifecycle of every task: definitions and records live in Storage, and a task's record is
  * written (state LAUNCHING, with its agent) before the ACCEPT that launches it, so a restarted
  * framework knows every task it may have launched and reconciles it instead of launching it again.
  * Failed tasks are relaunched per their restart policy with exponential backoff, as a new attempt.
  */
-/** States in which a task given up on is running again (and must be killed). */
-const ZOMBIE_STATES: ReadonlySet<string> = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
-
 export class TaskManager {
   private readonly definitions = new Map<string, TaskDefinition>();
   private readonly records = new Map<string, TaskRecord>();
@@ -152,7 +159,7 @@ export class TaskManager {
   }
 
   /** Tasks holding resources, for the constraints of the next placement. */
-  placementContext(): { running: RunningTask[] } {
+  placementContext(): PlacementContext {
     return {
       running: [...this.records.values()]
         .filter((r) => !isTerminal(r.state) && r.state !== 'PENDING' && r.agentId)
@@ -227,17 +234,19 @@ export class TaskManager {
   }
 
   /** Non-terminal tasks Mesos may know (launching or launched), for explicit reconciliation. */
-  toReconcile(): Array<{ task_id: v1.TaskID; agent_id?: v1.AgentID }> {
+  toReconcile(): scheduler.Call.Reconcile.Task[] {
     return [...this.records.values()]
       .filter((r) => !isTerminal(r.state) && r.state !== 'PENDING')
       .map((r) => ({ task_id: { value: r.id }, ...(r.agentId ? { agent_id: { value: r.agentId } } : {}) }));
   }
 
+  /** A copy of the record of task `id`, if any. */
   get(id: string): TaskRecord | undefined {
     const r = this.records.get(id);
     return r && { ...r };
   }
 
+  /** Copies of the records matching `q` (current attempts only unless `history`). */
   list(q: TaskQuery = {}): TaskRecord[] {
     return [...this.records.values()]
       .filter((r) => q.history || !r.superseded)
@@ -349,6 +358,16 @@ export class TaskManager {
       }
     }
     return this.dirty.size === 0;
+  }
+
+  /** Resolves once every storage write in flight has ended (failed or not): call before closing storage. */
+  async settled(): Promise<void> {
+    while (this.writes.size > 0) {
+      const pending = [...this.writes.values()];
+      await Promise.all(pending);
+      // Writes chained meanwhile are awaited on the next round; finished ones are dropped.
+      for (const [id, w] of this.writes) if (pending.includes(w)) this.writes.delete(id);
+    }
   }
 
   private save(rec: TaskRecord): Promise<void> {

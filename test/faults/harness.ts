@@ -103,6 +103,8 @@ export async function runScenario(
     },
     restart: async () => {
       await fw.stop();
+      // stop() closed the storage; the restarted framework opens the same state again, as a new process would.
+      storage.reopen();
       fw = await start();
     },
     submit: async (defs) => {

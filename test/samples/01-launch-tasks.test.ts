@@ -40,11 +40,11 @@ describe('sample 01-launch-tasks', () => {
     }
   });
 
-  it('reports failed tasks in the summary and exits 2', async () => {
+  it('reports failed tasks in the summary and exits 3', async () => {
     const sim = await SimulatedMaster.start({ agents: 2, allocationIntervalMs: 100, taskBehaviours: [{ name: '^report', outcome: 'failed', runMs: 10 }, { runMs: 10 }] });
     try {
       const err = await promisify(execFile)(process.execPath, [main, '--master', sim.url], { timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
-      assert.equal((err as { code: number }).code, 2);
+      assert.equal((err as { code: number }).code, 3, 'not 2, the exit status of a bad command line');
       assert.match((err as { stdout: string }).stdout, /launched 19, finished 15, failed 2/, "each failing report task was retried once");
     } finally {
       await sim.stop();

@@ -129,4 +129,26 @@ describe('TaskManager', () => {
     await tm.onStatus({ ...status('app.0.0', 'TASK_GONE', 2), reason: 'REASON_RECONCILIATION' });
     assert.deepEqual(tm.placementRequests(), []);
   });
+
+  it('settled() waits for the record writes in flight (stop() closes the storage after them)', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    class Slow extends InMemoryStorage {
+      override async put(key: string, value: Uint8Array): Promise<void> {
+        if (key.startsWith('tasks/')) await gate;
+        return super.put(key, value);
+      }
+    }
+    const { tm, storage } = setup(new Slow());
+    const submitting = tm.submit(def({ instances: 1 }));
+    await new Promise((r) => setTimeout(r, 20));
+    let settled = false;
+    const waiting = tm.settled().then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(settled, false, 'a record write is still in flight');
+    open();
+    await waiting;
+    assert.ok(await storage.get('tasks/app.0.0'), 'written before settled() resolved');
+    await submitting;
+  });
 });

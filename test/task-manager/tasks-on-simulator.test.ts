@@ -88,7 +88,8 @@ describe('the built-in task manager against the simulated master', () => {
     const id = first.frameworkId;
     await waitFor(() => (first.get<TaskManager>(TOKENS.TaskManager).counts()['TASK_RUNNING'] ?? 0) === 5, 5000, 'first run');
     await first.stop();
-    const second = framework(defs, { overrides: [{ token: TOKENS.Storage, useValue: storage }] });
+    await assert.rejects(storage.get('framework/id'), { code: 'ERR_STORAGE_CLOSED' }, 'stop() closed the storage');
+    const second = framework(defs, { overrides: [{ token: TOKENS.Storage, useValue: storage.reopen() }] });
     await second.start();
     assert.equal(second.frameworkId, id, 'failed over to the stored framework id');
     const tm = second.get<TaskManager>(TOKENS.TaskManager);
@@ -100,8 +101,11 @@ describe('the built-in task manager against the simulated master', () => {
 
   it('rejects invalid task definitions with every problem and launches nothing', async () => {
     sim = await SimulatedMaster.start({ agents: 1 });
-    const fw = framework([{ name: 'ok', resources: { cpus: 1, mem: 1 }, command: { shell: 'x' } }, { name: 'BAD', resources: { cpus: -1, mem: 1 } }]);
-    await assert.rejects(fw.start(), (err: unknown) => err instanceof ValidationError && err.problems.length >= 2);
+    assert.throws(
+      () => framework([{ name: 'ok', resources: { cpus: 1, mem: 1 }, command: { shell: 'x' } }, { name: 'BAD', resources: { cpus: -1, mem: 1 } }]),
+      (err: unknown) => err instanceof ValidationError && err.code === 'ERR_TASK_DEFINITION_INVALID' && err.problems.length >= 2,
+      'createFramework() itself refuses them, before anything listens or connects',
+    );
     assert.equal(sim.engine.stats.launched, 0);
     assert.equal(sim.engine.frameworks.size, 0, 'nothing subscribed');
   });
