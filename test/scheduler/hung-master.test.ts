@@ -16,7 +16,7 @@ import { waitFor } from '../client/fake-master.js';
 const CLI = fileURLToPath(new URL('../../src/simulator/cli.js', import.meta.url));
 
 async function startSimulatorProcess(heartbeatSeconds: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--agents', '0', '--heartbeat', String(heartbeatSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--agents', '1', '--commands', 'simulated', '--heartbeat', String(heartbeatSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -90,12 +90,13 @@ describe('MesosScheduler: a SIGSTOPped master (real processes)', () => {
     for (const c of children) c.kill('SIGKILL');
   });
 
-  it('[simulator] regression (issue 16 #6): noticed within (misses + 1) heartbeat intervals although the handler waits on a call to it; re-subscribes after SIGCONT', { timeout: 60_000 }, async () => {
+  it('[simulator] regression (issue 16 #6): noticed within (misses + 1) heartbeat intervals although the handler waits on a call to it; re-subscribes after SIGCONT', { timeout: 60_000 }, async (t) => {
     const heartbeat = 1;
     const misses = 2;
     const { child, url } = await startSimulatorProcess(heartbeat);
     children.push(child);
     const { noticedAfterMs, callError, sched, lifecycle } = await pauseDuringCall(url, child.pid!, heartbeat, misses);
+    t.diagnostic(`declared dead ${noticedAfterMs} ms after SIGSTOP (heartbeat ${heartbeat} s, ${misses} misses)`);
     try {
       const disconnected = lifecycle.find((e) => e.type === 'disconnected');
       assert.equal(disconnected?.type === 'disconnected' ? disconnected.error?.code : undefined, 'ERR_HEARTBEAT_TIMEOUT');
@@ -113,10 +114,11 @@ describe('MesosScheduler: a SIGSTOPped master (real processes)', () => {
   const mesos = process.env['MESOS_MASTER'];
   const pid = mesos && /^https?:/.test(mesos) ? mesosMasterPid(mesos) : undefined;
   if (mesos && pid) {
-    it(`[mesos] regression (issue 16 #6): noticed within (misses + 1) heartbeat intervals (15 s, Mesos's) although the handler waits on a call; re-subscribes after SIGCONT`, { timeout: 120_000 }, async () => {
+    it(`[mesos] regression (issue 16 #6): noticed within (misses + 1) heartbeat intervals (15 s, Mesos's) although the handler waits on a call; re-subscribes after SIGCONT`, { timeout: 120_000 }, async (t) => {
       const heartbeat = 15;
       const misses = 1;
       const { noticedAfterMs, callError, sched, lifecycle } = await pauseDuringCall(mesos, pid, heartbeat, misses);
+      t.diagnostic(`declared dead ${noticedAfterMs} ms after SIGSTOP (heartbeat ${heartbeat} s, ${misses} miss)`);
       try {
         const disconnected = lifecycle.find((e) => e.type === 'disconnected');
         assert.equal(disconnected?.type === 'disconnected' ? disconnected.error?.code : undefined, 'ERR_HEARTBEAT_TIMEOUT');
