@@ -164,6 +164,46 @@ describe('MesosScheduler: the heartbeat watchdog', () => {
     assert.deepEqual(handled, ['redirected', 'after']);
   });
 
+  it('judges the master, not the handler: a handler busy for many heartbeat intervals while heartbeats flow is no verdict', async () => {
+    const s = await setup({ heartbeatMissLimit: 2 }, (m) => (m.heartbeatSeconds = 0.05));
+    const handled: string[] = [];
+    s.setEventHandler(async (e) => {
+      const task = taskOf(e);
+      if (!task) return;
+      handled.push(task);
+      if (task === 'slow') await new Promise((r) => setTimeout(r, 800)); // 8 heartbeat intervals
+    });
+    await s.start();
+    master.broadcast(update('slow'));
+    master.broadcast(update('next'));
+    await waitFor(() => handled.includes('next'), 5000, 'the event after the slow one');
+    assert.deepEqual(handled, ['slow', 'next']);
+    assert.ok(!lifecycle.some((e) => e.type === 'disconnected'), 'no verdict');
+    assert.equal(master.subscribeCalls().length, 1);
+  });
+
+  it('a handler lagging behind thousands of events: reading pauses (backpressure) without a false verdict, and every event is handled in order', async () => {
+    const s = await setup({ heartbeatMissLimit: 2 }, (m) => (m.heartbeatSeconds = 0.05));
+    const handled: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    s.setEventHandler(async (e) => {
+      const task = taskOf(e);
+      if (!task) return;
+      if (task === 'gate') return void (await gate);
+      handled.push(Number(task));
+    });
+    await s.start();
+    master.broadcast(update('gate'));
+    const burst = Buffer.concat(Array.from({ length: 3000 }, (_, i) => Buffer.from(encodeRecord(Codecs.schedulerEvent().encode(update(String(i)), 'protobuf')))));
+    master.writeRaw(burst);
+    await new Promise((r) => setTimeout(r, 500)); // 10 heartbeat intervals with the handler stuck
+    release();
+    await waitFor(() => handled.length === 3000, 20_000, 'every event');
+    assert.deepEqual(handled, Array.from({ length: 3000 }, (_, i) => i));
+    assert.ok(!lifecycle.some((e) => e.type === 'disconnected'), 'no verdict');
+  });
+
   for (const announced of [1e9, 0, -5, Number.NaN, Number.POSITIVE_INFINITY, 1e-9]) {
     it(`regression (issue 16 #12): heartbeat_interval_seconds ${String(announced)} is clamped with a warn line, no reconnect storm`, async () => {
       const s = await setup({}, (m) => {
