@@ -140,7 +140,12 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     return Buffer.from(JSON.stringify(this.toJsonObject(message)), 'utf8');
   }
 
-  /** Parses Mesos JSON; unknown keys are ignored, missing required fields are an error. */
+  /**
+   * Parses Mesos JSON; unknown keys are ignored, missing required fields are an error. An enum
+   * value the schema does not know (a newer Mesos's) is dropped, as protobuf drops an unknown
+   * value of Mesos's proto2 (closed) enums: an optional field is then absent, and a required one
+   * is an error that names the value.
+   */
   decodeJson(bytes: Uint8Array | string): T {
     let parsed: unknown;
     try {
