@@ -2,6 +2,8 @@
 export const ClientErrorCodes = {
   /** The master answered 307 to a call: the subscription belongs to a master that no longer leads. */
   NOT_LEADER: 'ERR_NOT_LEADER',
+  /** A leader redirect named a host that is neither a configured master nor in `redirectHosts`: not followed, so the credentials are not sent there. */
+  REDIRECT_NOT_ALLOWED: 'ERR_REDIRECT_NOT_ALLOWED',
   /** Too many 307s in a row (a redirect loop or a leader election in progress). */
   TOO_MANY_REDIRECTS: 'ERR_TOO_MANY_REDIRECTS',
   /** 503 (no leader elected / master recovering) persisted through every retry. */

@@ -9,10 +9,12 @@ import type { scheduler } from '../protocol/generated/index.js';
 import { ApiError, ConnectionError, MesosSdkError, ProtocolError } from '../errors/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { ClientErrorCodes, httpErrorCode } from './client-error-codes.js';
+import { SecretRedactor } from './redact.js';
 import { agentAnswer, diagnoseConnectionFailure, diagnoseForeignAnswer, speaksPlainHttp, speaksTls, type Diagnosis } from './connection-diagnosis.js';
 import {
   authorizationHeader,
   redactClientOptions,
+  redirectAllowed,
   resolveClientOptions,
   type MesosClientOptions,
   type ResolvedClientOptions,
@@ -83,6 +85,7 @@ export function leaderFromLocation(location: string, current: string): string {
  * Credentials are sent only in headers and never appear in logs or error messages.
  */
 export class MesosHttpClient {
+  /** The options in force, defaults filled in. */
   readonly options: ResolvedClientOptions;
   private readonly streamHttp: AxiosInstance;
   private readonly callHttp: AxiosInstance;
@@ -90,9 +93,12 @@ export class MesosHttpClient {
   private masterIndex = 0;
   /** Leader learned from a redirect or a successful subscription. */
   private leader: string | undefined;
+  /** Takes the credentials out of every error this client throws. */
+  private readonly redactor: SecretRedactor;
 
   constructor(options: MesosClientOptions) {
     this.options = resolveClientOptions(options);
+    this.redactor = new SecretRedactor(this.options.auth);
     const tls = this.options.tls;
     const tlsOptions = {
       ca: tls?.ca,
@@ -149,6 +155,14 @@ export class MesosHttpClient {
    *   scheduler passes one so that `stop()` does not wait for `connectTimeoutMs`.
    */
   async subscribe(call: scheduler.Call, options: { signal?: AbortSignal } = {}): Promise<Subscription> {
+    try {
+      return await this.subscribeOnce(call, options);
+    } catch (err) {
+      throw this.redactor.error(err);
+    }
+  }
+
+  private async subscribeOnce(call: scheduler.Call, options: { signal?: AbortSignal }): Promise<Subscription> {
     const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
     let redirects = 0;
@@ -204,7 +218,18 @@ export class MesosHttpClient {
             details: { master, reason: `${redirects - 1} redirects in a row (a leader election in progress?)` },
           });
         }
-        this.leader = leaderFromLocation(String(res.headers['location'] ?? ''), master);
+        const leader = leaderFromLocation(String(res.headers['location'] ?? ''), master);
+        if (!redirectAllowed(this.options, leader)) {
+          this.rotateMaster();
+          const host = new URL(leader).host;
+          const reason = `redirected to ${leader}, which is not one of the configured masters; not followed, so that the credentials are not sent there`;
+          const hint = `if ${host} is a master of this cluster, add it to masters or to the client option redirectHosts (a Mesos master names the leader by its --hostname or IP, which may be spelled differently from the URL configured), or set followRedirects: 'any'`;
+          throw new ApiError(ClientErrorCodes.REDIRECT_NOT_ALLOWED, `master ${master} ${reason}; ${hint}`, 307, '', {
+            retryable: false,
+            details: { master, reason, hint, location: leader },
+          });
+        }
+        this.leader = leader;
         this.options.logger?.info(`master ${master} is not the leader; following its redirect to ${this.leader}`);
         continue;
       }
@@ -228,9 +253,19 @@ export class MesosHttpClient {
   /**
    * Sends a non-SUBSCRIBE call to the master holding the subscription.
    * @param options.retry503 false to fail at the first 503 instead of retrying (`retry503` option).
+   * @param options.signal aborts the call (the scheduler aborts the calls of a subscription its
+   *   watchdog declared dead): it rejects with a retryable `ConnectionError` `ERR_CONNECTION`.
    * @returns the decoded `Response` for calls answered 200 (RECONCILE_OPERATIONS), else undefined.
    */
-  async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean } = {}): Promise<scheduler.Response | undefined> {
+  async call(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean; signal?: AbortSignal } = {}): Promise<scheduler.Response | undefined> {
+    try {
+      return await this.callOnce(call, subscription, options);
+    } catch (err) {
+      throw this.redactor.error(err);
+    }
+  }
+
+  private async callOnce(call: scheduler.Call, subscription: Pick<Subscription, 'streamId' | 'masterUrl'>, options: { retry503?: boolean; signal?: AbortSignal }): Promise<scheduler.Response | undefined> {
     const attempts503 = options.retry503 === false ? 0 : this.options.retry503.attempts;
     const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
@@ -243,8 +278,16 @@ export class MesosHttpClient {
           responseType: 'arraybuffer',
           timeout: this.options.requestTimeoutMs,
           maxContentLength: this.options.maxFrameSize,
+          ...(options.signal ? { signal: options.signal } : {}),
         });
       } catch (cause) {
+        if (options.signal?.aborted) {
+          throw new ConnectionError(ClientErrorCodes.CONNECTION, `${call.type} to ${subscription.masterUrl} aborted: the subscription was declared dead; it is sent again on the next subscription if needed`, {
+            cause,
+            retryable: true,
+            details: { master: subscription.masterUrl, reason: 'aborted' },
+          });
+        }
         throw this.connectionError(cause, subscription.masterUrl, false);
       }
       const bytes = Buffer.from(res.data ?? new ArrayBuffer(0));
@@ -265,7 +308,7 @@ export class MesosHttpClient {
         );
       }
       if (res.status === 503 && unavailable < attempts503) {
-        await sleep(backoffDelay(unavailable++, this.options.retry503.baseDelayMs, this.options.retry503.maxDelayMs));
+        await sleep(backoffDelay(unavailable++, this.options.retry503.baseDelayMs, this.options.retry503.maxDelayMs), options.signal);
         continue;
       }
       throw statusError(call.type ?? 'call', res.status, text, subscription.masterUrl);
@@ -311,15 +354,33 @@ export class MesosHttpClient {
       controller.abort();
       stream.destroy();
     };
+    const logger = this.options.logger;
+    const redactor = this.redactor;
     async function* events(): AsyncGenerator<scheduler.Event> {
+      let first = true;
       try {
         for await (const record of decodeRecords(stream, { maxFrameSize })) {
-          yield codec.decode(record, encoding!);
+          // Once closed, records still buffered are not handed on (the master resends what was not acknowledged).
+          if (closed) return;
+          let event: scheduler.Event;
+          try {
+            event = codec.decode(record, encoding!);
+          } catch (err) {
+            // The first record must be SUBSCRIBED (or ERROR): without it there is no subscription.
+            if (first || !(err instanceof ProtocolError)) throw err;
+            // One event this SDK cannot decode (a value its Mesos 1.11 schema does not know) does
+            // not end the subscription: re-subscribing would get it again, in a loop. It is
+            // skipped, not acknowledged: the agent resends an unacknowledged update.
+            logger?.warn(`skipped an event from ${master} that cannot be decoded (${record.length} bytes): ${err.message} [${err.code}]; it is not acknowledged (Mesos resends unacknowledged status updates)`);
+            continue;
+          }
+          first = false;
+          yield event;
         }
       } catch (err) {
         if (closed) return;
-        if (err instanceof MesosSdkError) throw err;
-        throw new ConnectionError(ClientErrorCodes.CONNECTION, `subscription stream from ${master} failed: ${(err as Error).message}`, { cause: err, retryable: true });
+        if (err instanceof MesosSdkError) throw redactor.error(err);
+        throw redactor.error(new ConnectionError(ClientErrorCodes.CONNECTION, `subscription stream from ${master} failed: ${(err as Error).message}`, { cause: err, retryable: true }));
       } finally {
         close();
       }

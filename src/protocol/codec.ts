@@ -140,7 +140,12 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     return Buffer.from(JSON.stringify(this.toJsonObject(message)), 'utf8');
   }
 
-  /** Parses Mesos JSON; unknown keys are ignored, missing required fields are an error. */
+  /**
+   * Parses Mesos JSON; unknown keys are ignored, missing required fields are an error. An enum
+   * value the schema does not know (a newer Mesos's) is dropped, as protobuf drops an unknown
+   * value of Mesos's proto2 (closed) enums: an optional field is then absent, and a required one
+   * is an error that names the value.
+   */
   decodeJson(bytes: Uint8Array | string): T {
     let parsed: unknown;
     try {
@@ -165,7 +170,18 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     const obj = this.type.toObject(message, OBJECT_OPTIONS);
     const missing = missingRequired(this.type, obj, '');
     if (missing.length > 0) {
-      throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: Missing required fields: ${missing.join(', ')}`);
+      // A value the schema does not know (an enum name from a newer Mesos) is dropped, as protobuf
+      // drops an unknown value of a proto2 enum: an optional field is then absent, a required one
+      // missing. Say which value it was rather than only "missing".
+      const unknown = missing.flatMap((path) => {
+        const raw = valueAt(json, path);
+        return raw === undefined || raw === null ? [] : [`${path} = ${JSON.stringify(raw).slice(0, 100)}${enumNameOf(this.type, path) ? ` is not a value of ${enumNameOf(this.type, path)}` : ' cannot be read'}`];
+      });
+      throw new ProtocolError(
+        ErrorCodes.PROTOCOL_DECODE,
+        `failed to convert JSON into ${this.name}: Missing required fields: ${missing.join(', ')}${unknown.length ? ` (${unknown.join('; ')}; this SDK's schema is Mesos 1.11's)` : ''}`,
+        { details: { missing, ...(unknown.length ? { unknownValues: unknown } : {}) } },
+      );
     }
     return obj as T;
   }
@@ -230,6 +246,31 @@ function withExplicitDefaults(type: protobuf.Type, obj: Record<string, unknown>)
     }
   }
   return out;
+}
+
+/** The value at a path as {@link missingRequired} writes it (`a.b[0].c`, `m[key].d`) in a parsed JSON value. */
+function valueAt(json: unknown, path: string): unknown {
+  let value: unknown = json;
+  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** The full name of the enum a field path (as {@link missingRequired} writes it) has, if it is an enum field. */
+function enumNameOf(type: protobuf.Type, path: string): string | undefined {
+  let current: protobuf.Type = type;
+  const parts = path.split('.').map((p) => p.replace(/\[[^\]]*\]$/, ''));
+  for (let i = 0; i < parts.length; i++) {
+    const field = current.fields[parts[i]!];
+    if (!field) return undefined;
+    const resolved = field.resolvedType;
+    if (i === parts.length - 1) return resolved instanceof protobuf.Enum ? resolved.fullName.replace(/^\./, '') : undefined;
+    if (!(resolved instanceof protobuf.Type)) return undefined;
+    current = resolved;
+  }
+  return undefined;
 }
 
 /** Paths of required fields absent from a converted message (Mesos rejects such JSON with 400). */

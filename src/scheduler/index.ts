@@ -1,4 +1,4 @@
-export type { Scheduler, SubscriptionState, LifecycleEvent, EventHandler, SchedulerEventHandler } from './scheduler.interface.js';
+export type { Scheduler, SubscriptionState, LifecycleEvent, EventHandler, SchedulerEventHandler, SchedulerObserver } from './scheduler.interface.js';
 export { isSchedulerEvent, SCHEDULER_EVENT_FIELDS, type SchedulerEvent, type SchedulerEventType, type SchedulerEventFields, type UnknownSchedulerEvent, type EventOfType } from './scheduler-event.js';
 export { MesosScheduler, type SchedulerOptions } from './mesos-scheduler.js';
 export { Calls } from './call-builders.js';

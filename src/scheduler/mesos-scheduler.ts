@@ -17,25 +17,58 @@ export interface SchedulerOptions {
   frameworkInfo: v1.FrameworkInfo;
   /** Roles to subscribe suppressed. */
   suppressedRoles?: string[];
+  /** Offer constraints sent in SUBSCRIBE (attribute filters on the agents whose offers it gets). */
   offerConstraints?: scheduler.OfferConstraints;
   /** Heartbeat intervals without any event after which the connection is declared dead. @default 5 */
   heartbeatMissLimit?: number;
   /** Reconnect backoff: jittered exponential from `initialMs` up to `maxMs`. @default { initialMs: 500, maxMs: 30000 } */
-  backoff?: { initialMs?: number; maxMs?: number };
+  backoff?: {
+    /** First wait before reconnecting, ms. */
+    initialMs?: number;
+    /** Longest wait between reconnection attempts, ms. */
+    maxMs?: number;
+  };
   /**
    * How long `start()` keeps trying to subscribe before it rejects with a `ConnectionError`
    * `ERR_MASTER_UNREACHABLE` whose message names every master tried and the last reason of each.
    * The scheduler is stopped then (no retry left running). `0` waits for ever. Later
-   * re-subscriptions (a master lost mid-run) are not limited by it: they retry until `stop()`.
+   * re-subscriptions (a master lost mid-run) are not limited by it: they retry until `stop()`
+   * (see {@link SchedulerOptions.misconfiguredGiveUpMs} for failures retrying cannot fix).
    * @default 30000
    */
   startTimeoutMs?: number;
+  /**
+   * After a subscription was lost: how long the scheduler keeps re-subscribing while every master
+   * fails for a reason retrying cannot fix (`ERR_TLS` after a certificate change,
+   * `ERR_WRONG_SCHEME`, `ERR_NOT_A_MESOS_MASTER`, `ERR_REDIRECT_NOT_ALLOWED`) before it stops with
+   * that error (a `stopped` lifecycle event carrying it, an error line), so that a supervisor
+   * sees it rather than a framework silently not subscribed until its failover timeout runs
+   * out. Failures that retrying can fix (refused, reset, timeouts, 503) are retried until
+   * `stop()`. Each such attempt is logged at error level. `0` retries for ever.
+   * @default 300000 (5 min: time for an operator to finish a certificate rotation)
+   */
+  misconfiguredGiveUpMs?: number;
   /** Where the scheduler writes its lines (subscribing, subscription lost, re-subscribed). `createFramework` gives it `TOKENS.Logger.child('scheduler')`. */
   logger?: ClientLogger;
 }
 
+/** Heartbeat interval assumed until SUBSCRIBED says otherwise, and for an unusable value: Mesos's, 15 s. */
+const DEFAULT_HEARTBEAT_SECONDS = 15;
+/** Shortest heartbeat interval the watchdog accepts from a master (shorter ones are raised to it). */
+export const MIN_HEARTBEAT_SECONDS = 0.05;
+/** Longest heartbeat interval the watchdog accepts from a master (longer ones are lowered to it): 1 h. */
+export const MAX_HEARTBEAT_SECONDS = 3600;
+/** Longest delay a Node timer keeps (longer ones fire after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Events read ahead of the handler before the stream is no longer read (backpressure). */
+const MAX_QUEUED_EVENTS = 1024;
+/** A subscription that lasted this long (or one heartbeat interval, if longer) resets the reconnect backoff. */
+const HEALTHY_AFTER_MS = 10_000;
+
 /** Default of {@link SchedulerOptions.startTimeoutMs}: 30 s. */
 export const DEFAULT_START_TIMEOUT_MS = 30_000;
+/** Default of {@link SchedulerOptions.misconfiguredGiveUpMs}: 5 min. */
+export const DEFAULT_MISCONFIGURED_GIVE_UP_MS = 300_000;
 
 /** The last failure seen on one master while `start()` was trying to subscribe. */
 interface MasterAttempt {
@@ -85,9 +118,19 @@ export class MesosScheduler implements Scheduler {
   private startFailure: MesosSdkError | undefined;
   /** Per master, the last failure before the first SUBSCRIBED (for ERR_MASTER_UNREACHABLE). */
   private readonly startAttempts = new Map<string, MasterAttempt>();
+  /** Per master, the last failure since the last subscription was lost. */
+  private readonly resubscribeAttempts = new Map<string, MasterAttempt>();
+  /** Since when every master has failed, mid-run, for a reason retrying cannot fix (0: not so). */
+  private misconfiguredSince = 0;
   private startedAt = 0;
   /** When the last established subscription was lost (for the "re-subscribed after" line). */
   private lostAt = 0;
+  /** The handler's work on the last subscription's events: the next subscription's events wait for it, and stop() too. */
+  private handling: Promise<void> = Promise.resolve();
+  /** Aborts the calls in flight on the current subscription once the watchdog declares it dead. */
+  private callsAbort: AbortController | undefined;
+  /** heartbeatMissLimit, validated. */
+  private missLimit = 5;
 
   constructor(
     @inject(TOKENS.Client) private readonly client: MesosHttpClient,
@@ -146,6 +189,15 @@ export class MesosScheduler implements Scheduler {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
       throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `startTimeoutMs must be a number of milliseconds >= 0 (0 waits for ever), got ${String(timeoutMs)}`);
     }
+    const missLimit = this.options.heartbeatMissLimit ?? 5;
+    if (!Number.isInteger(missLimit) || missLimit < 1 || missLimit > 100) {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `heartbeatMissLimit must be a whole number from 1 to 100, got ${String(missLimit)}`);
+    }
+    this.missLimit = missLimit;
+    const giveUp = this.options.misconfiguredGiveUpMs ?? DEFAULT_MISCONFIGURED_GIVE_UP_MS;
+    if (!Number.isFinite(giveUp) || giveUp < 0) {
+      throw new ConfigurationError(ErrorCodes.CONFIG_INVALID, `misconfiguredGiveUpMs must be a number of milliseconds >= 0 (0 retries for ever), got ${String(giveUp)}`);
+    }
     this.startedAt = Date.now();
     const promise = new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -188,18 +240,18 @@ export class MesosScheduler implements Scheduler {
   }
 
   /** ERR_MASTER_UNREACHABLE naming every master and the last reason seen on each. */
-  private unreachableError(timeoutMs: number | undefined): ConnectionError {
+  private unreachableError(timeoutMs: number | undefined, attempts: Map<string, MasterAttempt> = this.startAttempts, head?: string): ConnectionError {
     // The configured masters, then any other tried (a leader a redirect pointed at).
-    const masters = [...new Set([...(this.client.options?.masters ?? [this.client.currentMaster]), ...this.startAttempts.keys()])];
+    const masters = [...new Set([...(this.client.options?.masters ?? [this.client.currentMaster]), ...attempts.keys()])];
     const current = this.client.currentMaster;
     const entries = masters.map((master) => {
-      const a = this.startAttempts.get(master);
+      const a = attempts.get(master);
       if (a) return { master, reason: a.reason, ...(a.hint ? { hint: a.hint } : {}), code: a.code, attempts: a.attempts };
       const reason = this.currentState === 'subscribing' && master === current ? 'no answer yet (still connecting)' : 'not tried yet';
       return { master, reason, code: '', attempts: 0 };
     });
     const list = entries.map((e) => `${e.master}${e.attempts ? ` (${e.attempts} attempt${e.attempts > 1 ? 's' : ''})` : ''}: ${e.reason}${e.hint ? `; ${e.hint}` : ''}`).join(' | ');
-    const head =
+    head ??=
       timeoutMs === undefined
         ? 'no Mesos master can take the subscription, and retrying will not help; tried'
         : `no Mesos master accepted the subscription within ${timeoutMs / 1000} s (startTimeoutMs); tried`;
@@ -210,11 +262,11 @@ export class MesosScheduler implements Scheduler {
     });
   }
 
-  /** Records a failed attempt before the first SUBSCRIBED; true when every master failed for a reason retrying cannot fix. */
-  private recordStartFailure(error: MesosSdkError): boolean {
+  /** Records a failed attempt (in `attempts`); true when every master failed for a reason retrying cannot fix. */
+  private recordStartFailure(error: MesosSdkError, attempts: Map<string, MasterAttempt> = this.startAttempts): boolean {
     const master = typeof error.details?.['master'] === 'string' ? error.details['master'] : this.client.currentMaster;
-    const prev = this.startAttempts.get(master);
-    this.startAttempts.set(master, {
+    const prev = attempts.get(master);
+    attempts.set(master, {
       reason: typeof error.details?.['reason'] === 'string' ? error.details['reason'] : error.message,
       ...(typeof error.details?.['hint'] === 'string' ? { hint: error.details['hint'] } : {}),
       code: error.code,
@@ -222,7 +274,7 @@ export class MesosScheduler implements Scheduler {
       attempts: (prev?.attempts ?? 0) + 1,
     });
     const masters = this.client.options?.masters ?? [master];
-    return masters.every((m) => this.startAttempts.get(m)?.retryable === false);
+    return masters.every((m) => attempts.get(m)?.retryable === false);
   }
 
   // ---- calls ----
@@ -313,7 +365,7 @@ export class MesosScheduler implements Scheduler {
     try {
       // An ACKNOWLEDGE is not retried on 503: the agent resends the update anyway, and retrying
       // with backoff would hold up every event queued behind it.
-      const res = await this.client.call(call, sub, { retry503: call.type !== 'ACKNOWLEDGE' });
+      const res = await this.client.call(call, sub, { retry503: call.type !== 'ACKNOWLEDGE', ...(this.callsAbort ? { signal: this.callsAbort.signal } : {}) });
       if (started) this.notify((o) => o.onCall?.(call.type, Number(process.hrtime.bigint() - started) / 1e9, undefined, call));
       return res;
     } catch (err) {
@@ -343,6 +395,8 @@ export class MesosScheduler implements Scheduler {
     let lostUrl: string | undefined;
     while (!this.stopping) {
       let error: MesosSdkError | undefined;
+      let watchdog = false;
+      let subscribedThisRound = false;
       this.currentState = 'subscribing';
       const abort = (this.subscribeAbort = new AbortController());
       try {
@@ -363,12 +417,18 @@ export class MesosScheduler implements Scheduler {
         }
         this.subscription = sub;
         lostUrl = sub.masterUrl;
-        const outcome = await this.consume(sub, () => {
-          attempt = 0;
-          resolve();
-        });
+        const outcome = await this.consume(sub, resolve);
         error = outcome.error;
         fatal = outcome.fatal;
+        subscribedThisRound = outcome.subscribed;
+        if (outcome.subscribed) {
+          this.resubscribeAttempts.clear();
+          this.misconfiguredSince = 0;
+        }
+        // The backoff starts again only after a subscription that stayed up for a while: one
+        // dropped right after SUBSCRIBED (a master failing each time) keeps backing off.
+        if (outcome.healthy) attempt = 0;
+        watchdog = outcome.watchdog;
       } catch (err) {
         error = err instanceof MesosSdkError ? err : new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, String((err as Error)?.message ?? err), { cause: err, retryable: true });
         if (err instanceof ApiError && FATAL_SUBSCRIBE_STATUSES.has(err.status)) fatal = err;
@@ -383,6 +443,24 @@ export class MesosScheduler implements Scheduler {
         const reasons = this.unreachableError(undefined);
         fatal = codes.size === 1 ? new ConnectionError(error.code, reasons.message, { cause: error, details: reasons.details ?? {} }) : reasons;
       }
+      // After a subscription was lost, failures retrying cannot fix on every master (a certificate
+      // changed, say) stop the scheduler once they lasted misconfiguredGiveUpMs.
+      let misconfigured = false;
+      if (this.everSubscribed && !subscribedThisRound && error && !this.stopping && !fatal) {
+        if (this.recordStartFailure(error, this.resubscribeAttempts)) {
+          misconfigured = true;
+          this.misconfiguredSince ||= Date.now();
+          const grace = this.options.misconfiguredGiveUpMs ?? DEFAULT_MISCONFIGURED_GIVE_UP_MS;
+          const lasted = Date.now() - this.misconfiguredSince;
+          if (grace > 0 && lasted >= grace) {
+            const codes = new Set([...this.resubscribeAttempts.values()].map((a) => a.code));
+            const reasons = this.unreachableError(undefined, this.resubscribeAttempts, `the subscription was lost and no Mesos master could take it again for ${Math.round(lasted / 1000)} s (misconfiguredGiveUpMs), for reasons retrying cannot fix; tried`);
+            fatal = codes.size === 1 ? new ConnectionError(error.code, reasons.message, { cause: error, details: reasons.details ?? {} }) : reasons;
+          }
+        } else {
+          this.misconfiguredSince = 0;
+        }
+      }
       // The stream may end before the TEARDOWN's 202 arrives: that end is the teardown, not a loss.
       if (this.teardownCall && (await this.teardownCall)) break;
       if (this.stopping) break;
@@ -390,11 +468,20 @@ export class MesosScheduler implements Scheduler {
       this.currentState = 'disconnected';
       this.emit({ type: 'disconnected', ...(error ? { error } : {}) });
       const b = this.options.backoff ?? {};
-      const delay = backoffDelay(attempt++, b.initialMs ?? 500, b.maxMs ?? 30_000);
+      // After the watchdog's verdict on a healthy subscription, re-subscribe at once, on the next
+      // master when there are several (the hung one may still hold leadership in ZooKeeper).
+      const immediate = watchdog && attempt === 0;
+      if (watchdog && (this.client.options?.masters.length ?? 1) > 1) this.client.rotateMaster();
+      const delay = immediate ? (attempt++, 0) : backoffDelay(attempt++, b.initialMs ?? 500, b.maxMs ?? 30_000);
       const why = error ? `${error.message} [${error.code}]` : 'the stream ended';
-      if (this.everSubscribed && attempt === 1) {
+      if (subscribedThisRound) {
         this.lostAt = Date.now();
         this.options.logger?.warn(`subscription to ${lostUrl ?? lostMaster} lost: ${why}; retrying in ${Math.round(delay)} ms`);
+      } else if (this.everSubscribed && misconfigured) {
+        const grace = this.options.misconfiguredGiveUpMs ?? DEFAULT_MISCONFIGURED_GIVE_UP_MS;
+        this.options.logger?.error(
+          `re-subscribing failed: ${why}; no master can take the subscription for a reason retrying cannot fix${grace > 0 ? `: the scheduler stops if this lasts ${grace / 1000} s (misconfiguredGiveUpMs)` : ''}; retrying in ${Math.round(delay)} ms (attempt ${attempt})`,
+        );
       } else if (this.everSubscribed) {
         this.options.logger?.warn(`re-subscribing failed: ${why}; retrying in ${Math.round(delay)} ms (attempt ${attempt})`);
       } else {
@@ -409,6 +496,8 @@ export class MesosScheduler implements Scheduler {
       });
       this.wake = undefined;
     }
+    // The handler finishes the event it holds (its calls fail fast now) before the scheduler is stopped.
+    await this.handling;
     this.currentState = 'stopped';
     const failure = fatal ?? this.startFailure;
     if (failure) this.options.logger?.error(`scheduler stopped: ${failure.message} [${failure.code}]`);
@@ -417,33 +506,102 @@ export class MesosScheduler implements Scheduler {
     else reject(new SubscriptionError(SchedulerErrorCodes.STOPPED, 'the scheduler was stopped before it subscribed'));
   }
 
-  /** Reads one subscription's events until it ends. */
-  private async consume(sub: Subscription, onSubscribed: () => void): Promise<{ error?: MesosSdkError; fatal?: MesosSdkError }> {
-    let intervalMs = 15_000;
-    const missLimit = this.options.heartbeatMissLimit ?? 5;
-    let watchdogFired = false;
+  /**
+   * Reads one subscription's events until it ends. A reader takes every event off the stream as
+   * it arrives (so the watchdog measures the master, not the handler) and queues it; the handler
+   * takes them from the queue one at a time. Once the subscription is over (the watchdog's
+   * verdict, `close()`, `stop()`, the stream ending or failing), the events still queued are
+   * dropped, never handled nor acknowledged (the master resends unacknowledged updates), and this
+   * returns at once, without waiting for the event being handled: the re-subscription starts
+   * while it finishes, and the next subscription's events wait for it ({@link handling}).
+   * Only a fatal ERROR (failed over, removed, refused) is handled, with the events before it.
+   */
+  private async consume(sub: Subscription, onSubscribed: () => void): Promise<{ error?: MesosSdkError; fatal?: MesosSdkError; healthy: boolean; watchdog: boolean; subscribed: boolean }> {
+    let intervalMs = DEFAULT_HEARTBEAT_SECONDS * 1000;
+    const missLimit = this.missLimit;
+    let subscribedAt = 0;
+    let verdict: MesosSdkError | undefined;
+    let fatal: MesosSdkError | undefined;
+    let watchdog = false;
+    const queue: scheduler.Event[] = [];
+    let wakeHandler: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    const callsAbort = new AbortController();
+    this.callsAbort = callsAbort;
     let timer: NodeJS.Timeout | undefined;
+    /** The subscription is over: nothing queued is handled any more. */
+    const declare = (error: MesosSdkError) => {
+      if (verdict) return;
+      verdict = error;
+      clearTimeout(timer);
+      const dropped = queue.length;
+      queue.length = 0;
+      if (dropped) this.options.logger?.debug(`dropped ${dropped} event(s) received but not handled before the subscription ended (the master resends unacknowledged updates)`);
+      sub.close();
+      wakeHandler?.();
+      wakeReader?.();
+    };
     const arm = () => {
       clearTimeout(timer);
+      if (verdict) return;
+      const ms = Math.min(intervalMs * missLimit, MAX_TIMER_MS);
       timer = setTimeout(() => {
-        watchdogFired = true;
-        sub.close();
-      }, intervalMs * missLimit);
+        watchdog = true;
+        // The master is hung: calls in flight on this subscription would wait for requestTimeoutMs.
+        callsAbort.abort();
+        declare(new SubscriptionError(SchedulerErrorCodes.HEARTBEAT_TIMEOUT, `no event from the master for ${missLimit} heartbeat intervals (${ms / 1000} s); reconnecting`, { retryable: true }));
+      }, ms);
     };
+
+    const previous = this.handling;
+    const handleQueued = async () => {
+      for (;;) {
+        if (verdict || (this.stopping && !fatal)) return;
+        const event = queue.shift();
+        if (!event) {
+          await new Promise<void>((r) => (wakeHandler = r));
+          wakeHandler = undefined;
+          continue;
+        }
+        wakeReader?.();
+        if (this.observers.size) this.notify((o) => o.onEvent?.(event));
+        try {
+          await this.handler(event as SchedulerEvent);
+        } catch (error) {
+          this.emit({ type: 'handler_error', error, event });
+        }
+        // start() resolves once the first SUBSCRIBED has been handled.
+        if (event.type === 'SUBSCRIBED') onSubscribed();
+        if (fatal && event.type === 'ERROR') return;
+      }
+    };
+    const handlerLoop = (async () => {
+      await previous;
+      try {
+        await handleQueued();
+      } finally {
+        wakeReader?.();
+      }
+    })();
+    // Handler errors are caught per event; nothing else in the loop throws, but stop() must not reject if it did.
+    this.handling = handlerLoop.catch((err: unknown) => this.options.logger?.error(`event loop failed: ${(err as Error)?.message ?? String(err)}`));
+
     let subscribedHere = false;
     arm();
     try {
       for await (const event of sub.events) {
+        if (verdict || this.stopping) break;
         arm();
         if (event.type === 'SUBSCRIBED' && event.subscribed) {
           const resubscribed = this.everSubscribed;
           this.id = event.subscribed.framework_id.value;
           this.frameworkInfo = { ...this.frameworkInfo, id: { value: this.id } };
-          intervalMs = (event.subscribed.heartbeat_interval_seconds ?? 15) * 1000;
+          intervalMs = this.heartbeatIntervalMs(event.subscribed.heartbeat_interval_seconds);
           arm();
           this.currentState = 'subscribed';
           this.everSubscribed = true;
           subscribedHere = true;
+          subscribedAt = Date.now();
           if (resubscribed) {
             this.options.logger?.info(`re-subscribed to ${sub.masterUrl} as framework ${this.id}${this.lostAt ? ` after ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s` : ''}`);
           } else {
@@ -451,7 +609,6 @@ export class MesosScheduler implements Scheduler {
           }
           this.emit({ type: 'connected', frameworkId: this.id, streamId: sub.streamId, resubscribed });
         }
-        let fatal: MesosSdkError | undefined;
         if (event.type === 'ERROR') {
           const message = event.error?.message ?? '';
           const code = /failed over/i.test(message)
@@ -465,33 +622,58 @@ export class MesosScheduler implements Scheduler {
           this.emit({ type: 'error_event', error: err });
           if (code !== SchedulerErrorCodes.MESOS_ERROR_EVENT) fatal = err;
         }
-        if (this.observers.size) this.notify((o) => o.onEvent?.(event));
-        try {
-          await this.handler(event as SchedulerEvent);
-        } catch (error) {
-          this.emit({ type: 'handler_error', error, event });
+        queue.push(event);
+        wakeHandler?.();
+        if (fatal) break;
+        if (queue.length >= MAX_QUEUED_EVENTS) {
+          // The handler lags: stop reading (TCP backpressure reaches the master) and stop judging
+          // the master while it is not read.
+          clearTimeout(timer);
+          while (queue.length >= MAX_QUEUED_EVENTS / 2 && !verdict && !this.stopping) {
+            await new Promise<void>((r) => (wakeReader = r));
+            wakeReader = undefined;
+          }
+          arm();
         }
-        // start() resolves once the first SUBSCRIBED has been handled.
-        if (event.type === 'SUBSCRIBED') onSubscribed();
-        if (fatal) {
-          sub.close();
-          return { error: fatal, fatal };
-        }
-        if (this.stopping) return {};
       }
-      if (watchdogFired) {
-        return { error: new SubscriptionError(SchedulerErrorCodes.HEARTBEAT_TIMEOUT, `no event from the master for ${missLimit} heartbeat intervals (${(intervalMs * missLimit) / 1000} s); reconnecting`, { retryable: true }) };
+      if (fatal) {
+        clearTimeout(timer);
+        sub.close();
+        // The ERROR and the events before it are handled; nothing can follow it.
+        await handlerLoop;
+        return { error: fatal, fatal, healthy: false, watchdog: false, subscribed: subscribedAt > 0 };
       }
-      return { error: new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, 'the master closed the subscription stream', { retryable: true }) };
+      declare(new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, 'the master closed the subscription stream', { retryable: true }));
     } catch (err) {
-      if (watchdogFired) {
-        return { error: new SubscriptionError(SchedulerErrorCodes.HEARTBEAT_TIMEOUT, `no event from the master for ${missLimit} heartbeat intervals; reconnecting`, { retryable: true, cause: err }) };
-      }
       const e = err instanceof MesosSdkError ? err : new SubscriptionError(SchedulerErrorCodes.STREAM_ENDED, (err as Error).message, { cause: err, retryable: true });
-      return { error: e };
+      declare(e);
     } finally {
       clearTimeout(timer);
       sub.close();
+      if (this.callsAbort === callsAbort) this.callsAbort = undefined;
     }
+    const healthy = subscribedAt > 0 && Date.now() - subscribedAt >= Math.max(intervalMs, HEALTHY_AFTER_MS);
+    return { ...(this.stopping ? {} : { error: verdict }), healthy, watchdog, subscribed: subscribedAt > 0 };
+  }
+
+  /**
+   * The heartbeat interval a SUBSCRIBED announced, in ms, kept within
+   * [{@link MIN_HEARTBEAT_SECONDS}, {@link MAX_HEARTBEAT_SECONDS}]: a value outside is clamped, and
+   * one that is not a positive number (0, negative, NaN) gives the Mesos default, 15 s; both with
+   * a warn line. Node fires a timer longer than 2^31-1 ms after 1 ms: an unchecked `1e9` would
+   * declare every subscription dead at once.
+   */
+  private heartbeatIntervalMs(seconds: number | undefined): number {
+    if (seconds === undefined || seconds === null) return DEFAULT_HEARTBEAT_SECONDS * 1000;
+    const used =
+      typeof seconds !== 'number' || Number.isNaN(seconds) || seconds <= 0
+        ? DEFAULT_HEARTBEAT_SECONDS
+        : Math.min(MAX_HEARTBEAT_SECONDS, Math.max(MIN_HEARTBEAT_SECONDS, seconds));
+    if (used !== seconds) {
+      this.options.logger?.warn(
+        `the master announced heartbeat_interval_seconds ${String(seconds)}, not a number of seconds in [${MIN_HEARTBEAT_SECONDS}, ${MAX_HEARTBEAT_SECONDS}]; the heartbeat watchdog uses ${used} s`,
+      );
+    }
+    return used * 1000;
   }
 }

@@ -5,16 +5,27 @@ import type { scheduler } from '../protocol/generated/index.js';
  * Mesos sets the field named after the event's type.
  */
 export const SCHEDULER_EVENT_FIELDS = {
+  /** SUBSCRIBED: `subscribed` (framework id, heartbeat interval). */
   SUBSCRIBED: 'subscribed',
+  /** OFFERS: `offers`. */
   OFFERS: 'offers',
+  /** INVERSE_OFFERS: `inverse_offers`. */
   INVERSE_OFFERS: 'inverse_offers',
+  /** RESCIND: `rescind` (the offer id taken back). */
   RESCIND: 'rescind',
+  /** RESCIND_INVERSE_OFFER: `rescind_inverse_offer`. */
   RESCIND_INVERSE_OFFER: 'rescind_inverse_offer',
+  /** UPDATE: `update` (a task status). */
   UPDATE: 'update',
+  /** UPDATE_OPERATION_STATUS: `update_operation_status`. */
   UPDATE_OPERATION_STATUS: 'update_operation_status',
+  /** MESSAGE: `message` (bytes from an executor). */
   MESSAGE: 'message',
+  /** FAILURE: `failure` (an agent or executor lost). */
   FAILURE: 'failure',
+  /** ERROR: `error` (the master's message). */
   ERROR: 'error',
+  /** HEARTBEAT: no payload. */
   HEARTBEAT: undefined,
 } as const satisfies Record<Exclude<scheduler.Event.Type, 'UNKNOWN'>, keyof scheduler.Event | undefined>;
 
@@ -28,7 +39,15 @@ export type SchedulerEventType = keyof SchedulerEventFields;
  * One member of an event union: the wire message with `type` fixed to `K` and the payload field
  * `F` required. The other fields keep their wire types (Mesos leaves them unset).
  */
-export type EventOfType<E extends { type?: unknown }, K extends string, F extends keyof E> = Omit<E, 'type' | F> & { type: K } & { [P in F]-?: Exclude<E[P], undefined> };
+export type EventOfType<
+  E extends {
+    /** The wire message's type field. */
+    type?: unknown;
+  },
+  K extends string, F extends keyof E> = Omit<E, 'type' | F> & {
+  /** The event type. */
+  type: K;
+} & { [P in F]-?: Exclude<E[P], undefined> };
 
 /**
  * A scheduler event (the wire's `scheduler.Event`, as decoded) typed as a union discriminated by
@@ -50,7 +69,10 @@ export type SchedulerEvent<K extends SchedulerEventType = SchedulerEventType> =
   | (SchedulerEventType extends K ? UnknownSchedulerEvent : never);
 
 /** An event whose type this SDK does not know (`UNKNOWN`, or absent). */
-export type UnknownSchedulerEvent = Omit<scheduler.Event, 'type'> & { type?: 'UNKNOWN' };
+export type UnknownSchedulerEvent = Omit<scheduler.Event, 'type'> & {
+  /** `UNKNOWN` or absent: the master sent a type this SDK does not know. */
+  type?: 'UNKNOWN';
+};
 
 /**
  * Whether a decoded event is of the given type and carries that type's payload field; narrows it

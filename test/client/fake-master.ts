@@ -29,6 +29,12 @@ export class FakeMaster {
   failWith: { status: number; body: string } | undefined;
   /** Heartbeat interval advertised in SUBSCRIBED (seconds). */
   heartbeatSeconds = 15;
+  /** When set, SUBSCRIBED announces this instead of `heartbeatSeconds` (heartbeats are still sent every `heartbeatSeconds`). */
+  announcedHeartbeatSeconds: number | undefined;
+  /** Leave every call other than SUBSCRIBE unanswered (a hung master). */
+  hangCalls = false;
+  /** Cut each stream right after SUBSCRIBED and the first HEARTBEAT (a master failing each subscription). */
+  dropAfterSubscribed = false;
   /** Content-Type to answer SUBSCRIBE with (to test a bad one). */
   contentTypeOverride: string | undefined;
   /** Response to RECONCILE_OPERATIONS. */
@@ -103,10 +109,12 @@ export class FakeMaster {
         res.writeHead(200, { 'Content-Type': this.contentTypeOverride ?? MEDIA_TYPES[accept], 'Mesos-Stream-Id': streamId });
         const stream = { res, encoding: accept, streamId, frameworkId };
         this.streams.push(stream);
-        this.write(stream, { type: 'SUBSCRIBED', subscribed: { framework_id: { value: frameworkId }, heartbeat_interval_seconds: this.heartbeatSeconds } });
+        this.write(stream, { type: 'SUBSCRIBED', subscribed: { framework_id: { value: frameworkId }, heartbeat_interval_seconds: this.announcedHeartbeatSeconds ?? this.heartbeatSeconds } });
         this.write(stream, { type: 'HEARTBEAT' });
+        if (this.dropAfterSubscribed) setTimeout(() => res.destroy(), 5);
         return;
       }
+      if (this.hangCalls) return;
       const current = this.streams.filter((s) => !s.res.writableEnded).at(-1);
       if (!req.headers['mesos-stream-id']) {
         res.writeHead(400).end("All non-subscribe calls should include the 'Mesos-Stream-Id' header");

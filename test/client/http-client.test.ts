@@ -71,7 +71,7 @@ describe('MesosHttpClient', () => {
     const leader = await master();
     const follower = await master();
     follower.redirectTo = leader.hostPort;
-    const sub = await client({ masters: [follower.url] }).subscribe(subscribeCall);
+    const sub = await client({ masters: [follower.url, leader.url] }).subscribe(subscribeCall);
     assert.equal(sub.masterUrl, leader.url);
     assert.equal(leader.subscribeCalls().length, 1);
     sub.close();
@@ -112,7 +112,6 @@ describe('MesosHttpClient', () => {
   const badStreams: Array<[string, Buffer, string]> = [
     ['a malformed length prefix', Buffer.from('12x\n'), 'ERR_RECORDIO_BAD_LENGTH'],
     ['an oversized frame', Buffer.from('99999999\n'), 'ERR_RECORDIO_FRAME_TOO_LARGE'],
-    ['an undecodable payload', Buffer.concat([Buffer.from('4\n'), Buffer.from([0x0a, 0xff, 0xff, 0xff])]), 'ERR_PROTOCOL_DECODE'],
   ];
   for (const [what, bytes, code] of badStreams) {
     it(`fails the event stream with ${code} on ${what}`, async () => {
@@ -128,6 +127,17 @@ describe('MesosHttpClient', () => {
       );
     });
   }
+
+  it('skips a payload it cannot decode after SUBSCRIBED (issue 16 #11) and yields the next event', async () => {
+    const m = await master();
+    const sub = await client({ masters: [m.url], maxFrameSize: 1024 }).subscribe(subscribeCall);
+    const it = sub.events[Symbol.asyncIterator]();
+    assert.equal((await it.next()).value?.type, 'SUBSCRIBED');
+    assert.equal((await it.next()).value?.type, 'HEARTBEAT');
+    m.writeRaw(Buffer.concat([Buffer.from('4\n'), Buffer.from([0x0a, 0xff, 0xff, 0xff])]));
+    m.broadcast({ type: 'HEARTBEAT' });
+    assert.equal((await it.next()).value?.type, 'HEARTBEAT');
+  });
 
   it('reports a refused connection as a retryable ConnectionError', async () => {
     await assert.rejects(client({ masters: ['http://127.0.0.1:1'] }).subscribe(subscribeCall), (err: unknown) => err instanceof ConnectionError && err.retryable && err.code === 'ERR_CONNECTION');

@@ -63,7 +63,8 @@ describe('MesosScheduler against the simulated master', () => {
 
   it('follows the leader: subscribes through a non-leader and re-subscribes after a master failover', async () => {
     sim = await SimulatedMaster.start({ agents: 1, masters: 2, allocationIntervalMs: 50 });
-    const s = await start([sim.servers[1]!.url]);
+    // The non-leader first; the other master is configured too, so its redirect is followed.
+    const s = await start([sim.servers[1]!.url, sim.servers[0]!.url]);
     const id = s.frameworkId;
     assert.equal(sim.summary().connected, 1);
     sim.failover();

@@ -278,7 +278,7 @@ describe('createFramework: the SDK logger reaches the client and the scheduler',
     await follower.start();
     follower.redirectTo = leader.hostPort;
     const logger = new MemoryLogger();
-    const fw = createFramework({ master: follower.url, framework: { name: 'wiring' }, overrides: [{ token: TOKENS.Logger, useValue: logger }] });
+    const fw = createFramework({ master: [follower.url, leader.url], framework: { name: 'wiring' }, overrides: [{ token: TOKENS.Logger, useValue: logger }] });
     try {
       await fw.start();
       const info = lines(logger, 'info');
