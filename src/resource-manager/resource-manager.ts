@@ -37,6 +37,18 @@ export interface PendingPlacement extends PlacementResult {
   decline: v1.OfferID[];
   /** Filters for the DECLINE call. */
   declineFilters: v1.Filters;
+  /**
+   * Requests placement refused (a non-finite amount, a malformed constraint): left out of this
+   * cycle, which placed the others. Report them (the task controller marks their tasks `TASK_ERROR`).
+   */
+  invalid: Array<{
+    /** The request. */
+    requestId: string;
+    /** Why it cannot be placed (a `ValidationError`, or what placement threw on it alone). */
+    error: Error;
+  }>;
+  /** Set when placement threw although each request is fine alone (a bug): nothing was placed, every offer is to be declined. */
+  failed?: Error;
 }
 
 /**
@@ -101,13 +113,42 @@ export class ResourceManager {
    * unused and expired offers leave it too (decline them): with pending tasks unplaced they are
    * declined for a short time so the master offers other agents, otherwise for long.
    *
-   * @throws ValidationError when a request or constraint is invalid; every held offer then stays in the pool.
+   * A request that makes placement throw (an invalid one, or one the placer fails on) does not stop
+   * the cycle: it is left out and named in `invalid`, and the others are placed. Should placement
+   * still throw, nothing is placed and every offer is to be declined: offers are always answered.
    */
   placePending(requests: readonly PlacementRequest[], context: PlacementContext = { running: [] }): PendingPlacement {
     const started = process.hrtime.bigint();
     const offers = this.pool.listFresh();
-    // place() validates first and throws before anything changes: the pool keeps its offers then.
-    const result = requests.length === 0 ? { assignments: [], unplaced: [], unusedOfferIds: offers.map((o) => o.id) } : place(offers, requests, context, this.strategy);
+    const invalid: PendingPlacement['invalid'] = [];
+    let failed: Error | undefined;
+    let result: PlacementResult;
+    if (requests.length === 0) result = { assignments: [], unplaced: [], unusedOfferIds: offers.map((o) => o.id) };
+    else {
+      try {
+        result = place(offers, requests, context, this.strategy);
+      } catch (whole) {
+        // One bad request must not stop the others: find the requests placement fails on alone, place the rest.
+        const good: PlacementRequest[] = [];
+        for (const r of requests) {
+          try {
+            place(offers, [r], context, this.strategy);
+            good.push(r);
+          } catch (err) {
+            invalid.push({ requestId: typeof r?.id === 'string' ? r.id : String(r?.id), error: err instanceof Error ? err : new Error(String(err)) });
+          }
+        }
+        try {
+          if (invalid.length === 0) throw whole;
+          result = place(offers, good, context, this.strategy);
+        } catch (err) {
+          // Placement fails on requests that are each fine alone: place nothing this cycle, decline every offer.
+          const error = err instanceof Error ? err : new Error(String(err));
+          failed = error;
+          result = { assignments: [], unplaced: good.map((r) => ({ requestId: r.id, reasons: [`placement failed: ${error.message}`] })), unusedOfferIds: offers.map((o) => o.id) };
+        }
+      }
+    }
     const expired = this.pool.expire();
     this.pool.takeAll();
     const byAgent = new Map<string, { agentId: v1.AgentID; offerIds: v1.OfferID[]; assignments: Assignment[] }>();
@@ -122,6 +163,8 @@ export class ResourceManager {
       accept: [...byAgent.values()],
       decline: [...expired.map((o) => o.id), ...result.unusedOfferIds],
       declineFilters: this.declineFilter(result.unplaced.length),
+      invalid,
+      ...(failed ? { failed } : {}),
     };
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const l of this.cycleListeners) l(seconds, placement);
