@@ -1,0 +1,153 @@
+// Issue 16 items 2 and 3, with real processes and real signals: the framework (a child process on
+// a LevelStorage) is SIGKILLed at each step of a task's transitions, or runs out of disk; after a
+// restart every slot ran exactly as often as its restart policy says.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SimulatedMaster } from '../../src/simulator/simulated-master.js';
+import { alive } from '../support/processes.js';
+
+const NODE = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'task-node.js');
+
+interface Line {
+  ev: string;
+  [k: string]: unknown;
+}
+
+/** A framework child process and the JSON lines it printed. */
+class Node {
+  readonly lines: Line[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly child: ChildProcess;
+  stderr = '';
+  constructor(args: string[], env: Record<string, string> = {}, fileSizeLimitKb?: number) {
+    const command = fileSizeLimitKb === undefined ? [process.execPath, [NODE, ...args]] as const : ['bash', ['-c', `ulimit -f ${fileSizeLimitKb}; exec "$0" "$@"`, process.execPath, NODE, ...args]] as const;
+    this.child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    createInterface({ input: this.child.stdout! }).on('line', (l) => {
+      try {
+        this.lines.push(JSON.parse(l) as Line);
+      } catch {
+        /* not ours */
+      }
+    });
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+  get pid(): number {
+    return this.child.pid!;
+  }
+  async waitFor(ev: string, ms: number): Promise<Line | undefined> {
+    const deadline = Date.now() + ms;
+    let done = false;
+    void this.exited.then(() => (done = true));
+    while (Date.now() < deadline) {
+      const line = this.lines.find((l) => l.ev === ev);
+      if (line) return line;
+      if (done) return this.lines.find((l) => l.ev === ev);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return undefined;
+  }
+  async stop(): Promise<void> {
+    if (!alive(this.pid)) return;
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(t);
+  }
+}
+
+/** Launches per task id and per slot (`<name>.<instance>`) the simulator saw. */
+function launches(sim: SimulatedMaster): { perId: Map<string, number>; perSlot: Map<string, number> } {
+  const perId = new Map<string, number>();
+  const perSlot = new Map<string, number>();
+  for (const l of sim.engine.launchLog) {
+    perId.set(l.taskId, (perId.get(l.taskId) ?? 0) + 1);
+    const slot = l.taskId.split('.').slice(0, 2).join('.');
+    perSlot.set(slot, (perSlot.get(slot) ?? 0) + 1);
+  }
+  return { perId, perSlot };
+}
+
+const SIM = { agents: 2, allocationIntervalMs: 20, heartbeatIntervalSeconds: 1, statusUpdateRetryMs: 200, statusUpdateRetryMaxMs: 500 };
+
+describe('a framework process SIGKILLed at a step of a task transition (issue 16, item 3)', () => {
+  // One slot that fails every time, relaunched twice (maxRetries 2): three launches, whatever the kill.
+  const definitions = JSON.stringify([{ name: 'crash', instances: 1, resources: { cpus: 0.1, mem: 16 }, command: { shell: 'false' }, restartPolicy: { policy: 'on-failure', maxRetries: 2, backoffSeconds: 0.05 } }]);
+  // Writes: 1 submit, then per attempt LAUNCHING, STARTING, RUNNING, FAILED (with the supersede mark and the next attempt).
+  // Default: every step of the first attempt's life and of its transition to the second; SIGKILL_SWEEP=all: every write.
+  const last = process.env['SIGKILL_SWEEP'] === 'all' ? 13 : 5;
+  const points: Array<[number, 'before' | 'after']> = [];
+  for (let n = 2; n <= last; n++) points.push([n, 'before'], [n, 'after']);
+
+  for (const [n, when] of points) {
+    it(`killed ${when} write ${n}: after the restart the slot was launched 3 times, no task id twice`, async () => {
+      const sim = await SimulatedMaster.start({ ...SIM, taskBehaviours: [{ startDelayMs: 5, runMs: 40, outcome: 'failed', message: 'exit 1' }] });
+      const dir = mkdtempSync(join(tmpdir(), 'mesos-sdk-killed-'));
+      const nodes: Node[] = [];
+      try {
+        const first = new Node([sim.urls[0]!, join(dir, 'db'), definitions], { KILL_AT: String(n), KILL_WHEN: when });
+        nodes.push(first);
+        const end = await Promise.race([first.exited, new Promise<undefined>((r) => setTimeout(r, 30_000))]);
+        assert.equal(end?.signal, 'SIGKILL', `the first process killed itself ${when} write ${n} (stderr: ${first.stderr.slice(-500)})`);
+        const second = new Node([sim.urls[0]!, join(dir, 'db'), definitions]);
+        nodes.push(second);
+        const idle = await second.waitFor('idle', 60_000);
+        assert.ok(idle, `the restarted framework finished (stderr: ${second.stderr.slice(-500)}; lines ${JSON.stringify(second.lines.slice(-5))})`);
+        const { perId, perSlot } = launches(sim);
+        assert.equal(perSlot.get('crash.0'), 3, `launches ${JSON.stringify([...perId])}; records ${JSON.stringify(idle.ids)}`);
+        assert.deepEqual([...perId.values()].filter((c) => c > 1), [], 'no task id launched twice');
+        assert.deepEqual(idle.counts, { TASK_FAILED: 1 });
+      } finally {
+        for (const node of nodes) await node.stop();
+        await sim.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe('a framework process whose disk fills up (issue 16, item 2)', () => {
+  let sim: SimulatedMaster;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mesos-sdk-full-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('acknowledges no update it could not store: after a restart with space, each of 30 slots ran exactly once', async () => {
+    sim = await SimulatedMaster.start({ ...SIM, agents: 3, taskBehaviours: [{ startDelayMs: 20, runMs: 400 }] });
+    const slots = 30;
+    const definitions = JSON.stringify([{ name: 'full', instances: slots, resources: { cpus: 0.1, mem: 16 }, command: { shell: 'true' }, restartPolicy: { policy: 'never' } }]);
+    const nodes: Node[] = [];
+    try {
+      // 16 KiB per file: LevelDB's log fills up while the tasks run (each write is synced, ~200 bytes).
+      const starved = new Node([sim.urls[0]!, join(dir, 'db'), definitions], {}, 16);
+      nodes.push(starved);
+      const failed = await starved.waitFor('storage-failed', 60_000);
+      assert.ok(failed, `a write failed (stderr: ${starved.stderr.slice(-500)}; lines ${JSON.stringify(starved.lines.slice(-3))})`);
+      assert.equal(failed.code, 'ERR_STORAGE_FULL', JSON.stringify(failed));
+      // Let it go on failing for a while: updates arrive, their writes fail, nothing is acknowledged.
+      await new Promise((r) => setTimeout(r, 1500));
+      const killed = starved.pid;
+      process.kill(killed, 'SIGKILL');
+      await starved.exited;
+      const restarted = new Node([sim.urls[0]!, join(dir, 'db'), definitions]);
+      nodes.push(restarted);
+      const idle = await restarted.waitFor('idle', 90_000);
+      assert.ok(idle, `the restarted framework finished (stderr: ${restarted.stderr.slice(-500)})`);
+      const { perId, perSlot } = launches(sim);
+      assert.equal(perSlot.size, slots, `every slot launched: ${JSON.stringify([...perSlot])}`);
+      assert.deepEqual([...perSlot].filter(([, c]) => c !== 1), [], `each slot exactly once: ${JSON.stringify([...perId])}`);
+      assert.deepEqual(idle.counts, { TASK_FINISHED: slots });
+    } finally {
+      for (const node of nodes) await node.stop();
+      await sim.stop();
+    }
+  });
+});
