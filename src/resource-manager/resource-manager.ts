@@ -5,6 +5,7 @@ import type { v1 } from './mesos-types.js';
 import { OfferPool, systemClock, type ResourceClock } from './offer-pool.js';
 import { BinPackStrategy } from './placement/bin-pack.strategy.js';
 import { place } from './placement/placer.js';
+import { ValidationError } from '../errors/families.js';
 import type { Assignment, PlacementContext, PlacementRequest, PlacementResult, PlacementStrategy } from './placement/placement-types.js';
 
 /** Service identifier of {@link ResourceManagerOptions} (optional binding). */
@@ -47,7 +48,7 @@ export interface PendingPlacement extends PlacementResult {
     /** Why it cannot be placed (a `ValidationError`, or what placement threw on it alone). */
     error: Error;
   }>;
-  /** Set when placement threw although each request is fine alone (a bug): nothing was placed, every offer is to be declined. */
+  /** Set when placement threw something other than a refused request (a failing strategy): nothing was placed, every offer is to be declined. */
   failed?: Error;
 }
 
@@ -113,9 +114,10 @@ export class ResourceManager {
    * unused and expired offers leave it too (decline them): with pending tasks unplaced they are
    * declined for a short time so the master offers other agents, otherwise for long.
    *
-   * A request that makes placement throw (an invalid one, or one the placer fails on) does not stop
-   * the cycle: it is left out and named in `invalid`, and the others are placed. Should placement
-   * still throw, nothing is placed and every offer is to be declined: offers are always answered.
+   * A request placement refuses (a `ValidationError`: a non-finite or missing amount, a malformed
+   * constraint) does not stop the cycle: it is left out and named in `invalid`, and the others are
+   * placed. Should placement throw anything else (a failing strategy), nothing is placed, `failed`
+   * says why and every offer is to be declined: offers are always answered.
    */
   placePending(requests: readonly PlacementRequest[], context: PlacementContext = { running: [] }): PendingPlacement {
     const started = process.hrtime.bigint();
@@ -128,24 +130,30 @@ export class ResourceManager {
       try {
         result = place(offers, requests, context, this.strategy);
       } catch (whole) {
-        // One bad request must not stop the others: find the requests placement fails on alone, place the rest.
+        // One bad request must not stop the others: find the requests placement refuses alone, place the rest.
         const good: PlacementRequest[] = [];
-        for (const r of requests) {
+        let broken: unknown = whole instanceof ValidationError ? undefined : whole;
+        for (const r of broken === undefined ? requests : []) {
           try {
             place(offers, [r], context, this.strategy);
             good.push(r);
           } catch (err) {
-            invalid.push({ requestId: typeof r?.id === 'string' ? r.id : String(r?.id), error: err instanceof Error ? err : new Error(String(err)) });
+            if (!(err instanceof ValidationError)) {
+              broken = err;
+              break;
+            }
+            invalid.push({ requestId: typeof r?.id === 'string' ? r.id : String(r?.id), error: err });
           }
         }
         try {
-          if (invalid.length === 0) throw whole;
+          if (broken !== undefined || invalid.length === 0) throw broken ?? whole;
           result = place(offers, good, context, this.strategy);
         } catch (err) {
-          // Placement fails on requests that are each fine alone: place nothing this cycle, decline every offer.
+          // Not a bad request but a failing placement (a strategy that throws, say): nothing is placed this cycle, every offer is declined.
           const error = err instanceof Error ? err : new Error(String(err));
           failed = error;
-          result = { assignments: [], unplaced: good.map((r) => ({ requestId: r.id, reasons: [`placement failed: ${error.message}`] })), unusedOfferIds: offers.map((o) => o.id) };
+          invalid.length = 0;
+          result = { assignments: [], unplaced: requests.map((r) => ({ requestId: r.id, reasons: [`placement failed: ${error.message}`] })), unusedOfferIds: offers.map((o) => o.id) };
         }
       }
     }
