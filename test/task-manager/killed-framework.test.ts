@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SimulatedMaster } from '../../src/simulator/simulated-master.js';
 import { alive } from '../support/processes.js';
+import { LevelStorage } from '../../src/storage/level.storage.js';
+import { isTerminal, type TaskRecordState } from '../../src/task-manager/task-record.js';
 
 const NODE = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'task-node.js');
 
@@ -131,12 +133,18 @@ describe('a framework process whose disk fills up (issue 16, item 2)', () => {
       nodes.push(starved);
       const failed = await starved.waitFor('storage-failed', 60_000);
       assert.ok(failed, `a write failed (stderr: ${starved.stderr.slice(-500)}; lines ${JSON.stringify(starved.lines.slice(-3))})`);
-      assert.equal(failed.code, 'ERR_STORAGE_FULL', JSON.stringify(failed));
       // Let it go on failing for a while: updates arrive, their writes fail, nothing is acknowledged.
       await new Promise((r) => setTimeout(r, 1500));
-      const killed = starved.pid;
-      process.kill(killed, 'SIGKILL');
+      process.kill(starved.pid, 'SIGKILL');
       await starved.exited;
+      // No update acknowledged that was not stored: a task the master retired (its terminal update
+      // acknowledged) has a terminal record on disk.
+      const disk = new LevelStorage(join(dir, 'db'));
+      const stored = new Map((await disk.list('tasks')).map(({ key, value }) => [key.slice('tasks/'.length), JSON.parse(Buffer.from(value).toString()).state as string]));
+      await disk.close();
+      const live = new Set([...sim.engine.tasks.values()].map((t) => t.info.task_id.value));
+      const unstored = sim.engine.launchLog.map((l) => l.taskId).filter((id) => !live.has(id) && !isTerminal(stored.get(id) as TaskRecordState));
+      assert.deepEqual(unstored.map((id) => `${id} acknowledged as ended, stored as ${stored.get(id)}`), []);
       const restarted = new Node([sim.urls[0]!, join(dir, 'db'), definitions]);
       nodes.push(restarted);
       const idle = await restarted.waitFor('idle', 90_000);
@@ -145,6 +153,7 @@ describe('a framework process whose disk fills up (issue 16, item 2)', () => {
       assert.equal(perSlot.size, slots, `every slot launched: ${JSON.stringify([...perSlot])}`);
       assert.deepEqual([...perSlot].filter(([, c]) => c !== 1), [], `each slot exactly once: ${JSON.stringify([...perId])}`);
       assert.deepEqual(idle.counts, { TASK_FINISHED: slots });
+      assert.equal(failed.code, 'ERR_STORAGE_FULL', `the failure is typed: ${JSON.stringify(failed)}`);
     } finally {
       for (const node of nodes) await node.stop();
       await sim.stop();
