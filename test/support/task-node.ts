@@ -2,7 +2,7 @@
  * One framework process running the built-in task manager on a LevelStorage, for the tests that
  * kill it (SIGKILL at a chosen storage write) or starve its disk (`ulimit -f`):
  *   node task-node.js <masterUrl> <dbFolder> <definitionsJson>
- * Environment: KILL_AT=<n> and KILL_WHEN=before|after SIGKILL the process itself before or after
+ * Environment: FRAMEWORK_USER sets the framework's user; KILL_AT=<n> and KILL_WHEN=before|after SIGKILL the process itself before or after
  * its n-th write of task state (definitions/, tasks/, task-totals/). On the first start (no stored
  * definitions) the definitions are submitted once the framework id is stored, so a restart always
  * fails over to the same framework.
@@ -47,7 +47,7 @@ class KillingStorage extends LevelStorage {
 const storage = new KillingStorage(folder);
 const fw = createFramework({
   master,
-  framework: { name: 'task-node', failover_timeout: 600 },
+  framework: { name: 'task-node', failover_timeout: 600, ...(process.env['FRAMEWORK_USER'] ? { user: process.env['FRAMEWORK_USER'] } : {}) },
   taskManager: true,
   reconcileIntervalSeconds: 0,
   scheduler: { backoff: { initialMs: 50, maxMs: 500 } },
@@ -65,4 +65,6 @@ const timer = setInterval(() => {
   clearInterval(timer);
   say('idle', { counts: tasks.counts(), ids: tasks.list({ history: true }).map((r) => `${r.id}:${r.state}${r.superseded ? ':superseded' : ''}`) });
 }, 100);
-process.on('SIGTERM', () => void fw.stop().finally(() => process.exit(0)));
+// TEARDOWN=1: SIGTERM ends the framework on the master too (the conformance scenarios leave nothing behind on real Mesos).
+const teardown = process.env['TEARDOWN'] === '1';
+process.on('SIGTERM', () => void fw.stop(teardown ? { teardown: true } : undefined).catch(() => fw.stop()).finally(() => process.exit(0)));

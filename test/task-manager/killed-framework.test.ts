@@ -3,66 +3,14 @@
 // restart every slot ran exactly as often as its restart policy says.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { SimulatedMaster } from '../../src/simulator/simulated-master.js';
-import { alive } from '../support/processes.js';
+import { TaskNode as Node } from '../support/task-node-process.js';
 import { LevelStorage } from '../../src/storage/level.storage.js';
 import { isTerminal, type TaskRecordState } from '../../src/task-manager/task-record.js';
 
-const NODE = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'task-node.js');
-
-interface Line {
-  ev: string;
-  [k: string]: unknown;
-}
-
-/** A framework child process and the JSON lines it printed. */
-class Node {
-  readonly lines: Line[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
-  stderr = '';
-  constructor(args: string[], env: Record<string, string> = {}, fileSizeLimitKb?: number) {
-    const command = fileSizeLimitKb === undefined ? [process.execPath, [NODE, ...args]] as const : ['bash', ['-c', `ulimit -f ${fileSizeLimitKb}; exec "$0" "$@"`, process.execPath, NODE, ...args]] as const;
-    this.child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    createInterface({ input: this.child.stdout! }).on('line', (l) => {
-      try {
-        this.lines.push(JSON.parse(l) as Line);
-      } catch {
-        /* not ours */
-      }
-    });
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
-  }
-  get pid(): number {
-    return this.child.pid!;
-  }
-  async waitFor(ev: string, ms: number): Promise<Line | undefined> {
-    const deadline = Date.now() + ms;
-    let done = false;
-    void this.exited.then(() => (done = true));
-    while (Date.now() < deadline) {
-      const line = this.lines.find((l) => l.ev === ev);
-      if (line) return line;
-      if (done) return this.lines.find((l) => l.ev === ev);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return undefined;
-  }
-  async stop(): Promise<void> {
-    if (!alive(this.pid)) return;
-    this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(t);
-  }
-}
 
 /** Launches per task id and per slot (`<name>.<instance>`) the simulator saw. */
 function launches(sim: SimulatedMaster): { perId: Map<string, number>; perSlot: Map<string, number> } {
