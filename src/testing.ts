@@ -11,20 +11,30 @@
  * ...
  * await t.close();
  * ```
+ *
+ * @module mesos-sdk/testing
  */
-import type { ServiceIdentifier, Newable } from 'inversify';
+import type { Container, ServiceIdentifier, Newable } from 'inversify';
 import { createFramework, type FrameworkHandle, type FrameworkOptions, type ProviderOverride } from './bootstrap/create-framework.js';
 import { SimulatedMaster, type SimulatedMasterOptions } from './simulator/simulated-master.js';
 
+/**
+ * The {@link FrameworkOptions} of a test, every field optional and without `master` (the
+ * simulator's URL is used), plus the simulator's options. `framework.name` defaults to
+ * `'test-framework'`, and the scheduler's reconnect backoff to 20–200 ms.
+ */
 export interface TestingFrameworkOptions extends Partial<Omit<FrameworkOptions, 'master'>> {
   /** Options of the simulated master started for the test. */
   simulator?: SimulatedMasterOptions;
 }
 
+/** What {@link TestingFrameworkBuilder.compile} gives: the framework, not started yet, and the running simulator. */
 export interface TestingFramework {
+  /** The framework, built against the simulator; call `start()`. */
   framework: FrameworkHandle;
+  /** The simulated master it talks to: inject faults, read its `engine`. */
   simulator: SimulatedMaster;
-  /** Stops the framework, then the simulator. */
+  /** Stops the framework (ignoring a failed stop), then the simulator. */
   close(): Promise<void>;
 }
 
@@ -36,7 +46,24 @@ export class TestingFrameworkBuilder {
     this.overrides.push(...(options.overrides ?? []));
   }
 
-  overrideProvider<T>(token: ServiceIdentifier<T>): { useValue(value: T): TestingFrameworkBuilder; useClass(cls: Newable<T>): TestingFrameworkBuilder; useFactory(fn: ProviderOverrideFactory<T>): TestingFrameworkBuilder } {
+  /**
+   * Replaces the provider bound to `token`, like NestJS's `overrideProvider`: call one of the
+   * returned methods. Overrides apply after every module, in the order given (the `overrides`
+   * option's first).
+   *
+   * @example
+   * ```ts
+   * builder.overrideProvider(TOKENS.Logger).useValue(new MemoryLogger());
+   * ```
+   */
+  overrideProvider<T>(token: ServiceIdentifier<T>): {
+    /** Binds this value as a constant. */
+    useValue(value: T): TestingFrameworkBuilder;
+    /** Binds this class in singleton scope. */
+    useClass(cls: Newable<T>): TestingFrameworkBuilder;
+    /** Binds what the factory returns, called once with the container the first time the token is resolved. */
+    useFactory(fn: (container: Container) => T): TestingFrameworkBuilder;
+  } {
     return {
       useValue: (value) => this.push({ token, useValue: value }),
       useClass: (cls) => this.push({ token, useClass: cls }),
@@ -49,6 +76,11 @@ export class TestingFrameworkBuilder {
     return this;
   }
 
+  /**
+   * Starts a simulated master (3 agents, 5 s heartbeats, a 100 ms allocation interval, unless `simulator`
+   * says otherwise), then builds the framework against it with the recorded overrides. When
+   * building fails, the simulator is stopped and the error rethrown.
+   */
   async compile(): Promise<TestingFramework> {
     const simulator = await SimulatedMaster.start({ agents: 3, heartbeatIntervalSeconds: 5, allocationIntervalMs: 100, ...this.options.simulator });
     try {
@@ -73,8 +105,6 @@ export class TestingFrameworkBuilder {
     }
   }
 }
-
-type ProviderOverrideFactory<T> = Extract<ProviderOverride<T>, { useFactory: unknown }>['useFactory'];
 
 /** Starts building a framework for a test; call `.compile()` to start the simulator and build it. */
 export function createTestingFramework(options: TestingFrameworkOptions = {}): TestingFrameworkBuilder {

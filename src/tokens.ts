@@ -35,7 +35,11 @@ import type { ExecutorDispatcher } from './executor/executor-dispatcher.js';
  *
  * @typeParam T - the type of the service bound to the token.
  */
-export type Token<T = any> = symbol & AbstractNewable<T> & { readonly [serviceType]?: (service: T) => T };
+export type Token<T = any> = symbol &
+  AbstractNewable<T> & {
+    /** Compile-time brand that makes the type invariant in `T`; never present at run time. */
+    readonly [serviceType]?: (service: T) => T;
+  };
 
 declare const serviceType: unique symbol;
 
@@ -43,7 +47,10 @@ declare const serviceType: unique symbol;
  * A service identifier that is not a {@link Token}: a string, a plain symbol or a class. Overrides
  * of these are not checked against a service type.
  */
-export type UntypedServiceIdentifier = (string | symbol | Newable<unknown> | AbstractNewable<unknown>) & { readonly [serviceType]?: never };
+export type UntypedServiceIdentifier = (string | symbol | Newable<unknown> | AbstractNewable<unknown>) & {
+  /** Typed `never`, so a {@link Token} (whose brand has a function type) is not an untyped identifier. */
+  readonly [serviceType]?: never;
+};
 
 /** The service type a token carries: `ServiceOf<typeof TOKENS.Logger>` is `Logger`. */
 export type ServiceOf<K> = K extends Token<infer T> ? T : never;
@@ -60,29 +67,6 @@ export type ServiceOf<K> = K extends Token<infer T> ? T : never;
 export function token<T>(key: string): Token<T> {
   return Symbol.for(key) as Token<T>;
 }
-
-// One `unique symbol` per SDK token: the overrides of the SDK's tokens are then a union
-// discriminated by `token`, and a wrong value is reported against the right service type.
-const FrameworkOptionsId: unique symbol = Symbol.for('mesos-sdk.FrameworkOptions');
-const ClientId: unique symbol = Symbol.for('mesos-sdk.Client');
-const ClientOptionsId: unique symbol = Symbol.for('mesos-sdk.ClientOptions');
-const SchedulerOptionsId: unique symbol = Symbol.for('mesos-sdk.SchedulerOptions');
-const SchedulerId: unique symbol = Symbol.for('mesos-sdk.Scheduler');
-const DispatcherOptionsId: unique symbol = Symbol.for('mesos-sdk.DispatcherOptions');
-const EventDispatcherId: unique symbol = Symbol.for('mesos-sdk.EventDispatcher');
-const ControllerId: unique symbol = Symbol.for('mesos-sdk.Controller');
-const TaskManagerId: unique symbol = Symbol.for('mesos-sdk.TaskManager');
-const ResourceManagerId: unique symbol = Symbol.for('mesos-sdk.ResourceManager');
-const PlacementStrategyId: unique symbol = Symbol.for('mesos-sdk.PlacementStrategy');
-const StorageId: unique symbol = Symbol.for('mesos-sdk.Storage');
-const LeaderElectionId: unique symbol = Symbol.for('mesos-sdk.LeaderElection');
-const LoggerId: unique symbol = Symbol.for('mesos-sdk.Logger');
-const ServerId: unique symbol = Symbol.for('mesos-sdk.Server');
-const MetricsId: unique symbol = Symbol.for('mesos-sdk.Metrics');
-const ExecutorClientId: unique symbol = Symbol.for('mesos-sdk.ExecutorClient');
-const ExecutorEnvironmentId: unique symbol = Symbol.for('mesos-sdk.ExecutorEnvironment');
-const ExecutorDispatcherId: unique symbol = Symbol.for('mesos-sdk.ExecutorDispatcher');
-const ClockId: unique symbol = Symbol.for('mesos-sdk.Clock');
 
 /** The service type of each SDK token, by name (the documentation of each entry of {@link TOKENS}). */
 export interface SdkServices {
@@ -128,28 +112,53 @@ export interface SdkServices {
   Clock: ResourceClock;
 }
 
-/** The symbol type of each SDK token, by name. */
+/**
+ * The symbol type of each SDK token, by name: one `unique symbol` per token, so the overrides of
+ * the SDK's tokens form a union discriminated by `token` ({@link AnyProviderOverride}) and a wrong
+ * value is reported against the right service type. At run time each is
+ * `Symbol.for('mesos-sdk.<Name>')`.
+ */
 export interface SdkTokenIds {
-  FrameworkOptions: typeof FrameworkOptionsId;
-  Client: typeof ClientId;
-  ClientOptions: typeof ClientOptionsId;
-  SchedulerOptions: typeof SchedulerOptionsId;
-  Scheduler: typeof SchedulerId;
-  DispatcherOptions: typeof DispatcherOptionsId;
-  EventDispatcher: typeof EventDispatcherId;
-  Controller: typeof ControllerId;
-  TaskManager: typeof TaskManagerId;
-  ResourceManager: typeof ResourceManagerId;
-  PlacementStrategy: typeof PlacementStrategyId;
-  Storage: typeof StorageId;
-  LeaderElection: typeof LeaderElectionId;
-  Logger: typeof LoggerId;
-  Server: typeof ServerId;
-  Metrics: typeof MetricsId;
-  ExecutorClient: typeof ExecutorClientId;
-  ExecutorEnvironment: typeof ExecutorEnvironmentId;
-  ExecutorDispatcher: typeof ExecutorDispatcherId;
-  Clock: typeof ClockId;
+  /** The symbol of `TOKENS.FrameworkOptions`, `Symbol.for('mesos-sdk.FrameworkOptions')`. */
+  readonly FrameworkOptions: unique symbol;
+  /** The symbol of `TOKENS.Client`, `Symbol.for('mesos-sdk.Client')`. */
+  readonly Client: unique symbol;
+  /** The symbol of `TOKENS.ClientOptions`, `Symbol.for('mesos-sdk.ClientOptions')`. */
+  readonly ClientOptions: unique symbol;
+  /** The symbol of `TOKENS.SchedulerOptions`, `Symbol.for('mesos-sdk.SchedulerOptions')`. */
+  readonly SchedulerOptions: unique symbol;
+  /** The symbol of `TOKENS.Scheduler`, `Symbol.for('mesos-sdk.Scheduler')`. */
+  readonly Scheduler: unique symbol;
+  /** The symbol of `TOKENS.DispatcherOptions`, `Symbol.for('mesos-sdk.DispatcherOptions')`. */
+  readonly DispatcherOptions: unique symbol;
+  /** The symbol of `TOKENS.EventDispatcher`, `Symbol.for('mesos-sdk.EventDispatcher')`. */
+  readonly EventDispatcher: unique symbol;
+  /** The symbol of `TOKENS.Controller`, `Symbol.for('mesos-sdk.Controller')`. */
+  readonly Controller: unique symbol;
+  /** The symbol of `TOKENS.TaskManager`, `Symbol.for('mesos-sdk.TaskManager')`. */
+  readonly TaskManager: unique symbol;
+  /** The symbol of `TOKENS.ResourceManager`, `Symbol.for('mesos-sdk.ResourceManager')`. */
+  readonly ResourceManager: unique symbol;
+  /** The symbol of `TOKENS.PlacementStrategy`, `Symbol.for('mesos-sdk.PlacementStrategy')`. */
+  readonly PlacementStrategy: unique symbol;
+  /** The symbol of `TOKENS.Storage`, `Symbol.for('mesos-sdk.Storage')`. */
+  readonly Storage: unique symbol;
+  /** The symbol of `TOKENS.LeaderElection`, `Symbol.for('mesos-sdk.LeaderElection')`. */
+  readonly LeaderElection: unique symbol;
+  /** The symbol of `TOKENS.Logger`, `Symbol.for('mesos-sdk.Logger')`. */
+  readonly Logger: unique symbol;
+  /** The symbol of `TOKENS.Server`, `Symbol.for('mesos-sdk.Server')`. */
+  readonly Server: unique symbol;
+  /** The symbol of `TOKENS.Metrics`, `Symbol.for('mesos-sdk.Metrics')`. */
+  readonly Metrics: unique symbol;
+  /** The symbol of `TOKENS.ExecutorClient`, `Symbol.for('mesos-sdk.ExecutorClient')`. */
+  readonly ExecutorClient: unique symbol;
+  /** The symbol of `TOKENS.ExecutorEnvironment`, `Symbol.for('mesos-sdk.ExecutorEnvironment')`. */
+  readonly ExecutorEnvironment: unique symbol;
+  /** The symbol of `TOKENS.ExecutorDispatcher`, `Symbol.for('mesos-sdk.ExecutorDispatcher')`. */
+  readonly ExecutorDispatcher: unique symbol;
+  /** The symbol of `TOKENS.Clock`, `Symbol.for('mesos-sdk.Clock')`. */
+  readonly Clock: unique symbol;
 }
 
 /** An SDK token: its own symbol, typed with its service. */
@@ -165,27 +174,27 @@ export type SdkTokenOf<K extends keyof SdkServices> = SdkTokenIds[K] & Token<Sdk
  * ```
  */
 export const TOKENS: { readonly [K in keyof SdkServices]: SdkTokenOf<K> } = {
-  FrameworkOptions: FrameworkOptionsId,
-  Client: ClientId,
-  ClientOptions: ClientOptionsId,
-  SchedulerOptions: SchedulerOptionsId,
-  Scheduler: SchedulerId,
-  DispatcherOptions: DispatcherOptionsId,
-  EventDispatcher: EventDispatcherId,
-  Controller: ControllerId,
-  TaskManager: TaskManagerId,
-  ResourceManager: ResourceManagerId,
-  PlacementStrategy: PlacementStrategyId,
-  Storage: StorageId,
-  LeaderElection: LeaderElectionId,
-  Logger: LoggerId,
-  Server: ServerId,
-  Metrics: MetricsId,
-  ExecutorClient: ExecutorClientId,
-  ExecutorEnvironment: ExecutorEnvironmentId,
-  ExecutorDispatcher: ExecutorDispatcherId,
-  Clock: ClockId,
-} as { readonly [K in keyof SdkServices]: SdkTokenOf<K> };
+  FrameworkOptions: Symbol.for('mesos-sdk.FrameworkOptions'),
+  Client: Symbol.for('mesos-sdk.Client'),
+  ClientOptions: Symbol.for('mesos-sdk.ClientOptions'),
+  SchedulerOptions: Symbol.for('mesos-sdk.SchedulerOptions'),
+  Scheduler: Symbol.for('mesos-sdk.Scheduler'),
+  DispatcherOptions: Symbol.for('mesos-sdk.DispatcherOptions'),
+  EventDispatcher: Symbol.for('mesos-sdk.EventDispatcher'),
+  Controller: Symbol.for('mesos-sdk.Controller'),
+  TaskManager: Symbol.for('mesos-sdk.TaskManager'),
+  ResourceManager: Symbol.for('mesos-sdk.ResourceManager'),
+  PlacementStrategy: Symbol.for('mesos-sdk.PlacementStrategy'),
+  Storage: Symbol.for('mesos-sdk.Storage'),
+  LeaderElection: Symbol.for('mesos-sdk.LeaderElection'),
+  Logger: Symbol.for('mesos-sdk.Logger'),
+  Server: Symbol.for('mesos-sdk.Server'),
+  Metrics: Symbol.for('mesos-sdk.Metrics'),
+  ExecutorClient: Symbol.for('mesos-sdk.ExecutorClient'),
+  ExecutorEnvironment: Symbol.for('mesos-sdk.ExecutorEnvironment'),
+  ExecutorDispatcher: Symbol.for('mesos-sdk.ExecutorDispatcher'),
+  Clock: Symbol.for('mesos-sdk.Clock'),
+} as { readonly [K in keyof SdkServices]: symbol } as { readonly [K in keyof SdkServices]: SdkTokenOf<K> };
 
 /** Any of the SDK's tokens. */
 export type SdkToken = (typeof TOKENS)[keyof typeof TOKENS];

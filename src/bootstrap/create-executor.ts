@@ -25,17 +25,27 @@ export interface ExecutorOptions {
   overrides?: ProviderOverride[];
 }
 
+/** An executor built by {@link createExecutor}, ready to start. */
 export interface ExecutorHandle {
+  /** The inversify container holding the executor's providers (see `TOKENS`). */
   readonly container: Container;
+  /** The V1 executor API client (`TOKENS.ExecutorClient`), the one the controllers inject. */
   readonly client: MesosExecutorClient;
-  /** Subscribes to the agent; resolves at SUBSCRIBED. */
+  /**
+   * Subscribes to the agent; resolves at SUBSCRIBED. Runs once: a second call returns the same
+   * promise; after `stop()` it rejects with `ERR_EXECUTOR_STOPPED` (create a new executor instead).
+   */
   start(): Promise<void>;
-  /** Closes the subscription (unacknowledged updates stay in memory). */
+  /**
+   * Closes the subscription (unacknowledged updates stay in memory). Idempotent: a second call
+   * returns the same promise; a failure rejects with a {@link StopError} `ERR_STOP_FAILED`.
+   */
   stop(): Promise<void>;
   /** Resolves when the executor ends cleanly (SHUTDOWN), rejects when it gives up on the agent. */
   readonly done: Promise<void>;
   /** Sends a status update (kept until acknowledged, resent on re-subscription). */
   update(status: ExecutorStatusUpdate): Promise<Uint8Array>;
+  /** The provider bound to `token`: `executor.get(TOKENS.Logger)` is a `Logger`; a controller class gives its instance. */
   get<T>(token: ServiceIdentifier<T>): T;
 }
 

@@ -34,13 +34,15 @@ export { LifecycleError, LifecycleErrorCodes, StopError, type LifecyclePhase, ty
 /** Storage key of the framework id (with its failover timeout). */
 export const FRAMEWORK_ID_KEY = 'framework/id';
 
-/** Replaces one provider before anything is built (like NestJS `overrideProvider`). */
 /** Options of {@link createFramework}. */
 export interface FrameworkOptions {
   /** Master URL(s), e.g. `'http://127.0.0.1:5050'` or several for leader discovery. */
   master: string | string[];
   /** The framework to register; `user` defaults to the OS user, `failover_timeout` to one week. */
-  framework: Partial<v1.FrameworkInfo> & { name: string };
+  framework: Partial<v1.FrameworkInfo> & {
+    /** The framework's name as Mesos shows it; also the default HA election name (`ha.name`). */
+    name: string;
+  };
   /** Event controller classes (decorated with `@EventController()`). */
   controllers?: Array<Newable<object>>;
   /** Extra container modules, loaded after the defaults (bind or rebind tokens there). */
@@ -49,7 +51,9 @@ export interface FrameworkOptions {
   overrides?: ProviderOverride[];
   /** Wire encoding. @default 'protobuf' */
   encoding?: Encoding;
+  /** Credentials sent to the master: HTTP Basic (`principal`, `secret`) or a bearer token. Never logged. */
   auth?: AuthOptions;
+  /** TLS settings (CA, client certificate) for `https://` masters. */
   tls?: TlsOptions;
   /** Further HTTP client options (timeouts, frame size, retries). */
   client?: Partial<MesosClientOptions>;
@@ -76,7 +80,21 @@ export interface FrameworkOptions {
    * framework and reconciles before launching anything. A leader that loses its lease stops
    * sending calls at once and stops (run it under a supervisor that restarts it as a standby).
    */
-  ha?: { etcd: string[]; ttlSeconds?: number; name?: string; useEtcdStorage?: boolean; client?: EtcdLeaderElection['options']['client'] };
+  ha?: {
+    /** etcd endpoints, e.g. `['http://127.0.0.1:2379']`. */
+    etcd: string[];
+    /** Lease TTL of the leadership, in seconds: a leader that dies is replaced within about this long. @defaultValue 10 */
+    ttlSeconds?: number;
+    /**
+     * Election name, the same for every instance of one framework; the etcd storage keys live
+     * under `mesos-sdk/<name>/`. Defaults to `framework.name`.
+     */
+    name?: string;
+    /** Keep the framework's state (`TOKENS.Storage`) in etcd, so a new leader resumes it. @defaultValue true */
+    useEtcdStorage?: boolean;
+    /** Further `etcd3` client options (auth, TLS, timeouts), used by the election and the storage. */
+    client?: EtcdLeaderElection['options']['client'];
+  };
   /**
    * Serve the framework's HTTP API, `/health`, `/metrics` and artifacts (`TOKENS.Server`) while it
    * runs; `true` for the defaults (loopback, a free port). The URL is `handle.serverUrl` after `start()`.
@@ -88,17 +106,36 @@ export interface FrameworkOptions {
 
 /** A running (or ready to run) framework. */
 export interface FrameworkHandle {
+  /** The inversify container holding every provider (see `TOKENS`). */
   readonly container: Container;
   /** Resolves once the controllers are bound (before any SUBSCRIBE). */
   readonly ready: Promise<void>;
+  /** Where the scheduler's subscription stands now (`Scheduler.state`). */
   readonly state: SubscriptionState;
+  /** The framework id: set once Mesos assigned it at SUBSCRIBED, or resumed from storage or `framework.id` by `start()`. */
   readonly frameworkId: string | undefined;
   /** The server's base URL once `start()` has it listening (with the `server` option). */
   readonly serverUrl: string | undefined;
-  /** Subscribes; resolves at the first SUBSCRIBED. */
+  /**
+   * Starts the metrics and the server (with `server`), campaigns for leadership (with `ha`),
+   * loads stored tasks, resumes the stored framework id, then subscribes; resolves at the first
+   * SUBSCRIBED. Runs once: a second call returns the same promise; after `stop()` it rejects with
+   * `ERR_FRAMEWORK_STOPPED` (create a new framework instead). A `start()` that fails undoes what
+   * it had set up.
+   */
   start(): Promise<void>;
-  /** Stops taking events, lets the handler in flight finish, then stops the scheduler. With `teardown` the framework is removed from Mesos. */
-  stop(options?: { teardown?: boolean }): Promise<void>;
+  /**
+   * Stops taking events, lets the handler in flight finish, then stops the scheduler; with
+   * `teardown: true` and a live subscription, the framework is then removed from Mesos (TEARDOWN)
+   * and its stored id deleted. Idempotent (a second call returns the same promise); undoes the start in reverse
+   * order and closes the storage, also when the framework never started. Every step runs even
+   * when one fails; then it rejects with a {@link StopError} `ERR_STOP_FAILED` listing the failed
+   * steps.
+   */
+  stop(options?: {
+    /** Remove the framework from Mesos (which kills its tasks) instead of leaving it to fail over within its `failover_timeout`. */
+    teardown?: boolean;
+  }): Promise<void>;
   /**
    * A provider from the container. The SDK's tokens carry their type: `fw.get(TOKENS.TaskManager)`
    * is a `TaskManager`; a controller class gives its instance.

@@ -4,13 +4,34 @@ import type { SdkServices, SdkTokenIds, UntypedServiceIdentifier } from '../toke
 
 /** An override of a provider whose service type is `T`: a value, a class or a factory. */
 export type TypedProviderOverride<T> =
-  | { token: ServiceIdentifier<T>; useValue: T }
-  | { token: ServiceIdentifier<T>; useClass: Newable<T> }
-  | { token: ServiceIdentifier<T>; useFactory: (container: Container) => T };
+  | {
+      /** The token to bind, e.g. `TOKENS.Logger`; rebound when something is bound to it already. */
+      token: ServiceIdentifier<T>;
+      /** Bound as a constant. */
+      useValue: T;
+    }
+  | {
+      /** The token to bind; rebound when something is bound to it already. */
+      token: ServiceIdentifier<T>;
+      /** Bound in singleton scope: built once, with its constructor's `@inject` dependencies. */
+      useClass: Newable<T>;
+    }
+  | {
+      /** The token to bind; rebound when something is bound to it already. */
+      token: ServiceIdentifier<T>;
+      /** Called once, with the container, the first time the token is resolved; its result is kept. */
+      useFactory: (container: Container) => T;
+    };
 
-declare const anyService: unique symbol;
-/** The default of {@link ProviderOverride}'s type parameter: "any provider". */
-type AnyService = typeof anyService;
+/**
+ * The default of {@link ProviderOverride}'s type parameter, meaning "any provider": a type of its
+ * own that no service type is, so `ProviderOverride` alone is {@link AnyProviderOverride}. Only a
+ * type; there is no value of it.
+ */
+export interface AnyService {
+  /** A symbol type declared nowhere else, so no service type matches this interface by accident. */
+  readonly anyService: unique symbol;
+}
 
 /**
  * One override of any provider. An override of one of the SDK's tokens (`TOKENS.Logger`, ...)
@@ -20,13 +41,38 @@ type AnyService = typeof anyService;
  */
 export type AnyProviderOverride =
   | { [K in keyof SdkServices]: SdkTokenOverride<SdkTokenIds[K], SdkServices[K]> }[keyof SdkServices]
-  | (TypedProviderOverride<unknown> & { token: UntypedServiceIdentifier });
+  | (TypedProviderOverride<unknown> & {
+      /** A string, plain symbol or class: its override is not checked against a service type. */
+      token: UntypedServiceIdentifier;
+    });
 
-/** The overrides of one SDK token: `token` is the token's own symbol type, so the union is discriminated by it. */
-type SdkTokenOverride<Id, T> =
-  | { token: Id; useValue: T }
-  | { token: Id; useClass: Newable<T> }
-  | { token: Id; useFactory: (container: Container) => T };
+/**
+ * The overrides of one SDK token, as {@link TypedProviderOverride} but with `token` of the
+ * token's own symbol type (`SdkTokenIds[K]`), so {@link AnyProviderOverride}'s union is
+ * discriminated by it.
+ *
+ * @typeParam Id - the token's symbol type, an entry of `SdkTokenIds`.
+ * @typeParam T - the token's service type, the same entry of `SdkServices`.
+ */
+export type SdkTokenOverride<Id, T> =
+  | {
+      /** The SDK token to rebind. */
+      token: Id;
+      /** Bound as a constant. */
+      useValue: T;
+    }
+  | {
+      /** The SDK token to rebind. */
+      token: Id;
+      /** Bound in singleton scope: built once, with its constructor's `@inject` dependencies. */
+      useClass: Newable<T>;
+    }
+  | {
+      /** The SDK token to rebind. */
+      token: Id;
+      /** Called once, with the container, the first time the token is resolved; its result is kept. */
+      useFactory: (container: Container) => T;
+    };
 
 /**
  * A provider to replace, by token (like NestJS `overrideProvider`): a value, a class or a factory.
@@ -40,8 +86,11 @@ type SdkTokenOverride<Id, T> =
  */
 export type ProviderOverride<T = AnyService> = [T] extends [AnyService] ? AnyProviderOverride : TypedProviderOverride<T>;
 
+/** Stable codes of the wiring errors `createFramework()` and `createExecutor()` throw (as `ConfigurationError`). */
 export const BootstrapErrorCodes = {
+  /** A class listed in `controllers` has no `@EventController()` decorator. */
   NOT_A_CONTROLLER: 'ERR_BOOTSTRAP_NOT_A_CONTROLLER',
+  /** An override has none of `useValue`, `useClass`, `useFactory`. */
   BAD_OVERRIDE: 'ERR_BOOTSTRAP_BAD_OVERRIDE',
 } as const;
 

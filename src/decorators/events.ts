@@ -12,6 +12,7 @@ export const CONTROLLER_EVENTS = [
   'LAUNCH', 'LAUNCH_GROUP', 'KILL', 'ACKNOWLEDGED', 'SHUTDOWN',
 ] as const;
 
+/** The name of one of the {@link CONTROLLER_EVENTS}, as `@OnEvent()` takes it. */
 export type ControllerEvent = (typeof CONTROLLER_EVENTS)[number];
 
 export function isControllerEvent(value: unknown): value is ControllerEvent {

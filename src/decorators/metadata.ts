@@ -3,10 +3,15 @@ import { CONTROLLER_EVENTS, isControllerEvent, type ControllerEvent } from './ev
 
 /** Error codes of decorator misuse. */
 export const DecoratorErrorCodes = {
+  /** An event decorator on a static member, a property or an accessor: handlers are instance methods. */
   NOT_A_METHOD: 'ERR_DECORATOR_NOT_A_METHOD',
+  /** `@EventController()` applied twice to one class. */
   DUPLICATE_CONTROLLER: 'ERR_DECORATOR_DUPLICATE_CONTROLLER',
+  /** `@OnEvent(name)` with a name that is not one of `CONTROLLER_EVENTS`. */
   UNKNOWN_EVENT: 'ERR_DECORATOR_UNKNOWN_EVENT',
+  /** `@EventController()` on something that is not a class. */
   NOT_A_CLASS: 'ERR_DECORATOR_NOT_A_CLASS',
+  /** A decorator compiled as a standard (TC39) decorator: set `experimentalDecorators` and `emitDecoratorMetadata`. */
   NEEDS_EXPERIMENTAL_DECORATORS: 'ERR_DECORATOR_NEEDS_EXPERIMENTAL_DECORATORS',
 } as const;
 
@@ -24,13 +29,17 @@ export function assertExperimentalDecorators(decorator: string, second: unknown)
   );
 }
 
+/** What `@EventController()` records about a class. */
 export interface ControllerMetadata {
   /** Controllers run in ascending order, then in registration order. @default 0 */
   order: number;
 }
 
+/** What an event decorator records: one handler method and the event it handles. */
 export interface HandlerMetadata {
+  /** The event the method handles. */
   event: ControllerEvent;
+  /** The name of the method on the class's prototype. */
   method: string | symbol;
 }
 
@@ -80,6 +89,7 @@ export function writeHandlerMetadata(target: object, method: string | symbol, de
 
 /** Reads what the decorators wrote. */
 export const MetadataAccessor = {
+  /** The `@EventController()` metadata of a class; undefined when it is not a controller (base classes are not looked at). */
   controller(cls: Function): ControllerMetadata | undefined {
     return controllers.get(cls);
   },

@@ -22,8 +22,11 @@ export const ErrorCodes = {
   /** `ConfigurationError`: an option or argument is invalid; the message names it and what it must be. */
   CONFIG_INVALID: 'ERR_CONFIG_INVALID',
   // reaching the master (the client's ClientErrorCodes has the others)
+  /** `ConnectionError`: `start()` gave up: no master accepted the subscription within `startTimeoutMs`, or every master failed for a reason retrying cannot fix; the message names each master and its last failure. */
   MASTER_UNREACHABLE: 'ERR_MASTER_UNREACHABLE',
+  /** `ConnectionError`: what answers at the master URL is not a Mesos master (a 404, an HTML page, a Mesos agent). Not retried. */
   NOT_A_MESOS_MASTER: 'ERR_NOT_A_MESOS_MASTER',
+  /** `ConnectionError`: the URL's scheme does not match the master (`https://` to a plain-HTTP master, or `http://` to a TLS one). Not retried. */
   WRONG_SCHEME: 'ERR_WRONG_SCHEME',
 } as const;
 

@@ -3,14 +3,23 @@ import type { EventOfType } from '../scheduler/scheduler-event.js';
 
 /** Which field of `executor.Event` carries the payload of each event type (`SHUTDOWN` and `HEARTBEAT` have none). */
 export const EXECUTOR_EVENT_FIELDS = {
+  /** `subscribed`: the executor, framework and agent info and the container id. */
   SUBSCRIBED: 'subscribed',
+  /** `launch`: the task to run. */
   LAUNCH: 'launch',
+  /** `launch_group`: the task group to run. */
   LAUNCH_GROUP: 'launch_group',
+  /** `kill`: the task id and, when given, its kill policy. */
   KILL: 'kill',
+  /** `acknowledged`: the task id and uuid of an update the scheduler acknowledged. */
   ACKNOWLEDGED: 'acknowledged',
+  /** `message`: data from the scheduler. */
   MESSAGE: 'message',
+  /** `error`: a message from the agent. */
   ERROR: 'error',
+  /** No payload: shut down. */
   SHUTDOWN: undefined,
+  /** No payload. */
   HEARTBEAT: undefined,
 } as const satisfies Record<Exclude<executor.Event.Type, 'UNKNOWN'>, keyof executor.Event | undefined>;
 
@@ -31,7 +40,10 @@ export type ExecutorEvent<K extends ExecutorEventType = ExecutorEventType> =
   | (ExecutorEventType extends K ? UnknownExecutorEvent : never);
 
 /** An executor event whose type this SDK does not know (`UNKNOWN`, or absent). */
-export type UnknownExecutorEvent = Omit<executor.Event, 'type'> & { type?: 'UNKNOWN' };
+export type UnknownExecutorEvent = Omit<executor.Event, 'type'> & {
+  /** `'UNKNOWN'`, or absent. */
+  type?: 'UNKNOWN';
+};
 
 /** Whether a decoded executor event is of the given type and carries its payload field; narrows it to `ExecutorEvent<K>`. */
 export function isExecutorEvent<K extends ExecutorEventType>(event: executor.Event, type: K): event is executor.Event & ExecutorEvent<K> {

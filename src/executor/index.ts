@@ -18,6 +18,8 @@
  * }
  * await createExecutor({ controllers: [Runner] }).start();
  * ```
+ *
+ * @module mesos-sdk/executor
  */
 // No `import 'reflect-metadata'` here: inversify loads the metadata API it needs itself, and the
 // full polyfill would add 40 kB to every executor bundle.

@@ -12,8 +12,11 @@
  * const call: scheduler.Call = Calls.subscribe({ user: 'me', name: 'raw', failover_timeout: 60 });
  * const framed = encodeRecord(Codecs.schedulerCall().encode(call, 'protobuf'));
  * ```
+ *
+ * @module mesos-sdk/protocol
  */
-export type { v1, scheduler, executor, master } from './generated/index.js';
+// allocator, maintenance, quota and google_protobuf: the types the master (operator API) messages refer to.
+export type { v1, scheduler, executor, master, allocator, maintenance, quota, google_protobuf } from './generated/index.js';
 export { codecFor, schema, MessageCodec, MEDIA_TYPES, encodingOf, type Encoding } from './codec.js';
 export { Codecs } from './messages.js';
 export { encodeRecord, decodeRecords, RecordIODecoder, RecordIOParser, DEFAULT_MAX_FRAME_SIZE, type RecordIOOptions } from './recordio.js';

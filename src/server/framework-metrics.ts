@@ -6,6 +6,7 @@ import type { ResourceManager } from '../resource-manager/resource-manager.js';
 import type { TaskManager } from '../task-manager/task-manager.js';
 import type { LeaderElection } from '../ha/leader-election.interface.js';
 
+/** Options of {@link FrameworkMetrics} (`FrameworkOptions.metrics`). */
 export interface FrameworkMetricsOptions {
   /** Prefix of every metric name. @default 'mesos_framework_' */
   prefix?: string;
@@ -15,9 +16,13 @@ export interface FrameworkMetricsOptions {
 
 /** What the metrics watch; each part is optional. */
 export interface MetricsSources {
+  /** Calls, events, reconnections and the subscription state. */
   scheduler?: Scheduler;
+  /** Offers held. */
   resources?: ResourceManager;
+  /** Tasks per state. */
   tasks?: TaskManager;
+  /** Leadership. */
   election?: LeaderElection;
 }
 
@@ -31,14 +36,23 @@ export interface MetricsSources {
  * imported (synchronously: the counters are usable as soon as the constructor returns).
  */
 export class FrameworkMetrics {
+  /** The registry holding these metrics only (not prom-client's global one). */
   readonly registry: Registry;
+  /** `<prefix>offers_received_total`. */
   readonly offersReceived: Counter;
+  /** `<prefix>offers_accepted_total`: offers used by an ACCEPT. */
   readonly offersAccepted: Counter;
+  /** `<prefix>offers_declined_total`. */
   readonly offersDeclined: Counter;
+  /** `<prefix>offers_rescinded_total`. */
   readonly offersRescinded: Counter;
+  /** `<prefix>events_total{type}`: events received, per type. */
   readonly events: Counter<'type'>;
+  /** `<prefix>reconnects_total`: re-subscriptions after the first. */
   readonly reconnects: Counter;
+  /** `<prefix>call_duration_seconds{call,outcome}`: latency of calls to the master. */
   readonly callDuration: Histogram<'call' | 'outcome'>;
+  /** `<prefix>placement_cycle_seconds`: time spent placing pending tasks per cycle. */
   readonly placementCycle: Histogram;
   private readonly detachers: Array<() => void> = [];
   private sources: MetricsSources = {};
@@ -132,10 +146,16 @@ export class FrameworkMetrics {
   }
 
   /** The exposition text and its content type. */
-  async scrape(): Promise<{ contentType: string; body: string }> {
+  async scrape(): Promise<{
+    /** Content-Type of the Prometheus text format. */
+    contentType: string;
+    /** The metrics. */
+    body: string;
+  }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
+  /** Stops watching the sources given to `attach`. */
   detach(): void {
     for (const d of this.detachers.splice(0)) d();
   }

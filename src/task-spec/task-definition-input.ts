@@ -11,4 +11,10 @@ import type { TaskDefinition } from './task-definition.js';
  * const tasks: TaskDefinitionInput = { tasks: [{ name: 'web', resources: { cpus: 0.5, mem: 128 }, command: { shell: 'sleep 60' } }] };
  * ```
  */
-export type TaskDefinitionInput = TaskDefinition | readonly TaskDefinition[] | { tasks: readonly TaskDefinition[] };
+export type TaskDefinitionInput =
+  | TaskDefinition
+  | readonly TaskDefinition[]
+  | {
+      /** The definitions, as in a task file. */
+      tasks: readonly TaskDefinition[];
+    };

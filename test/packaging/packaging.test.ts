@@ -25,8 +25,9 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 };
 const devTypesNode = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string }).version;
 
+// (@fastify/static is no longer used: the server serves artifacts itself, issue 16.)
 /** Packages nobody may load just by importing an entry point (they are loaded when used). */
-const HEAVY = ['etcd3', '@grpc/grpc-js', 'fastify', '@fastify/static', 'classic-level', 'prom-client', 'ajv'];
+const HEAVY = ['etcd3', '@grpc/grpc-js', 'fastify', 'classic-level', 'prom-client', 'ajv'];
 
 interface Packed {
   filename: string;

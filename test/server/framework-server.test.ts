@@ -101,6 +101,48 @@ describe('FrameworkServer over real HTTP, on a framework running against the sim
     assert.deepEqual(list.tasks, []);
   });
 
+  it('refuses cpus 1e999 (JSON.parse makes it Infinity) with 400 naming the field and its range, and stores nothing (issue 16 item 5)', async () => {
+    const res = await fetch(`${url}/api/v1/tasks`, { method: 'POST', body: '{"name":"poison","resources":{"cpus":1e999,"mem":8},"command":{"shell":"true"}}', headers: auth });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { code: string; errors: Array<{ path: string; message: string }> };
+    assert.equal(body.code, 'ERR_TASK_DEFINITION_INVALID');
+    assert.deepEqual(body.errors, [{ path: 'resources.cpus', message: 'must be a finite number greater than 0 and at most 1000000 (got Infinity)' }]);
+    for (const [field, value] of [['mem', '1e308'], ['disk', '-1e999'], ['gpus', '1e400']] as const) {
+      const r = await fetch(`${url}/api/v1/tasks`, { method: 'POST', body: `{"name":"poison","resources":{"cpus":1,"mem":8,"${field}":${value}},"command":{"shell":"true"}}`, headers: auth });
+      assert.equal(r.status, 400, field);
+      assert.equal(((await r.json()) as { errors: Array<{ path: string }> }).errors[0]!.path, `resources.${field}`);
+    }
+    assert.deepEqual(((await (await fetch(`${url}/api/v1/tasks?name=poison`)).json()) as { tasks: unknown[] }).tasks, []);
+    const scale = await fetch(`${url}/api/v1/definitions/poison/instances`, { method: 'PUT', body: '{"instances":1e999}', headers: auth });
+    assert.equal(scale.status, 400);
+  });
+
+  it('refuses query values that are repeated, unknown states or too long with 400 (a repeated label was a 500)', async () => {
+    for (const query of ['label=a&label=b', 'name=a&name=b', 'state=TASK_BOGUS', 'history=yes', `name=${'n'.repeat(300)}`, 'label=']) {
+      const res = await fetch(`${url}/api/v1/tasks?${query}`);
+      assert.equal(res.status, 400, `${query.slice(0, 40)} answered ${res.status}`);
+      assert.equal(((await res.json()) as { code: string }).code, 'ERR_BAD_REQUEST');
+    }
+    const state = (await (await fetch(`${url}/api/v1/tasks?state=RUNNING`)).json()) as { errors: Array<{ path: string; message: string }> };
+    assert.equal(state.errors[0]!.path, '/state');
+    assert.match(state.errors[0]!.message, /^must be one of PENDING, .*TASK_RUNNING/);
+    assert.equal((await fetch(`${url}/api/v1/tasks?state=TASK_RUNNING&history=false`)).status, 200);
+  });
+
+  it('refuses task ids and definition names that no task can have, without reaching the task manager', async () => {
+    for (const [method, path] of [['GET', '/api/v1/tasks/a%20b'], ['GET', '/api/v1/tasks/__proto__%2F..'], ['POST', '/api/v1/tasks/%00/kill'], ['PUT', '/api/v1/definitions/a%2Fb/instances']] as const) {
+      const res = await fetch(`${url}${path}`, { method, headers: auth, ...(method === 'PUT' ? { body: '{"instances":1}' } : {}) });
+      assert.equal(res.status, 400, `${method} ${path} answered ${res.status}`);
+    }
+    const long = await fetch(`${url}/api/v1/tasks/${'x'.repeat(5000)}`);
+    assert.equal(long.status, 414, 'an id longer than any task id');
+    assert.equal(((await long.json()) as { code: string }).code, 'ERR_BAD_REQUEST');
+    const badEncoding = await fetch(`${url}/api/v1/tasks/%E0%A4%A`);
+    assert.equal(badEncoding.status, 400);
+    assert.equal(((await badEncoding.json()) as { code: string }).code, 'ERR_BAD_REQUEST');
+    for (const path of ['/api/v1/tasks/__proto__', '/api/v1/tasks/constructor']) assert.equal((await fetch(`${url}${path}`)).status, 404, path);
+  });
+
   it('refuses bodies that are too large (413), not JSON (415) or malformed (400)', async () => {
     const big = await fetch(`${url}/api/v1/tasks`, { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(100 * 1024) }), headers: auth });
     assert.equal(big.status, 413);
