@@ -1,5 +1,5 @@
 // Issue 16 item 2: every storage failure is a typed, retryable StorageError.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { toStorageError } from '../../src/storage/storage-errors.js';
 import { writeOperations } from '../../src/storage/storage-batch.js';
 import type { Storage } from '../../src/storage/storage.interface.js';
 import { StorageError } from '../../src/errors/index.js';
+import { etcdBatch } from '../../src/storage/etcd-batch.js';
+import { startEtcd, type EtcdServer } from '../support/etcd-harness.js';
 
 const b = (s: string) => new TextEncoder().encode(s);
 const s = (u: Uint8Array | undefined) => (u === undefined ? undefined : new TextDecoder().decode(u));
@@ -119,5 +121,32 @@ describe('Storage.batch', () => {
     };
     await writeOperations(plain, [{ type: 'put', key: 'a', value: b('1') }, { type: 'del', key: 'b' }, { type: 'put', key: 'c', value: b('1') }]);
     assert.deepEqual(order, ['put a', 'del b', 'put c']);
+  });
+});
+
+describe('etcdBatch (the body of EtcdStorage.batch, for the helper that owns etcd.storage.ts)', () => {
+  let etcd: EtcdServer | undefined;
+  after(async () => etcd?.stop());
+  it('applies a batch in one transaction, splits one past 128 operations, refuses a key twice, and honours a guard', async () => {
+    etcd = await startEtcd();
+    const { Etcd3 } = await import('etcd3');
+    const client = new Etcd3({ hosts: [etcd.endpoint] });
+    try {
+      const ns = client.namespace('batch-test/');
+      await ns.put('tasks/old').value('x');
+      await etcdBatch(ns, [{ type: 'put', key: 'tasks/a', value: b('1') }, { type: 'del', key: 'tasks/old' }]);
+      assert.equal(await ns.get('tasks/a').string(), '1');
+      assert.equal(await ns.get('tasks/old').string(), null);
+      await etcdBatch(ns, Array.from({ length: 300 }, (_, i) => ({ type: 'put' as const, key: `many/${i}`, value: b(String(i)) })));
+      assert.equal(Object.keys(await ns.getAll().prefix('many/').strings()).length, 300);
+      await assert.rejects(etcdBatch(ns, [{ type: 'put', key: 'k', value: b('1') }, { type: 'del', key: 'k' }]), { code: 'ERR_STORAGE_BAD_KEY' });
+      await assert.rejects(
+        etcdBatch(ns, [{ type: 'put', key: 'tasks/b', value: b('1') }], { guard: (txn) => txn.and('leader', 'Value', '==', 'me'), refused: () => new StorageError('ERR_NOT_LEADER', 'fenced') }),
+        { code: 'ERR_NOT_LEADER' },
+      );
+      assert.equal(await ns.get('tasks/b').string(), null, 'nothing written when the guard fails');
+    } finally {
+      client.close();
+    }
   });
 });
