@@ -12,7 +12,7 @@ export const StorageErrorCodes = {
   FULL: 'ERR_STORAGE_FULL',
   /** A read or write of the backend failed for another reason (I/O error). Retryable. */
   IO: 'ERR_STORAGE_IO',
-  /** The backend cannot be reached or opened (etcd down: retryable; on-disk store not openable: not). */
+  /** The backend cannot be reached (etcd down). Retryable. An on-disk store that cannot be opened fails with `ERR_STORAGE_LOCKED`, `ERR_STORAGE_IO` or `ERR_STORAGE_CORRUPT`. */
   UNAVAILABLE: 'ERR_STORAGE_UNAVAILABLE',
   /** A stored value is not valid JSON. */
   CORRUPT: 'ERR_STORAGE_CORRUPT',
