@@ -93,6 +93,8 @@ const slotKey = (r: Pick<TaskRecord, 'name' | 'instance'>): string => `${r.name}
 export class TaskManager {
   private readonly definitions = new Map<string, TaskDefinition>();
   private readonly records = new Map<string, TaskRecord>();
+  /** Record ids per instance slot (`name`, `instance`): a transition looks at its slot only. */
+  private readonly slots = new Map<string, Set<string>>();
   /** Per definition, counts of ended attempts pruned from the history. */
   private readonly prunedTotals = new Map<string, TaskTotals>();
   /** The storage writes, one after the other (a transition's batch is ordered after the previous one). */
@@ -134,8 +136,7 @@ export class TaskManager {
       this.definitions.set(def.name, def);
     }
     for (const { key, value } of await this.storage.list(TASK_PREFIX)) {
-      const rec = fromBytes<TaskRecord>(value, key);
-      this.records.set(rec.id, rec);
+      this.apply([fromBytes<TaskRecord>(value, key)]);
     }
     for (const { key, value } of await this.storage.list(TOTALS_PREFIX)) {
       this.prunedTotals.set(key.slice(TOTALS_PREFIX.length + 1), fromBytes<TaskTotals>(value, key));
@@ -147,9 +148,10 @@ export class TaskManager {
         const next = this.restartSuccessor(updated);
         if (updated.superseded) await this.transition(updated, next);
       }
-      const slots = new Map<string, TaskRecord>();
-      for (const r of this.records.values()) if (!r.superseded) slots.set(slotKey(r), r);
-      for (const r of slots.values()) await this.transition(undefined, undefined, r);
+      for (const ids of [...this.slots.values()]) {
+        const [first] = ids;
+        if (first !== undefined) await this.transition(undefined, undefined, this.records.get(first));
+      }
     } catch (err) {
       // Not fatal: the relaunch is made when the agent resends the update, the pruning at the next transition.
       this.logger?.warn(`could not finish the relaunches or the pruning of the stored history: ${(err as Error).message}`);
@@ -515,7 +517,7 @@ export class TaskManager {
   private async transition(updated: TaskRecord | undefined, next: TaskRecord | undefined, slotOf?: TaskRecord): Promise<void> {
     const anchor = updated ?? slotOf!;
     const changed = new Map<string, TaskRecord>();
-    for (const r of this.records.values()) if (r.name === anchor.name && r.instance === anchor.instance) changed.set(r.id, r);
+    for (const id of this.slots.get(slotKey(anchor)) ?? []) changed.set(id, this.records.get(id)!);
     if (updated) changed.set(updated.id, updated);
     if (next) changed.set(next.id, next);
     const pruned = toPrune([...changed.values()], this.retention, this.now());
@@ -529,14 +531,22 @@ export class TaskManager {
     await this.commit(puts, [...prunedIds].filter((id) => this.records.has(id)), [], after);
     this.apply(puts);
     for (const id of prunedIds) {
+      const gone = this.records.get(id);
       this.records.delete(id);
+      if (gone) this.slots.get(slotKey(gone))?.delete(id);
       this.dirty.delete(id);
     }
     if (pruned.length) this.prunedTotals.set(anchor.name, totals);
   }
 
   private apply(records: readonly TaskRecord[]): void {
-    for (const r of records) this.records.set(r.id, r);
+    for (const r of records) {
+      this.records.set(r.id, r);
+      const key = slotKey(r);
+      let ids = this.slots.get(key);
+      if (!ids) this.slots.set(key, (ids = new Set()));
+      ids.add(r.id);
+    }
   }
 
   /**

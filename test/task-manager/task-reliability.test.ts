@@ -270,6 +270,24 @@ describe('TaskManager under storage failures (issue 16)', () => {
       assert.equal(bounded.totals('app')['TASK_FINISHED'], 50);
     });
 
+    it('load() prunes a store an older SDK grew to 20,000 ended attempts down to the retention, counts kept', async () => {
+      const storage = new InMemoryStorage();
+      const def = retrying({ instances: 10, restartPolicy: { policy: 'always', backoffSeconds: 0 } });
+      await storage.put('definitions/app', toBytes(def));
+      const ops: StorageOperation[] = [];
+      for (let i = 0; i < 10; i++) {
+        for (let a = 0; a < 2000; a++) ops.push({ type: 'put', key: `tasks/app.${i}.${a}`, value: toBytes({ id: `app.${i}.${a}`, name: 'app', instance: i, attempt: a, state: 'TASK_FINISHED', desired: 'running', superseded: true }) });
+        ops.push({ type: 'put', key: `tasks/app.${i}.2000`, value: toBytes({ id: `app.${i}.2000`, name: 'app', instance: i, attempt: 2000, state: 'TASK_RUNNING', desired: 'running', agentId: 'S1' }) });
+      }
+      await storage.batch(ops);
+      const tm = manager(storage);
+      await tm.load();
+      assert.equal(tm.recordCount, 60, '5 ended attempts and the running one, per slot');
+      assert.equal((await storage.list('tasks')).length, 60);
+      assert.equal(tm.totals('app')['TASK_FINISHED'], 20_000);
+      assert.equal(tm.list().length, 10);
+    });
+
     it('rejects a retention that is not a count or a number of seconds', () => {
       assert.throws(() => manager(new InMemoryStorage(), { history: { keepPerSlot: -1 } }), { code: 'ERR_CONFIG_INVALID' });
       assert.throws(() => manager(new InMemoryStorage(), { history: { maxAgeSeconds: Infinity } }), { code: 'ERR_CONFIG_INVALID' });
