@@ -15,6 +15,7 @@ import { ConfigurationError } from '../errors/families.js';
 import { defaultModules } from '../modules/default.modules.js';
 import { DefaultTaskController } from '../task-manager/default-task.controller.js';
 import type { TaskManager } from '../task-manager/task-manager.js';
+import type { TaskHistoryOptions } from '../task-manager/task-history.js';
 import type { Storage } from '../storage/storage.interface.js';
 import type { Logger } from '../logging/logger.js';
 import { EtcdStorage } from '../storage/etcd.storage.js';
@@ -71,6 +72,8 @@ export interface FrameworkOptions {
   taskManager?: boolean;
   /** Period of the implicit reconciliation the task controller runs while subscribed; 0 turns it off. @default 900 */
   reconcileIntervalSeconds?: number;
+  /** How many ended attempts of the built-in task manager are kept (per slot, and for how long); older ones are pruned, their counts kept. Default: 5 per slot, one day. */
+  taskHistory?: TaskHistoryOptions;
   /**
    * High availability on etcd: instances campaign for leadership and only the leader subscribes.
    * State goes to etcd too (`TOKENS.Storage`), so a standby that takes over resumes the same

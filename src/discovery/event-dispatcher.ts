@@ -24,15 +24,21 @@ export interface DispatcherOptions {
    * by a failed handler would be lost to every framework until the next re-subscription.
    * `false` leaves them held. @default { refuseSeconds: 5 }
    */
-  declineOnHandlerFailure?: false | { refuseSeconds?: number };
+  declineOnHandlerFailure?:
+    | false
+    | {
+        /** `refuse_seconds` of that DECLINE. @defaultValue 5 */
+        refuseSeconds?: number;
+      };
 }
 
 /** Where offers held outside the dispatcher are dropped when it declines them (the resource manager's pool). */
 export interface OfferRelease {
+  /** Forgets these offers: the dispatcher declined them. */
   release(offerIds: v1.OfferID[]): void;
 }
 
-export { DispatcherErrorCodes } from './handler-table.js';
+export { DispatcherErrorCodes, isRetryableFailure } from './handler-table.js';
 
 /**
  * Routes scheduler events and lifecycle changes to the decorated methods of the controllers.

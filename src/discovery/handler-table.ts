@@ -3,10 +3,24 @@ import { MesosSdkError } from '../errors/index.js';
 import { MetadataAccessor } from '../decorators/metadata.js';
 import type { ControllerEvent } from '../decorators/events.js';
 
+/** Codes of the errors the event dispatcher reports (to the ERROR handlers and the log). */
 export const DispatcherErrorCodes = {
+  /** A handler threw or rejected; its `cause` is what it threw. The other handlers still run. */
   HANDLER_FAILED: 'ERR_HANDLER_FAILED',
+  /** Reserved for a failed automatic ACKNOWLEDGE; not thrown at present. */
   ACK_FAILED: 'ERR_ACK_FAILED',
 } as const;
+
+/**
+ * True when what a handler threw is, or was caused by, a retryable `MesosSdkError` (a storage
+ * write that failed, say, even when wrapped by user code): the update is then not acknowledged.
+ */
+export function isRetryableFailure(thrown: unknown): boolean {
+  for (let e = thrown, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof MesosSdkError && e.retryable) return true;
+  }
+  return false;
+}
 
 interface BoundHandler {
   controller: string;
@@ -59,7 +73,7 @@ export class HandlerTable {
         await h.fn(...args);
       } catch (cause) {
         this.failures++;
-        if (cause instanceof MesosSdkError && cause.retryable) retryable = true;
+        if (isRetryableFailure(cause)) retryable = true;
         const error = new MesosSdkError(DispatcherErrorCodes.HANDLER_FAILED, `${h.controller}.${h.method} failed on ${event}: ${(cause as Error)?.message ?? String(cause)}`, {
           cause,
           details: { controller: h.controller, method: h.method, event },

@@ -1,1 +1,1 @@
-export { EventDispatcher, DispatcherErrorCodes, type DispatcherOptions } from './event-dispatcher.js';
+export { EventDispatcher, DispatcherErrorCodes, isRetryableFailure, type DispatcherOptions, type OfferRelease } from './event-dispatcher.js';

@@ -11,6 +11,7 @@ import { ResourceManager } from '../resource-manager/resource-manager.js';
 import { InMemoryStorage } from '../storage/in-memory.storage.js';
 import type { Storage } from '../storage/storage.interface.js';
 import { TaskManager } from '../task-manager/task-manager.js';
+import type { TaskHistoryOptions } from '../task-manager/task-history.js';
 import { AlwaysLeader } from '../ha/always-leader.js';
 
 /**
@@ -68,10 +69,13 @@ export const storageModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.Storage).to(InMemoryStorage).inSingletonScope();
 });
 
-/** `TOKENS.TaskManager`: task lifecycle on top of Storage and the scheduler. */
+/** `TOKENS.TaskManager`: task lifecycle on top of Storage and the scheduler, keeping the history the framework option `taskHistory` says. */
 export const taskManagerModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.TaskManager)
-    .toDynamicValue((ctx) => new TaskManager(ctx.get<Storage>(TOKENS.Storage), ctx.get<Scheduler>(TOKENS.Scheduler)))
+    .toDynamicValue((ctx) => {
+      const history = ctx.get<{ taskHistory?: TaskHistoryOptions }>(TOKENS.FrameworkOptions, { optional: true })?.taskHistory;
+      return new TaskManager(ctx.get<Storage>(TOKENS.Storage), ctx.get<Scheduler>(TOKENS.Scheduler), Date.now, { logger: ctx.get<Logger>(TOKENS.Logger).child('tasks'), ...(history ? { history } : {}) });
+    })
     .inSingletonScope();
 });
 

@@ -5,6 +5,7 @@ import type { v1 } from './mesos-types.js';
 import { OfferPool, systemClock, type ResourceClock } from './offer-pool.js';
 import { BinPackStrategy } from './placement/bin-pack.strategy.js';
 import { place } from './placement/placer.js';
+import { ValidationError } from '../errors/families.js';
 import type { Assignment, PlacementContext, PlacementRequest, PlacementResult, PlacementStrategy } from './placement/placement-types.js';
 
 /** Service identifier of {@link ResourceManagerOptions} (optional binding). */
@@ -37,6 +38,18 @@ export interface PendingPlacement extends PlacementResult {
   decline: v1.OfferID[];
   /** Filters for the DECLINE call. */
   declineFilters: v1.Filters;
+  /**
+   * Requests placement refused (a non-finite amount, a malformed constraint): left out of this
+   * cycle, which placed the others. Report them (the task controller marks their tasks `TASK_ERROR`).
+   */
+  invalid: Array<{
+    /** The request. */
+    requestId: string;
+    /** Why it cannot be placed (a `ValidationError`, or what placement threw on it alone). */
+    error: Error;
+  }>;
+  /** Set when placement threw something other than a refused request (a failing strategy): nothing was placed, every offer is to be declined. */
+  failed?: Error;
 }
 
 /**
@@ -101,13 +114,49 @@ export class ResourceManager {
    * unused and expired offers leave it too (decline them): with pending tasks unplaced they are
    * declined for a short time so the master offers other agents, otherwise for long.
    *
-   * @throws ValidationError when a request or constraint is invalid; every held offer then stays in the pool.
+   * A request placement refuses (a `ValidationError`: a non-finite or missing amount, a malformed
+   * constraint) does not stop the cycle: it is left out and named in `invalid`, and the others are
+   * placed. Should placement throw anything else (a failing strategy), nothing is placed, `failed`
+   * says why and every offer is to be declined: offers are always answered.
    */
   placePending(requests: readonly PlacementRequest[], context: PlacementContext = { running: [] }): PendingPlacement {
     const started = process.hrtime.bigint();
     const offers = this.pool.listFresh();
-    // place() validates first and throws before anything changes: the pool keeps its offers then.
-    const result = requests.length === 0 ? { assignments: [], unplaced: [], unusedOfferIds: offers.map((o) => o.id) } : place(offers, requests, context, this.strategy);
+    const invalid: PendingPlacement['invalid'] = [];
+    let failed: Error | undefined;
+    let result: PlacementResult;
+    if (requests.length === 0) result = { assignments: [], unplaced: [], unusedOfferIds: offers.map((o) => o.id) };
+    else {
+      try {
+        result = place(offers, requests, context, this.strategy);
+      } catch (whole) {
+        // One bad request must not stop the others: find the requests placement refuses alone, place the rest.
+        const good: PlacementRequest[] = [];
+        let broken: unknown = whole instanceof ValidationError ? undefined : whole;
+        for (const r of broken === undefined ? requests : []) {
+          try {
+            place(offers, [r], context, this.strategy);
+            good.push(r);
+          } catch (err) {
+            if (!(err instanceof ValidationError)) {
+              broken = err;
+              break;
+            }
+            invalid.push({ requestId: typeof r?.id === 'string' ? r.id : String(r?.id), error: err });
+          }
+        }
+        try {
+          if (broken !== undefined || invalid.length === 0) throw broken ?? whole;
+          result = place(offers, good, context, this.strategy);
+        } catch (err) {
+          // Not a bad request but a failing placement (a strategy that throws, say): nothing is placed this cycle, every offer is declined.
+          const error = err instanceof Error ? err : new Error(String(err));
+          failed = error;
+          invalid.length = 0;
+          result = { assignments: [], unplaced: requests.map((r) => ({ requestId: r.id, reasons: [`placement failed: ${error.message}`] })), unusedOfferIds: offers.map((o) => o.id) };
+        }
+      }
+    }
     const expired = this.pool.expire();
     this.pool.takeAll();
     const byAgent = new Map<string, { agentId: v1.AgentID; offerIds: v1.OfferID[]; assignments: Assignment[] }>();
@@ -122,6 +171,8 @@ export class ResourceManager {
       accept: [...byAgent.values()],
       decline: [...expired.map((o) => o.id), ...result.unusedOfferIds],
       declineFilters: this.declineFilter(result.unplaced.length),
+      invalid,
+      ...(failed ? { failed } : {}),
     };
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const l of this.cycleListeners) l(seconds, placement);

@@ -1,6 +1,6 @@
 import { injectable } from 'inversify';
 import { StorageError } from '../errors/families.js';
-import type { Storage, StorageEntry } from './storage.interface.js';
+import type { Storage, StorageEntry, StorageOperation } from './storage.interface.js';
 import { checkKey, sameBytes, StorageErrorCodes, underPrefix } from './storage-keys.js';
 
 
@@ -11,7 +11,8 @@ export class InMemoryStorage implements Storage {
   private closed = false;
 
   private open(): void {
-    if (this.closed) throw new StorageError(StorageErrorCodes.CLOSED, 'storage is closed');
+    // Retryable: an update whose record could not be written because the store closed is not acknowledged.
+    if (this.closed) throw new StorageError(StorageErrorCodes.CLOSED, 'storage is closed', { retryable: true });
   }
   /** The value at `key` (a copy), or `undefined`. */
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -50,6 +51,15 @@ export class InMemoryStorage implements Storage {
     if (next === undefined) this.data.delete(key);
     else this.data.set(key, Uint8Array.from(next));
     return true;
+  }
+  /** Applies every operation, in order, at once (checked first: a bad key writes nothing). */
+  async batch(operations: readonly StorageOperation[]): Promise<void> {
+    this.open();
+    for (const op of operations) checkKey(op.key);
+    for (const op of operations) {
+      if (op.type === 'put') this.data.set(op.key, Uint8Array.from(op.value));
+      else this.data.delete(op.key);
+    }
   }
   /** Closes the store: every later operation fails with `ERR_STORAGE_CLOSED` (until `reopen()`). A framework's `stop()` calls it. */
   async close(): Promise<void> {

@@ -6,7 +6,13 @@ export const StorageErrorCodes = {
   BAD_KEY: 'ERR_STORAGE_BAD_KEY',
   /** The storage was used after `close()`. */
   CLOSED: 'ERR_STORAGE_CLOSED',
-  /** The backend cannot be reached or opened (etcd down: retryable; on-disk store not openable: not). */
+  /** The on-disk store's folder is open in this or another process (LevelDB's lock); `stop()` of the framework using it closes it. Retryable. */
+  LOCKED: 'ERR_STORAGE_LOCKED',
+  /** A write failed for want of space (disk full, file size limit). Retryable: nothing unsaved is acknowledged. */
+  FULL: 'ERR_STORAGE_FULL',
+  /** A read or write of the backend failed for another reason (I/O error). Retryable. */
+  IO: 'ERR_STORAGE_IO',
+  /** The backend cannot be reached (etcd down). Retryable. An on-disk store that cannot be opened fails with `ERR_STORAGE_LOCKED`, `ERR_STORAGE_IO` or `ERR_STORAGE_CORRUPT`. */
   UNAVAILABLE: 'ERR_STORAGE_UNAVAILABLE',
   /** A stored value is not valid JSON. */
   CORRUPT: 'ERR_STORAGE_CORRUPT',

@@ -6,6 +6,23 @@ export interface StorageEntry {
   value: Uint8Array;
 }
 
+/** One write of a {@link Storage.batch}: set `key` to `value`, or delete `key`. */
+export type StorageOperation =
+  | {
+      /** Sets the value. */
+      type: 'put';
+      /** The key. */
+      key: string;
+      /** Its new value. */
+      value: Uint8Array;
+    }
+  | {
+      /** Deletes the key (nothing when absent). */
+      type: 'del';
+      /** The key. */
+      key: string;
+    };
+
 /**
  * Key-value storage for framework state (bound to `TOKENS.Storage`).
  *
@@ -13,7 +30,11 @@ export interface StorageEntry {
  * returns `tasks/app` and `tasks/app/...`, never `tasks/app-1`.
  */
 export interface Storage {
-  /** The value at `key`, or `undefined` when there is none. */
+  /**
+   * The value at `key`, or `undefined` when there is none.
+   * @throws StorageError `ERR_STORAGE_BAD_KEY`, `ERR_STORAGE_CLOSED`, or a retryable backend failure
+   * (`ERR_STORAGE_UNAVAILABLE`, `ERR_STORAGE_IO`, `ERR_STORAGE_LOCKED`, `ERR_STORAGE_CORRUPT`).
+   */
   get(key: string): Promise<Uint8Array | undefined>;
   /** Writes `value` at `key` (durably, for the on-disk and etcd backends). */
   put(key: string, value: Uint8Array): Promise<void>;
@@ -28,6 +49,15 @@ export interface Storage {
    * absent). `next === undefined` deletes. Returns false when the comparison failed.
    */
   compareAndSet(key: string, expected: Uint8Array | undefined, next: Uint8Array | undefined): Promise<boolean>;
+  /**
+   * Applies every operation, in order, as one atomic write: after a crash either all of them are
+   * stored or none is. The task manager writes a task's new state, its supersede mark and the next
+   * attempt this way. Optional for backends written before it existed: without it the task manager
+   * writes the operations one by one, in an order that a restart recovers from (see
+   * `writeOperations`).
+   * @throws StorageError as {@link Storage.put}; when it throws, nothing was written.
+   */
+  batch?(operations: readonly StorageOperation[]): Promise<void>;
   /**
    * Releases the store (the database lock, the etcd connection); later operations fail with
    * `ERR_STORAGE_CLOSED`. A framework's `stop()` closes the storage it used, as its last step, so

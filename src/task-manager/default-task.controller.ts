@@ -6,7 +6,9 @@ import type { Logger } from '../logging/logger.js';
 import type { ResourceManager } from '../resource-manager/resource-manager.js';
 import { renderAttributes } from '../resource-manager/placement/attributes.js';
 import { EventController, OnOffers, OnRescind, OnSubscribed, OnUpdate } from '../decorators/event-controller.decorator.js';
-import type { TaskManager } from './task-manager.js';
+import { TaskManagerErrorCodes, type TaskManager } from './task-manager.js';
+import type { PendingPlacement } from '../resource-manager/resource-manager.js';
+import type { MesosSdkError } from '../errors/index.js';
 
 /** Reconciliation retry: 1 s doubling to 30 s. */
 const RECONCILE_BASE_MS = 1000;
@@ -92,7 +94,13 @@ export class DefaultTaskController {
     this.periodicTimer.unref();
   }
 
-  /** Places pending tasks on the offers (the launch intent recorded before each ACCEPT), declines the rest, suppresses when nothing is pending. */
+  /**
+   * OFFERS: places pending tasks (none while reconciling or while storage is down) and launches
+   * them with ACCEPT, the launch intent recorded before each; offers it neither uses nor keeps are
+   * declined, and suppresses when nothing is pending. A definition that makes placement fail is
+   * reported (its tasks marked `TASK_ERROR`, logged once) and skipped; the others are placed; and
+   * whatever throws, every offer of the event is answered.
+   */
   @OnOffers()
   async offers(offers: v1.Offer[]): Promise<void> {
     for (const o of offers) this.attributes.set(o.agent_id.value, Object.fromEntries(renderAttributes(o.attributes ?? [])));
@@ -102,24 +110,45 @@ export class DefaultTaskController {
       await this.declineOffers(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });
       return;
     }
-    const requests = this.reconciling ? [] : this.tasks.placementRequests();
-    const placement = this.resources.placePending(requests, this.tasks.placementContext());
+    let placement: PendingPlacement;
+    try {
+      const requests = this.reconciling ? [] : this.tasks.placementRequests();
+      placement = this.resources.placePending(requests, this.tasks.placementContext());
+      if (placement.failed) this.logOnce(`placement failed, every offer of this cycle is declined: ${placement.failed.message}`);
+    } catch (err) {
+      // Defence in depth: placement must never keep offers. They go back, and the next cycle tries again.
+      this.logOnce(`placement failed, every offer of this cycle is declined: ${(err as Error).message}`);
+      await this.declineOffers(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: 1 });
+      return;
+    }
     const decline = [...placement.decline];
     /** Offers of ACCEPTs that failed: the master still counts them as ours, so they go back. */
     const unused: v1.OfferID[] = [];
     let storageDown = false;
+    const invalid = [...placement.invalid];
     for (const { offerIds, assignments } of placement.accept) {
       if (storageDown) {
         decline.push(...offerIds);
         continue;
       }
       const infos: v1.TaskInfo[] = [];
-      try {
-        for (const a of assignments) infos.push(await this.tasks.prepareLaunch(a, this.attributes.get(a.agentId.value)));
-      } catch (err) {
-        storageDown = true;
-        this.pauseLaunches(err as Error);
+      for (const a of assignments) {
+        try {
+          infos.push(await this.tasks.prepareLaunch(a, this.attributes.get(a.agentId.value)));
+        } catch (err) {
+          // A definition that cannot become a TaskInfo: prepareLaunch marked it; the others go on.
+          if ((err as MesosSdkError).code === TaskManagerErrorCodes.UNPLACEABLE) continue;
+          storageDown = true;
+          this.pauseLaunches(err as Error);
+          break;
+        }
+      }
+      if (storageDown) {
         await this.tasks.launchFailed(infos.map((t) => t.task_id.value));
+        decline.push(...offerIds);
+        continue;
+      }
+      if (infos.length === 0) {
         decline.push(...offerIds);
         continue;
       }
@@ -133,6 +162,12 @@ export class DefaultTaskController {
     }
     if (decline.length) await this.declineOffers(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : placement.declineFilters);
     if (unused.length) await this.declineOffers(unused, { refuse_seconds: 1 });
+    // After the offers are answered: the tasks of definitions placement refused are marked (logged once) and skipped from now on.
+    try {
+      await this.tasks.markInvalid(invalid);
+    } catch (err) {
+      this.logger.warn(`could not record the tasks whose definition cannot be placed (they stay skipped): ${(err as Error).message}`);
+    }
     if (!storageDown && this.storagePaused && this.tasks.storageHealthy) {
       this.storagePaused = false;
       this.logger.info('storage is back; launches resume');
@@ -142,6 +177,14 @@ export class DefaultTaskController {
       this.resources.recordSuppressed();
     }
     this.armBackoffRevive();
+  }
+
+  private lastPlacementError: string | undefined;
+  /** Logs a placement failure once (until a different one occurs): every cycle would repeat it. */
+  private logOnce(message: string): void {
+    if (message === this.lastPlacementError) return;
+    this.lastPlacementError = message;
+    this.logger.error(message);
   }
 
   /**

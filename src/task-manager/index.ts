@@ -1,3 +1,4 @@
-export { TaskManager, TaskManagerErrorCodes, type TaskManagerCalls, type TaskQuery } from './task-manager.js';
+export { TaskManager, TaskManagerErrorCodes, type TaskManagerCalls, type TaskManagerOptions, type TaskQuery } from './task-manager.js';
+export type { TaskHistoryOptions, TaskTotals } from './task-history.js';
 export { DefaultTaskController } from './default-task.controller.js';
 export { TERMINAL_STATES, isTerminal, type TaskRecord, type TaskRecordState, type LocalState } from './task-record.js';

@@ -1,12 +1,16 @@
 import type { scheduler, v1 } from '../protocol/generated/index.js';
-import type { Storage } from '../storage/storage.interface.js';
+import type { Storage, StorageOperation } from '../storage/storage.interface.js';
 import { fromBytes, toBytes } from '../storage/storage-keys.js';
-import { MesosSdkError } from '../errors/index.js';
+import { toStorageError } from '../storage/storage-errors.js';
+import { writeOperations } from '../storage/storage-batch.js';
+import { MesosSdkError, ValidationError } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
 import type { TaskDefinition } from '../task-spec/task-definition.js';
 import { validateTaskDefinitions } from '../task-spec/task-spec-validator.js';
 import { toPlacementRequest, toTaskInfo } from '../task-spec/to-task-info.js';
 import type { Assignment, PlacementContext, PlacementRequest } from '../resource-manager/placement/placement-types.js';
 import { isRegression, isTerminal, type TaskRecord, type TaskRecordState } from './task-record.js';
+import { retentionOf, toPrune, type Retention, type TaskHistoryOptions, type TaskTotals } from './task-history.js';
 
 /** Stable codes of the task manager's errors. */
 export const TaskManagerErrorCodes = {
@@ -14,9 +18,21 @@ export const TaskManagerErrorCodes = {
   NOT_FOUND: 'ERR_TASK_NOT_FOUND',
   /** No definition with that name (scale); submit it first. */
   UNKNOWN_DEFINITION: 'ERR_TASK_DEFINITION_UNKNOWN',
+  /** `scale()` was given a number of instances that is not an integer from 0 to 10 000. */
+  BAD_INSTANCES: 'ERR_TASK_INSTANCES_INVALID',
+  /**
+   * A stored definition cannot be placed or turned into a TaskInfo (a value that makes placement
+   * throw, such as a non-finite number written to storage by other means): its tasks are marked
+   * `TASK_ERROR` with this code in their `invalid` field, logged once, and skipped; the others are
+   * placed as usual. Submitting the definition again (fixed) relaunches them.
+   */
+  UNPLACEABLE: 'ERR_TASK_DEFINITION_UNPLACEABLE',
 } as const;
 
 const DEF_PREFIX = 'definitions';
+const TASK_PREFIX = 'tasks';
+/** Per definition, the counts of ended attempts pruned from the history. */
+const TOTALS_PREFIX = 'task-totals';
 /** Reconciliation answers meaning "Mesos does not know this task". */
 const NEVER_LAUNCHED: ReadonlySet<string> = new Set(['TASK_GONE', 'TASK_LOST', 'TASK_UNKNOWN', 'TASK_DROPPED']);
 /**
@@ -24,12 +40,24 @@ const NEVER_LAUNCHED: ReadonlySet<string> = new Set(['TASK_GONE', 'TASK_LOST', '
  * or the master refusing an ACCEPT whose offers were no longer valid (rescinded, say).
  */
 const NEVER_LAUNCHED_REASONS: ReadonlySet<string> = new Set(['REASON_RECONCILIATION', 'REASON_INVALID_OFFERS']);
-const TASK_PREFIX = 'tasks';
+const MAX_INSTANCES = 10_000;
 
 /** What the task manager asks the scheduler to do (kept small so tests can fake it). */
 export interface TaskManagerCalls {
   /** Sends KILL for the task (on its agent, when known). */
   kill(taskId: v1.TaskID, agentId?: v1.AgentID): Promise<void>;
+}
+
+/** Options of the {@link TaskManager}; every field is optional. */
+export interface TaskManagerOptions {
+  /** Where it reports definitions it cannot place and records it could not repair. Default: nowhere. */
+  logger?: Logger;
+  /**
+   * How many ended attempts are kept in memory and storage: ended, replaced attempts beyond it are
+   * deleted (the counts per state stay in {@link TaskManager.totals}), so records stay bounded
+   * under restart churn. Default: 5 per slot, for at most a day.
+   */
+  history?: TaskHistoryOptions;
 }
 
 /** A filter of {@link TaskManager.list}: every field given must match. */
@@ -47,35 +75,86 @@ export interface TaskQuery {
 /** States in which a task given up on is running again (and must be killed). */
 const ZOMBIE_STATES: ReadonlySet<string> = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
 
+const slotKey = (r: Pick<TaskRecord, 'name' | 'instance'>): string => `${r.name}\u0000${r.instance}`;
+
 /**
- * The lifecycle of every task: definitions and records live in Storage, and a task's record is
- * written (state LAUNCHING, with its agent) before the ACCEPT that launches it, so a restarted
- * framework knows every task it may have launched and reconciles it instead of launching it again.
- * Failed tasks are relaunched per their restart policy with exponential backoff, as a new attempt.
+ * The lifecycle of every task (bound to `TOKENS.TaskManager`): definitions and records live in
+ * Storage, and a task's record is written (state LAUNCHING, with its agent) before the ACCEPT that
+ * launches it, so a restarted framework knows every task it may have launched and reconciles it
+ * instead of launching it again. Failed tasks are relaunched per their restart policy with
+ * exponential backoff, as a new attempt.
+ *
+ * Every change is written before it is applied in memory, in one storage write: a task's new
+ * state, its supersede mark and its next attempt go together (a {@link Storage.batch}), so a crash
+ * at any point leaves either the old state (the agent resends the unacknowledged update) or the
+ * whole new one. A write that fails throws a retryable `StorageError` and changes nothing, so the
+ * update is not acknowledged and a submit is not half-applied.
  */
 export class TaskManager {
   private readonly definitions = new Map<string, TaskDefinition>();
   private readonly records = new Map<string, TaskRecord>();
-  /** Records whose storage write is in flight, to keep writes in order per task. */
-  private readonly writes = new Map<string, Promise<void>>();
+  /** Record ids per instance slot (`name`, `instance`): a transition looks at its slot only. */
+  private readonly slots = new Map<string, Set<string>>();
+  /** Per definition, counts of ended attempts pruned from the history. */
+  private readonly prunedTotals = new Map<string, TaskTotals>();
+  /** The storage writes, one after the other (a transition's batch is ordered after the previous one). */
+  private tail: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   /** Records changed in memory whose last storage write failed (storage unavailable). */
   private readonly dirty = new Set<string>();
+  /** Pending tasks whose definition cannot be placed, found by `placementRequests()`, to be marked by `markInvalid()`. */
+  private readonly unplaceable = new Map<string, Error>();
+  /** Definitions already reported as unplaceable (logged once). */
+  private readonly reported = new Set<string>();
+  private readonly retention: Retention;
+  private readonly logger: Logger | undefined;
 
+  /**
+   * @param storage - Where definitions and records live.
+   * @param calls - The KILL call (the scheduler).
+   * @param now - The clock, ms since epoch (tests pass their own).
+   * @param options - Logger and history retention.
+   */
   constructor(
     private readonly storage: Storage,
     private readonly calls: TaskManagerCalls,
     private readonly now: () => number = Date.now,
-  ) {}
+    options: TaskManagerOptions = {},
+  ) {
+    this.retention = retentionOf(options.history);
+    this.logger = options.logger;
+  }
 
-  /** Loads definitions and records from storage (after a restart). */
+  /**
+   * Loads definitions and records from storage (after a restart), then finishes what a crash of
+   * an older SDK version may have left half done (an ended attempt whose relaunch was never written)
+   * and prunes the history beyond the retention.
+   */
   async load(): Promise<void> {
     for (const { key, value } of await this.storage.list(DEF_PREFIX)) {
       const def = fromBytes<TaskDefinition>(value, key);
       this.definitions.set(def.name, def);
     }
     for (const { key, value } of await this.storage.list(TASK_PREFIX)) {
-      const rec = fromBytes<TaskRecord>(value, key);
-      this.records.set(rec.id, rec);
+      this.apply([fromBytes<TaskRecord>(value, key)]);
+    }
+    for (const { key, value } of await this.storage.list(TOTALS_PREFIX)) {
+      this.prunedTotals.set(key.slice(TOTALS_PREFIX.length + 1), fromBytes<TaskTotals>(value, key));
+    }
+    try {
+      for (const rec of [...this.records.values()]) {
+        if (rec.superseded || !isTerminal(rec.state) || rec.desired !== 'running') continue;
+        const updated = { ...rec };
+        const next = this.restartSuccessor(updated);
+        if (updated.superseded) await this.transition(updated, next);
+      }
+      for (const ids of [...this.slots.values()]) {
+        const [first] = ids;
+        if (first !== undefined) await this.transition(undefined, undefined, this.records.get(first));
+      }
+    } catch (err) {
+      // Not fatal: the relaunch is made when the agent resends the update, the pruning at the next transition.
+      this.logger?.warn(`could not finish the relaunches or the pruning of the stored history: ${(err as Error).message}`);
     }
   }
 
@@ -97,59 +176,115 @@ export class TaskManager {
     for (const l of this.workListeners) l();
   }
 
-  /** Validates and stores definitions, then creates the missing instances. */
+  /**
+   * Validates and stores definitions, then creates the missing instances. All or nothing: the
+   * input is validated before anything changes, and the definitions with their new records are
+   * written in one storage write before they are applied in memory; when that write fails the
+   * call throws (a retryable `StorageError`) and nothing changed.
+   * @throws ValidationError `ERR_TASK_DEFINITION_INVALID` (nothing stored).
+   */
   async submit(input: unknown): Promise<TaskRecord[]> {
     const defs = validateTaskDefinitions(input);
-    const created: TaskRecord[] = [];
-    try {
-      for (const def of defs) {
-        this.definitions.set(def.name, def);
-        await this.storage.put(`${DEF_PREFIX}/${def.name}`, toBytes(def));
-        created.push(...(await this.reconcileInstances(def.name)));
-      }
-    } finally {
-      this.pendingWorkAdded(created);
-    }
-    return created;
+    const definitions = new Map(this.definitions);
+    for (const def of defs) definitions.set(def.name, def);
+    const plan = this.planInstances([...new Set(defs.map((d) => d.name))], definitions);
+    await this.commit(plan.puts, [], defs.map((def) => ({ type: 'put', key: `${DEF_PREFIX}/${def.name}`, value: toBytes(def) })));
+    for (const def of defs) this.definitions.set(def.name, def);
+    this.apply(plan.puts);
+    this.forget(defs.map((d) => d.name));
+    this.pendingWorkAdded(plan.created);
+    return plan.created.map((r) => ({ ...r }));
   }
 
-  /** Changes the number of instances: new ones become pending, extra ones (highest first) are killed. */
+  /**
+   * Changes the number of instances: new ones become pending, extra ones (highest first) are killed.
+   * @throws MesosSdkError `ERR_TASK_DEFINITION_UNKNOWN`, `ERR_TASK_INSTANCES_INVALID` (nothing changed).
+   */
   async scale(name: string, instances: number): Promise<void> {
     const def = this.definitions.get(name);
     if (!def) throw new MesosSdkError(TaskManagerErrorCodes.UNKNOWN_DEFINITION, `no task definition named ${name}; submit it first`);
+    if (!Number.isInteger(instances) || instances < 0 || instances > MAX_INSTANCES) {
+      throw new ValidationError(TaskManagerErrorCodes.BAD_INSTANCES, `instances must be an integer from 0 to ${MAX_INSTANCES}, not ${String(instances)}`, [{ path: 'instances', message: `an integer from 0 to ${MAX_INSTANCES}` }]);
+    }
     const updated = { ...def, instances };
+    await this.commit([], [], [{ type: 'put', key: `${DEF_PREFIX}/${name}`, value: toBytes(updated) }]);
     this.definitions.set(name, updated);
-    await this.storage.put(`${DEF_PREFIX}/${name}`, toBytes(updated));
+    this.forget([name]);
     for (const rec of this.current(name).filter((r) => r.instance >= instances).sort((a, b) => b.instance - a.instance)) await this.kill(rec.id);
-    this.pendingWorkAdded(await this.reconcileInstances(name));
+    const plan = this.planInstances([name], this.definitions);
+    await this.commit(plan.puts);
+    this.apply(plan.puts);
+    this.pendingWorkAdded(plan.created);
   }
 
-  /** Kills a task for good (no relaunch). */
+  /** Kills a task for good (no relaunch): the wish is written first, then KILL is sent. */
   async kill(id: string): Promise<void> {
     const rec = this.records.get(id);
     if (!rec) throw new MesosSdkError(TaskManagerErrorCodes.NOT_FOUND, `no task ${id}`);
     if (rec.desired === 'killed' && isTerminal(rec.state)) return;
-    rec.desired = 'killed';
-    if (rec.state === 'PENDING') {
-      rec.state = 'TASK_KILLED';
-      await this.save(rec);
-      return;
-    }
-    await this.save(rec);
-    if (!isTerminal(rec.state)) await this.calls.kill({ value: rec.id }, rec.agentId ? { value: rec.agentId } : undefined);
+    const updated: TaskRecord = { ...rec, desired: 'killed', ...(rec.state === 'PENDING' ? { state: 'TASK_KILLED' as const } : {}) };
+    await this.commit([updated]);
+    this.apply([updated]);
+    if (!isTerminal(updated.state)) await this.calls.kill({ value: updated.id }, updated.agentId ? { value: updated.agentId } : undefined);
   }
 
-  /** Pending tasks whose backoff has passed, as placement requests. */
+  /**
+   * Pending tasks whose backoff has passed, as placement requests. A task whose definition cannot
+   * be turned into a request is left out (and marked by the next {@link TaskManager.markInvalid}).
+   */
   placementRequests(): PlacementRequest[] {
     const now = this.now();
-    return [...this.records.values()]
-      .filter((r) => r.state === 'PENDING' && !r.superseded && (r.notBefore ?? 0) <= now)
-      .map((r) => toPlacementRequest(this.definitions.get(r.name)!, r.id));
+    const out: PlacementRequest[] = [];
+    for (const r of this.records.values()) {
+      if (r.state !== 'PENDING' || r.superseded || (r.notBefore ?? 0) > now || this.unplaceable.has(r.id)) continue;
+      try {
+        const def = this.definitions.get(r.name);
+        if (!def) throw new Error(`no definition named ${r.name} is stored`);
+        out.push(toPlacementRequest(def, r.id));
+      } catch (err) {
+        this.unplaceable.set(r.id, err as Error);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Marks tasks whose definition makes placement (or the TaskInfo) fail as `TASK_ERROR`, with
+   * the reason in `invalid`, and logs it once per definition: they are skipped from now on, and the
+   * placement of the others goes on. Takes those `placementRequests()` found too.
+   * @param found - Request ids the placement refused, with its error.
+   */
+  async markInvalid(found: ReadonlyArray<{ requestId: string; error: Error }> = []): Promise<void> {
+    const all = new Map(this.unplaceable);
+    for (const f of found) all.set(f.requestId, f.error);
+    const updates: TaskRecord[] = [];
+    for (const [id, error] of all) {
+      const rec = this.records.get(id);
+      if (!rec || rec.state !== 'PENDING') {
+        this.unplaceable.delete(id);
+        continue;
+      }
+      this.unplaceable.set(id, error);
+      const problems = error instanceof ValidationError && error.problems.length ? ` (${error.problems.map((p) => `${p.path}: ${p.message}`).join('; ')})` : '';
+      const reason = `${TaskManagerErrorCodes.UNPLACEABLE}: definition ${rec.name} cannot be placed: ${error.message}${problems}`;
+      if (!this.reported.has(rec.name)) {
+        this.reported.add(rec.name);
+        this.logger?.error(`${reason}; its tasks are marked TASK_ERROR and skipped, the others are placed as usual; submit the definition again, fixed, to relaunch them`);
+      }
+      updates.push({ ...rec, state: 'TASK_ERROR', invalid: reason, message: reason });
+    }
+    if (updates.length === 0) return;
+    // When this write fails the tasks stay pending, skipped (they are in `unplaceable`), and are marked at the next cycle.
+    await this.commit(updates);
+    this.apply(updates);
+    for (const u of updates) this.unplaceable.delete(u.id);
   }
 
   /** Number of pending tasks, including those still in backoff. */
   get pendingCount(): number {
-    return [...this.records.values()].filter((r) => r.state === 'PENDING' && !r.superseded).length;
+    let n = 0;
+    for (const r of this.records.values()) if (r.state === 'PENDING' && !r.superseded && !this.unplaceable.has(r.id)) n++;
+    return n;
   }
 
   /** Earliest time a task in backoff becomes placeable, if any. */
@@ -170,25 +305,27 @@ export class TaskManager {
   /**
    * Records the launch intent of an assignment (LAUNCHING, on its agent) in storage, then returns
    * the TaskInfo to send. Call before ACCEPT.
+   * @throws StorageError when the intent could not be written (the task stays pending); ValidationError
+   * `ERR_TASK_DEFINITION_UNPLACEABLE` when its definition cannot be turned into a TaskInfo (the task is
+   * marked `TASK_ERROR`).
    */
   async prepareLaunch(a: Assignment, attributes: Record<string, string> = {}): Promise<v1.TaskInfo> {
     const rec = this.records.get(a.requestId);
     if (!rec) throw new MesosSdkError(TaskManagerErrorCodes.NOT_FOUND, `no task ${a.requestId}`);
-    const before = { ...rec };
-    rec.state = 'LAUNCHING';
-    rec.agentId = a.agentId.value;
-    rec.hostname = a.hostname;
-    rec.attributes = attributes;
+    let info: v1.TaskInfo;
     try {
-      await this.save(rec);
-    } catch (err) {
-      // No launch without its recorded intent: the task stays as it was (pending) and is not sent.
-      Object.assign(rec, before);
-      if (!('agentId' in before)) delete rec.agentId;
-      this.dirty.delete(rec.id);
-      throw err;
+      const def = this.definitions.get(rec.name);
+      if (!def) throw new Error(`no definition named ${rec.name} is stored`);
+      info = toTaskInfo(def, { taskId: rec.id, agentId: a.agentId, resources: a.resources, ports: a.ports, ...(a.executorResources ? { executorResources: a.executorResources } : {}) });
+    } catch (cause) {
+      await this.markInvalid([{ requestId: rec.id, error: cause as Error }]);
+      throw new ValidationError(TaskManagerErrorCodes.UNPLACEABLE, `task ${rec.id} cannot be launched: ${(cause as Error).message}`, [], { cause });
     }
-    return toTaskInfo(this.definitions.get(rec.name)!, { taskId: rec.id, agentId: a.agentId, resources: a.resources, ports: a.ports, ...(a.executorResources ? { executorResources: a.executorResources } : {}) });
+    // No launch without its recorded intent: when the write fails the task stays as it was (pending) and is not sent.
+    const updated: TaskRecord = { ...rec, state: 'LAUNCHING', agentId: a.agentId.value, hostname: a.hostname, attributes };
+    await this.commit([updated]);
+    this.apply([updated]);
+    return info;
   }
 
   /** The ACCEPT carrying a launch did not go out: the tasks are pending again. */
@@ -204,7 +341,10 @@ export class TaskManager {
 
   /**
    * Applies a status update. Idempotent: duplicates, older updates and regressions (a late
-   * STARTING after RUNNING, anything after a terminal state) change nothing.
+   * STARTING after RUNNING, anything after a terminal state) change nothing. The new state, the
+   * supersede mark and the next attempt (when the task is relaunched) are written in one storage
+   * write before anything changes in memory: when it fails, this throws a retryable `StorageError`,
+   * the update is not acknowledged, and its resending finds the task as it was.
    * @returns true when the update changed the record.
    */
   async onStatus(status: v1.TaskStatus): Promise<boolean> {
@@ -220,16 +360,24 @@ export class TaskManager {
       await this.calls.kill(status.task_id, status.agent_id ?? (rec.agentId ? { value: rec.agentId } : undefined));
       return false;
     }
-    if (rec.state === status.state || isRegression(rec.state, status.state)) return false;
+    if (rec.state === status.state || isRegression(rec.state, status.state)) {
+      // The resent terminal update of an attempt whose relaunch was never written (stored by an SDK
+      // before transitions were atomic): the relaunch is made now rather than lost.
+      if (rec.state === status.state && isTerminal(rec.state) && !rec.superseded && rec.desired === 'running') {
+        const updated = { ...rec };
+        const next = this.restartSuccessor(updated);
+        if (updated.superseded) await this.transition(updated, next);
+      }
+      return false;
+    }
     if (rec.updatedAt !== undefined && ts > 0 && ts < rec.updatedAt && !isTerminal(status.state)) return false;
     const neverLaunched = rec.state === 'LAUNCHING' && NEVER_LAUNCHED_REASONS.has(status.reason ?? '') && NEVER_LAUNCHED.has(status.state);
-    rec.state = status.state;
-    if (ts > 0) rec.updatedAt = ts;
-    if (status.message) rec.message = status.message;
-    if (status.agent_id && !rec.agentId) rec.agentId = status.agent_id.value;
-    await this.save(rec);
-    if (neverLaunched) await this.relaunchUnlaunched(rec);
-    else if (isTerminal(status.state)) await this.afterTerminal(rec);
+    const updated: TaskRecord = { ...rec, state: status.state };
+    if (ts > 0) updated.updatedAt = ts;
+    if (status.message) updated.message = status.message;
+    if (status.agent_id && !rec.agentId) updated.agentId = status.agent_id.value;
+    const next = neverLaunched ? this.unlaunchedSuccessor(updated) : isTerminal(status.state) ? this.restartSuccessor(updated) : undefined;
+    await this.transition(updated, next);
     return true;
   }
 
@@ -268,6 +416,21 @@ export class TaskManager {
     return out;
   }
 
+  /**
+   * Per state, how many attempts of definition `name` ended in it, since its first submit: the
+   * attempts pruned from the history (see {@link TaskManagerOptions.history}) are counted too.
+   */
+  totals(name: string): TaskTotals {
+    const out: TaskTotals = { ...this.prunedTotals.get(name) };
+    for (const r of this.records.values()) if (r.name === name && isTerminal(r.state)) out[r.state] = (out[r.state] ?? 0) + 1;
+    return out;
+  }
+
+  /** Number of records held (every attempt still in the history), in memory as in storage. */
+  get recordCount(): number {
+    return this.records.size;
+  }
+
   /** True when no current task is pending, launching or running. */
   get idle(): boolean {
     return [...this.records.values()].every((r) => r.superseded || isTerminal(r.state));
@@ -277,62 +440,113 @@ export class TaskManager {
     return [...this.records.values()].filter((r) => r.name === name && !r.superseded && r.desired === 'running');
   }
 
+  /** Forgets the "unplaceable" verdicts of definitions submitted again. */
+  private forget(names: string[]): void {
+    for (const name of names) this.reported.delete(name);
+    for (const [id] of this.unplaceable) if (names.includes(this.records.get(id)?.name ?? '')) this.unplaceable.delete(id);
+  }
+
   /**
-   * Creates a PENDING record for every instance slot of a definition that has no live task. A slot
-   * whose task ended on its own stays done; one whose task was killed (scale-down) gets a new attempt.
+   * The records that give every instance slot of the definitions a live task (new PENDING ones,
+   * and the old attempts they supersede), without changing anything. A slot whose task ended on
+   * its own stays done; one whose task was killed (scale-down) or found unplaceable gets a new attempt.
    */
-  private async reconcileInstances(name: string): Promise<TaskRecord[]> {
-    const def = this.definitions.get(name)!;
-    const taken = new Set(this.current(name).map((r) => r.instance));
+  private planInstances(names: string[], definitions: ReadonlyMap<string, TaskDefinition>): { puts: TaskRecord[]; created: TaskRecord[] } {
+    const puts: TaskRecord[] = [];
     const created: TaskRecord[] = [];
-    for (let i = 0; i < (def.instances ?? 1); i++) {
-      if (taken.has(i)) continue;
-      const previous = [...this.records.values()].filter((r) => r.name === name && r.instance === i);
-      for (const old of previous.filter((r) => !r.superseded)) {
-        old.superseded = true;
-        await this.save(old);
+    for (const name of names) {
+      const def = definitions.get(name)!;
+      const taken = new Set(this.current(name).filter((r) => r.invalid === undefined).map((r) => r.instance));
+      for (let i = 0; i < (def.instances ?? 1); i++) {
+        if (taken.has(i)) continue;
+        const previous = [...this.records.values()].filter((r) => r.name === name && r.instance === i);
+        for (const old of previous.filter((r) => !r.superseded)) puts.push({ ...old, superseded: true, supersededAt: this.now() });
+        const attempt = previous.length ? Math.max(...previous.map((r) => r.attempt)) + 1 : 0;
+        const rec: TaskRecord = { id: `${name}.${i}.${attempt}`, name, instance: i, attempt, state: 'PENDING', desired: 'running' };
+        puts.push(rec);
+        created.push(rec);
       }
-      const attempt = previous.length ? Math.max(...previous.map((r) => r.attempt)) + 1 : 0;
-      const rec: TaskRecord = { id: `${name}.${i}.${attempt}`, name, instance: i, attempt, state: 'PENDING', desired: 'running' };
-      this.records.set(rec.id, rec);
-      await this.save(rec);
-      created.push(rec);
     }
-    return created;
+    return { puts, created };
   }
 
   /**
    * A launch intent Mesos never received (the framework died between recording it and the ACCEPT,
    * or the ACCEPT was lost) or refused (its offers were rescinded before it arrived): the task never
    * ran, so it gets a new attempt at once, whatever its restart policy, and the lost attempt does not
-   * count against `maxRetries`.
+   * count against `maxRetries`. Marks `rec` superseded; returns the new attempt (undefined when
+   * killed, or when it exists already).
    */
-  private async relaunchUnlaunched(rec: TaskRecord): Promise<void> {
-    if (rec.desired === 'killed') return;
-    rec.superseded = true;
-    await this.save(rec);
-    const next: TaskRecord = { id: `${rec.name}.${rec.instance}.${rec.attempt + 1}`, name: rec.name, instance: rec.instance, attempt: rec.attempt + 1, state: 'PENDING', desired: 'running', unlaunched: (rec.unlaunched ?? 0) + 1 };
-    this.records.set(next.id, next);
-    await this.save(next);
+  private unlaunchedSuccessor(rec: TaskRecord): TaskRecord | undefined {
+    if (rec.desired === 'killed') return undefined;
+    return this.supersede(rec, { unlaunched: (rec.unlaunched ?? 0) + 1 });
   }
 
-  private async afterTerminal(rec: TaskRecord): Promise<void> {
+  /**
+   * The next attempt of an ended task per its restart policy (with its backoff), marking `rec`
+   * superseded; undefined (and `rec` untouched) when it is not relaunched.
+   */
+  private restartSuccessor(rec: TaskRecord): TaskRecord | undefined {
     const def = this.definitions.get(rec.name);
-    if (!def || rec.desired === 'killed' || rec.instance >= (def.instances ?? 1)) return;
+    if (!def || rec.desired === 'killed' || rec.invalid !== undefined || rec.instance >= (def.instances ?? 1)) return undefined;
     const policy = def.restartPolicy?.policy ?? 'on-failure';
     const failed = rec.state !== 'TASK_FINISHED';
-    if (policy === 'never' || (policy === 'on-failure' && !failed)) return;
+    if (policy === 'never' || (policy === 'on-failure' && !failed)) return undefined;
     const maxRetries = def.restartPolicy?.maxRetries ?? Infinity;
-    if (rec.attempt - (rec.unlaunched ?? 0) >= maxRetries) return;
+    if (rec.attempt - (rec.unlaunched ?? 0) >= maxRetries) return undefined;
     const base = (def.restartPolicy?.backoffSeconds ?? 1) * 1000;
     const factor = def.restartPolicy?.backoffFactor ?? 2;
     const max = (def.restartPolicy?.maxBackoffSeconds ?? 300) * 1000;
     const delay = Math.min(max, base * factor ** (rec.attempt - (rec.unlaunched ?? 0)));
+    return this.supersede(rec, { notBefore: this.now() + delay, ...(rec.unlaunched ? { unlaunched: rec.unlaunched } : {}) });
+  }
+
+  private supersede(rec: TaskRecord, extra: Partial<TaskRecord>): TaskRecord | undefined {
     rec.superseded = true;
-    await this.save(rec);
-    const next: TaskRecord = { id: `${rec.name}.${rec.instance}.${rec.attempt + 1}`, name: rec.name, instance: rec.instance, attempt: rec.attempt + 1, state: 'PENDING', desired: 'running', notBefore: this.now() + delay, ...(rec.unlaunched ? { unlaunched: rec.unlaunched } : {}) };
-    this.records.set(next.id, next);
-    await this.save(next);
+    rec.supersededAt = this.now();
+    const id = `${rec.name}.${rec.instance}.${rec.attempt + 1}`;
+    // Written already (by a storage without batches, before a crash): it is kept, not reset.
+    if (this.records.has(id)) return undefined;
+    return { id, name: rec.name, instance: rec.instance, attempt: rec.attempt + 1, state: 'PENDING', desired: 'running', ...extra };
+  }
+
+  /**
+   * Writes a task's new record, its next attempt and the pruning of its slot's history in one
+   * storage write, then applies them in memory. `slotOf` names the slot to prune when there is no update.
+   */
+  private async transition(updated: TaskRecord | undefined, next: TaskRecord | undefined, slotOf?: TaskRecord): Promise<void> {
+    const anchor = updated ?? slotOf!;
+    const changed = new Map<string, TaskRecord>();
+    for (const id of this.slots.get(slotKey(anchor)) ?? []) changed.set(id, this.records.get(id)!);
+    if (updated) changed.set(updated.id, updated);
+    if (next) changed.set(next.id, next);
+    const pruned = toPrune([...changed.values()], this.retention, this.now());
+    const prunedIds = new Set(pruned.map((r) => r.id));
+    // The next attempt first: a backend without batches writes one by one, and a crash after it is recovered from.
+    const puts = [next, updated].filter((r): r is TaskRecord => r !== undefined && !prunedIds.has(r.id));
+    if (puts.length === 0 && pruned.length === 0) return;
+    const totals: TaskTotals = { ...this.prunedTotals.get(anchor.name) };
+    for (const r of pruned) totals[r.state] = (totals[r.state] ?? 0) + 1;
+    const after: StorageOperation[] = pruned.length ? [{ type: 'put', key: `${TOTALS_PREFIX}/${anchor.name}`, value: toBytes(totals) }] : [];
+    await this.commit(puts, [...prunedIds].filter((id) => this.records.has(id)), [], after);
+    this.apply(puts);
+    for (const id of prunedIds) {
+      const gone = this.records.get(id);
+      this.records.delete(id);
+      if (gone) this.slots.get(slotKey(gone))?.delete(id);
+      this.dirty.delete(id);
+    }
+    if (pruned.length) this.prunedTotals.set(anchor.name, totals);
+  }
+
+  private apply(records: readonly TaskRecord[]): void {
+    for (const r of records) {
+      this.records.set(r.id, r);
+      const key = slotKey(r);
+      let ids = this.slots.get(key);
+      if (!ids) this.slots.set(key, (ids = new Set()));
+      ids.add(r.id);
+    }
   }
 
   /**
@@ -362,24 +576,42 @@ export class TaskManager {
 
   /** Resolves once every storage write in flight has ended (failed or not): call before closing storage. */
   async settled(): Promise<void> {
-    while (this.writes.size > 0) {
-      const pending = [...this.writes.values()];
-      await Promise.all(pending);
-      // Writes chained meanwhile are awaited on the next round; finished ones are dropped.
-      for (const [id, w] of this.writes) if (pending.includes(w)) this.writes.delete(id);
-    }
+    while (this.inFlight > 0) await this.tail;
   }
 
+  /** Writes a record changed in memory already; a failure leaves it dirty (written by `flush()`). */
   private save(rec: TaskRecord): Promise<void> {
-    const snapshot = toBytes(rec);
-    const prev = this.writes.get(rec.id) ?? Promise.resolve();
-    const write = prev.then(() => this.storage.put(`${TASK_PREFIX}/${rec.id}`, snapshot));
-    this.writes.set(rec.id, write.catch(() => {}));
+    return this.commit([rec]).catch((err: unknown) => {
+      this.dirty.add(rec.id);
+      throw err;
+    });
+  }
+
+  /**
+   * One storage write, after the previous ones: `before`, the records, the deletions, `after`, as
+   * one batch when the storage has batches. Any failure is a retryable `StorageError`.
+   */
+  private commit(records: readonly TaskRecord[], deleteIds: readonly string[] = [], before: readonly StorageOperation[] = [], after: readonly StorageOperation[] = []): Promise<void> {
+    const ops: StorageOperation[] = [
+      ...before,
+      ...records.map((r): StorageOperation => ({ type: 'put', key: `${TASK_PREFIX}/${r.id}`, value: toBytes(r) })),
+      ...deleteIds.map((id): StorageOperation => ({ type: 'del', key: `${TASK_PREFIX}/${id}` })),
+      ...after,
+    ];
+    if (ops.length === 0) return Promise.resolve();
+    this.inFlight++;
+    const write = this.tail.then(() => writeOperations(this.storage, ops));
+    this.tail = write.then(
+      () => void this.inFlight--,
+      () => void this.inFlight--,
+    );
     return write.then(
-      () => void this.dirty.delete(rec.id),
+      () => {
+        for (const r of records) this.dirty.delete(r.id);
+      },
       (err: unknown) => {
-        this.dirty.add(rec.id);
-        throw err;
+        // A backend that throws plain errors (a user's own) is typed here too: the update is then not acknowledged.
+        throw err instanceof MesosSdkError ? err : toStorageError('storage', `write of ${ops.map((o) => o.key).join(', ').slice(0, 200)}`, err);
       },
     );
   }

@@ -35,6 +35,10 @@ export interface TaskRecord {
   unlaunched?: number;
   /** True once a newer attempt replaced this one. */
   superseded?: boolean;
+  /** When it was replaced (ms since epoch): the age of an ended attempt, for pruning. */
+  supersededAt?: number;
+  /** Why the task cannot be placed (its definition makes placement fail): set with state `TASK_ERROR`; such a slot is not relaunched until the definition is submitted again. */
+  invalid?: string;
 }
 
 /** Task states after which Mesos sends nothing more about the task. */

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { quickTasks, runScenario, sleep } from './harness.js';
 import { checkInvariants } from './invariants.js';
+import type { StorageOperation } from '../../src/storage/storage.interface.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.storage.js';
 import { TOKENS } from '../../src/tokens.js';
 import type { Scheduler } from '../../src/scheduler/scheduler.interface.js';
@@ -49,16 +50,35 @@ describe('fault scenarios: the invariants hold', () => {
     let intents = 0;
     // A storm of 4 503s (a call and its 3 retries) starts as the 5th launch intent is written, just
     // before its ACCEPT: the event queue waits on that ACCEPT, so nothing else takes the 503s.
+    // The REVIVE the submit sends runs outside the event queue: the storm waits for it to be answered.
+    let revived!: () => void;
+    const reviveAnswered = new Promise<void>((r) => (revived = r));
     class StormAtIntent extends InMemoryStorage {
       override async put(key: string, value: Uint8Array): Promise<void> {
-        if (key.startsWith('tasks/') && Buffer.from(value).toString('utf8').includes('"LAUNCHING"') && ++intents === 5) sim?.fault({ action: 'fail-calls', count: 4 });
+        await this.watch([{ type: 'put', key, value }]);
         return super.put(key, value);
+      }
+      override async batch(ops: readonly StorageOperation[]): Promise<void> {
+        await this.watch(ops);
+        return super.batch(ops);
+      }
+      private async watch(ops: readonly StorageOperation[]): Promise<void> {
+        for (const op of ops) {
+          if (op.type !== 'put' || !op.key.startsWith('tasks/') || !Buffer.from(op.value).toString('utf8').includes('"LAUNCHING"') || ++intents !== 5) continue;
+          await Promise.race([reviveAnswered, sleep(1000)]);
+          sim?.fault({ action: 'fail-calls', count: 4 });
+        }
       }
     }
     const failed: string[] = [];
     const r = await runScenario({ definitions: quickTasks('leak', 1, 12, 'never'), storage: new StormAtIntent() }, async (ctx) => {
       sim = ctx.sim;
-      ctx.fw.get<Scheduler>(TOKENS.Scheduler).observe({ onCall: (type, _s, err) => void (err && failed.push(String(type))) });
+      ctx.fw.get<Scheduler>(TOKENS.Scheduler).observe({
+        onCall: (type, _s, err) => {
+          if (type === 'REVIVE') revived();
+          if (err) failed.push(String(type));
+        },
+      });
       if (intents >= 5) throw new Error('the launches went faster than the test could arm the storm');
     });
     assert.ok(failed.includes('ACCEPT'), `an ACCEPT failed for good: ${failed.join(', ')}`);

@@ -46,15 +46,28 @@ describe('ResourceManager', () => {
     assert.deepEqual(out.declineFilters, { refuse_seconds: 5 });
     assert.equal(out.unplaced.length, 1);
   });
-  it('keeps every held offer when the requests are invalid', () => {
+  it('reports an invalid request and answers every offer (issue 16: a poison definition stopped all launching)', () => {
     const c = clock();
     const rm = new ResourceManager(undefined, c);
     rm.onOffers([makeOffer({ id: 'old', agent: 'a1' })]);
     c.t += 31_000;
     rm.onOffers([makeOffer({ id: 'o1', agent: 'a2' })]);
-    assert.throws(() => rm.placePending([{ id: 't1', group: 'g', resources: { cpus: 1, mem: 1 }, constraints: [['rack', 'LIKE', '[']] }]), /ERR_CONSTRAINT_INVALID|invalid placement input/);
-    assert.equal(rm.pool.size, 2);
-    assert.deepEqual(rm.placePending([]).decline.map((o) => o.value), ['old', 'o1']);
+    const out = rm.placePending([{ id: 't1', group: 'g', resources: { cpus: 1, mem: 1 }, constraints: [['rack', 'LIKE', '[']] }]);
+    assert.deepEqual(out.invalid.map((i) => [i.requestId, (i.error as { code?: string }).code]), [['t1', 'ERR_CONSTRAINT_INVALID']]);
+    assert.deepEqual(out.decline.map((o) => o.value).sort(), ['o1', 'old']);
+    assert.equal(rm.pool.size, 0);
+  });
+  it('places the valid requests beside one whose amounts are not finite or missing', () => {
+    const rm = new ResourceManager(undefined, clock());
+    rm.onOffers([makeOffer({ id: 'o1', agent: 'a1' })]);
+    const out = rm.placePending([
+      { id: 'bad', group: 'poison', resources: { cpus: Infinity, mem: 1 } },
+      { id: 'null', group: 'poison', resources: { cpus: null as unknown as number, mem: 1 } },
+      { id: 'good', group: 'g', resources: { cpus: 0.1, mem: 1 } },
+    ]);
+    assert.deepEqual(out.invalid.map((i) => i.requestId), ['bad', 'null']);
+    assert.deepEqual(out.assignments.map((a) => a.requestId), ['good']);
+    assert.deepEqual(out.accept.map((a) => a.offerIds.map((o) => o.value)), [['o1']]);
   });
   it('expireOffers returns only offers held past the limit', () => {
     const c = clock();

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TaskManager } from '../../src/task-manager/task-manager.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.storage.js';
+import type { StorageOperation } from '../../src/storage/storage.interface.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 import type { Assignment } from '../../src/resource-manager/placement/placement-types.js';
 
@@ -137,6 +138,10 @@ describe('TaskManager', () => {
       override async put(key: string, value: Uint8Array): Promise<void> {
         if (key.startsWith('tasks/')) await gate;
         return super.put(key, value);
+      }
+      override async batch(ops: readonly StorageOperation[]): Promise<void> {
+        if (ops.some((o) => o.key.startsWith('tasks/'))) await gate;
+        return super.batch(ops);
       }
     }
     const { tm, storage } = setup(new Slow());
