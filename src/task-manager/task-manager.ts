@@ -402,9 +402,13 @@ export class TaskManager {
       .filter((r) => !q.state || r.state === q.state)
       .filter((r) => {
         if (!q.label) return true;
-        const [k, v] = q.label.split('=');
-        const labels = this.definitions.get(r.name)?.labels ?? {};
-        return k! in labels && (v === undefined || labels[k!] === v);
+        // Own labels only (`?label=constructor` matched every task through Object.prototype);
+        // the value is everything after the first `=`.
+        const at = q.label.indexOf('=');
+        const key = at < 0 ? q.label : q.label.slice(0, at);
+        const labels = this.definitions.get(r.name)?.labels;
+        if (!labels || !Object.hasOwn(labels, key)) return false;
+        return at < 0 || labels[key] === q.label.slice(at + 1);
       })
       .map((r) => ({ ...r }));
   }

@@ -227,6 +227,28 @@ describe('FrameworkServer over real HTTP, on a framework running against the sim
     }
   });
 
+  it('filters on labels the definitions really have: ?label=constructor, toString, __proto__ match none (issue 16 item 13)', async () => {
+    const defs = [
+      { name: 'lab-plain', resources: { cpus: 0.1, mem: 8 }, command: { shell: 'sleep infinity' }, labels: { team: 'core', 'eq': 'a=b' } },
+      { name: 'lab-none', resources: { cpus: 0.1, mem: 8 }, command: { shell: 'sleep infinity' } },
+    ];
+    // fastify refuses a "__proto__" key in a body (prototype poisoning), as a 400 in our format.
+    const poisoned = await fetch(`${url}/api/v1/tasks`, { method: 'POST', body: JSON.stringify(defs).replace('"team":"core"', '"team":"core","__proto__":"p"'), headers: auth });
+    assert.equal(poisoned.status, 400);
+    assert.equal(((await poisoned.json()) as { code: string }).code, 'ERR_BAD_REQUEST');
+    const body = JSON.stringify(defs).replace('"team":"core"', '"team":"core","constructor":"c"');
+    assert.equal((await fetch(`${url}/api/v1/tasks`, { method: 'POST', body, headers: auth })).status, 201);
+    const names = async (label: string) => ((await (await fetch(`${url}/api/v1/tasks?label=${encodeURIComponent(label)}`)).json()) as { tasks: Array<{ name: string }> }).tasks.map((t) => t.name).sort();
+    for (const inherited of ['toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__proto__', '__defineGetter__']) assert.deepEqual(await names(inherited), [], inherited);
+    assert.deepEqual(await names('constructor'), ['lab-plain'], 'only the definition with an own constructor label');
+    assert.deepEqual(await names('__proto__'), []);
+    assert.deepEqual(await names('team'), ['lab-plain']);
+    assert.deepEqual(await names('team=core'), ['lab-plain']);
+    assert.deepEqual(await names('team=other'), []);
+    assert.deepEqual(await names('eq=a=b'), ['lab-plain'], 'the value is everything after the first =');
+    for (const id of ['lab-plain.0.0', 'lab-none.0.0']) await fetch(`${url}/api/v1/tasks/${id}/kill`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  });
+
   it('never writes the configured token to the log', () => {
     assert.ok(logger.lines.length > 0);
     for (const l of logger.lines) assert.ok(!JSON.stringify(l).includes(TOKEN));
