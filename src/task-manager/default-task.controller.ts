@@ -108,6 +108,8 @@ export class DefaultTaskController {
   async offers(offers: v1.Offer[]): Promise<void> {
     for (const o of offers) this.attributes.set(o.agent_id.value, Object.fromEntries(renderAttributes(o.attributes ?? [])));
     this.resources.onOffers(offers);
+    // Offers buffered before the leadership was lost: nothing is written or sent for them (and a record a fenced write left unsaved is not a storage outage).
+    if (this.election && !this.election.isLeader) return this.leadershipLost(`${offers.length} offer(s) arrived after it`);
     if (!(await this.storageReady())) {
       // Launches pause while storage is down (a launch needs its intent written first); offers go back.
       await this.declineOffers(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });

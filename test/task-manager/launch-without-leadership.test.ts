@@ -27,12 +27,13 @@ class FencedStorage extends InMemoryStorage {
 }
 
 /** The scheduler calls the controller makes; ACCEPT fails with `acceptError`. */
-function fakeScheduler(acceptError: Error) {
+function fakeScheduler(acceptError: Error, onAccept: () => void) {
   const calls: string[] = [];
   const scheduler = {
     state: 'subscribed',
     accept: async () => {
       calls.push('accept');
+      onAccept();
       throw acceptError;
     },
     decline: async () => void calls.push('decline'),
@@ -43,16 +44,18 @@ function fakeScheduler(acceptError: Error) {
   return { scheduler: scheduler as unknown as Scheduler, calls };
 }
 
-const election = (leading: boolean) => ({ isLeader: leading }) as LeaderElection;
-
-async function setup(acceptError: Error, leading = true) {
+/** `leading`: at the start; `loseOnAccept`: the leadership goes while the ACCEPT is under way. */
+async function setup(acceptError: Error, leading = true, loseOnAccept = false) {
+  const election = { isLeader: leading };
   const storage = new FencedStorage();
   const tasks = new TaskManager(storage, { kill: async () => {} });
   await tasks.submit({ name: 'app', instances: 2, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'x' } });
   storage.batches = []; // the submit's
   const logger = new MemoryLogger();
-  const { scheduler, calls } = fakeScheduler(acceptError);
-  const controller = new DefaultTaskController(scheduler, tasks, new ResourceManager(), logger, { reconcileIntervalSeconds: 0 }, election(leading));
+  const { scheduler, calls } = fakeScheduler(acceptError, () => {
+    if (loseOnAccept) election.isLeader = false;
+  });
+  const controller = new DefaultTaskController(scheduler, tasks, new ResourceManager(), logger, { reconcileIntervalSeconds: 0 }, election as LeaderElection);
   return { storage, tasks, logger, calls, controller };
 }
 
@@ -75,8 +78,8 @@ describe('the task controller when the leadership is lost during an offer cycle'
     });
   }
 
-  it('an ACCEPT that fails otherwise once the election no longer leads: the same', async () => {
-    const { storage, tasks, calls, controller } = await setup(new Error('socket hang up'), false);
+  it('an ACCEPT that fails otherwise, the election no longer leading by then: the same', async () => {
+    const { storage, tasks, calls, controller } = await setup(new Error('socket hang up'), true, true);
     try {
       await controller.offers([makeOffer({ agent: 'S1' })]);
       assert.deepEqual(calls, ['accept']);
@@ -108,6 +111,20 @@ describe('the task controller when the leadership is lost during an offer cycle'
       assert.deepEqual(calls, [], 'no ACCEPT, no DECLINE');
       assert.equal(storage.batches.length, 1, 'the refused intent, and no launchFailed after it');
       assert.deepEqual(states(tasks), ['PENDING', 'PENDING']);
+    } finally {
+      controller.dispose();
+    }
+  });
+
+  it('offers that arrive once the election no longer leads: nothing is placed, written or sent', async () => {
+    const { storage, tasks, logger, calls, controller } = await setup(new Error('unused'), false);
+    try {
+      await controller.offers([makeOffer({ agent: 'S1' })]);
+      assert.deepEqual(calls, []);
+      assert.equal(storage.batches.length, 0);
+      assert.deepEqual(states(tasks), ['PENDING', 'PENDING']);
+      assert.equal(controller.launchesPaused, false);
+      assert.deepEqual(logger.lines.filter((l) => /storage unavailable/.test(l.message)), []);
     } finally {
       controller.dispose();
     }
