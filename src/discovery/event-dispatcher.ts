@@ -11,7 +11,9 @@ export interface DispatcherOptions {
   /**
    * Acknowledge every status update that carries a uuid once all handlers ran. When a handler
    * failed with a retryable error (storage unavailable, say) the update is left unacknowledged so
-   * the agent resends it later; after any other failure it is acknowledged all the same, so that a
+   * the agent resends it later; so is an update whose handler's storage write was fenced off
+   * (`ERR_FENCED` anywhere in the cause chain: this instance no longer leads, and the next leader
+   * gets it resent). After any other failure it is acknowledged all the same, so that a
    * bug in a handler cannot make Mesos resend an update forever. @default true
    */
   autoAcknowledge?: boolean;
@@ -197,8 +199,11 @@ export class EventDispatcher {
         return this.handlers.run('RESCIND_INVERSE_OFFER', [event.rescind_inverse_offer?.inverse_offer_id, event]);
       case 'UPDATE': {
         const status = event.update!.status;
-        const retryableFailure = await this.handlers.run('UPDATE', [status, event]);
-        if (retryableFailure) {
+        const hold = await this.handlers.run('UPDATE', [status, event]);
+        if (hold === 'fenced') {
+          // Not saved, and not ours to acknowledge any more: the next leader gets the update resent.
+          this.logger.warn(`the ${status.state} update of ${status.task_id.value} is left unacknowledged (a storage write was fenced off: this instance no longer leads); the agent resends it to the next leader`);
+        } else if (hold === 'retryable') {
           this.logger.warn(`the ${status.state} update of ${status.task_id.value} is left unacknowledged (a handler failed with a retryable error); the agent will resend it`);
         } else if (this.autoAck && status.uuid && status.uuid.length > 0 && status.agent_id) {
           try {

@@ -2,6 +2,7 @@ import type { Logger } from '../logging/logger.js';
 import { MesosSdkError } from '../errors/index.js';
 import { MetadataAccessor } from '../decorators/metadata.js';
 import type { ControllerEvent } from '../decorators/events.js';
+import { isFencedError } from '../ha/fenced.js';
 
 /** Codes of the errors the event dispatcher reports (to the ERROR handlers and the log). */
 export const DispatcherErrorCodes = {
@@ -21,6 +22,14 @@ export function isRetryableFailure(thrown: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Why the acknowledgement of an update is held back after its handlers ran: `'retryable'` (a
+ * handler failed with a retryable error: the agent resends the update and it is handled again) or
+ * `'fenced'` (a storage write was refused with `ERR_FENCED`: this instance no longer leads, the
+ * update was not saved, and the next leader gets it resent). `undefined`: acknowledge.
+ */
+export type AckHold = 'retryable' | 'fenced' | undefined;
 
 interface BoundHandler {
   controller: string;
@@ -65,15 +74,20 @@ export class HandlerTable {
     return this.table.get(event)?.length ?? 0;
   }
 
-  /** Runs every handler of an event; resolves true when one failed with a retryable error. */
-  async run(event: ControllerEvent, args: unknown[]): Promise<boolean> {
-    let retryable = false;
+  /**
+   * Runs every handler of an event; resolves with why an acknowledgement is held back: `'fenced'`
+   * when one failed with `ERR_FENCED` anywhere in its cause chain, else `'retryable'` when one failed
+   * with a retryable error, else `undefined`.
+   */
+  async run(event: ControllerEvent, args: unknown[]): Promise<AckHold> {
+    let hold: AckHold;
     for (const h of this.table.get(event) ?? []) {
       try {
         await h.fn(...args);
       } catch (cause) {
         this.failures++;
-        if (isRetryableFailure(cause)) retryable = true;
+        if (isFencedError(cause)) hold = 'fenced';
+        else if (hold === undefined && isRetryableFailure(cause)) hold = 'retryable';
         const error = new MesosSdkError(DispatcherErrorCodes.HANDLER_FAILED, `${h.controller}.${h.method} failed on ${event}: ${(cause as Error)?.message ?? String(cause)}`, {
           cause,
           details: { controller: h.controller, method: h.method, event },
@@ -82,7 +96,7 @@ export class HandlerTable {
         if (event !== this.errorEvent) await this.reportError(error, args.at(-1));
       }
     }
-    return retryable;
+    return hold;
   }
 
   private async reportError(error: MesosSdkError, event: unknown): Promise<void> {

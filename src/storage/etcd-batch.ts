@@ -15,6 +15,13 @@ export interface EtcdBatchOptions {
   guard?: (txn: ComparatorBuilder) => ComparatorBuilder;
   /** The error thrown when a guarded transaction's compare failed (nothing of it was written). */
   refused?: () => Error;
+  /**
+   * The transaction each chunk starts from, its comparisons included: `EtcdStorage` starts from
+   * `client.if(electionKey, 'Create', '==', revision)` on the un-namespaced client, since the
+   * election key is outside the storage's namespace. The operations are added to it (they are
+   * `ns`'s, so namespaced either way). Without it a chunk starts unconditional on `ns`.
+   */
+  start?: () => ComparatorBuilder;
   /** Most operations per transaction. @defaultValue 128 */
   maxOps?: number;
 }
@@ -38,7 +45,7 @@ export async function etcdBatch(ns: Namespace, operations: readonly StorageOpera
   for (let i = 0; i < operations.length; i += size) {
     const chunk = operations.slice(i, i + size);
     // "Version > -1" holds for every key, present or absent: an unconditional transaction.
-    const base = ns.if(chunk[0]!.key, 'Version', '>', -1);
+    const base = options.start ? options.start() : ns.if(chunk[0]!.key, 'Version', '>', -1);
     const txn = (options.guard ? options.guard(base) : base).then(
       ...chunk.map((op) => (op.type === 'put' ? ns.put(op.key).value(Buffer.from(op.value)) : ns.delete().key(op.key))),
     );

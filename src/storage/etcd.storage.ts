@@ -1,6 +1,7 @@
 import type { Etcd3, IOptions, Namespace, ITxnResponse as TxnResponse } from 'etcd3';
 import { StorageError } from '../errors/families.js';
-import type { Storage, StorageEntry } from './storage.interface.js';
+import type { Storage, StorageEntry, StorageOperation } from './storage.interface.js';
+import { etcdBatch } from './etcd-batch.js';
 import type { EtcdFenceSource, EtcdWriteFence } from '../ha/etcd-leader-election.js';
 import { HaErrorCodes } from '../ha/leader-election.interface.js';
 import { checkKey, StorageErrorCodes, underPrefix } from './storage-keys.js';
@@ -69,7 +70,7 @@ export class EtcdStorage implements Storage {
   }
 
   private async call<T>(what: string, fn: (etcd: { client: Etcd3; ns: Namespace }) => Promise<T>): Promise<T> {
-    if (this.closed) throw new StorageError(StorageErrorCodes.CLOSED, 'storage is closed');
+    if (this.closed) throw new StorageError(StorageErrorCodes.CLOSED, 'storage is closed', { retryable: true });
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -129,6 +130,27 @@ export class EtcdStorage implements Storage {
     return res.succeeded;
   }
 
+  /**
+   * Applies every operation as one etcd transaction: all of them are stored, or none. Fenced like
+   * {@link EtcdStorage.put}: the transaction also compares the election key's create revision, and
+   * a refusal throws `ERR_FENCED` (nothing of the batch written) and tells the election. A key
+   * written more than once keeps its last operation, as when they are applied in order (etcd
+   * refuses a key twice in a transaction, so the earlier ones are dropped before sending). Past
+   * etcd's limit of 128 operations per transaction the batch is split into consecutive
+   * transactions, each atomic and fenced; the task manager's transitions are a few operations.
+   */
+  async batch(operations: readonly StorageOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    const last = new Map<string, StorageOperation>();
+    for (const op of operations) last.set(checkKey(op.key), op);
+    const ops = operations.filter((op) => last.get(op.key) === op);
+    const first = ops[0]!.key;
+    await this.call('batch', async ({ client, ns }) => {
+      const fence = this.currentFence('batch', first);
+      await etcdBatch(ns, ops, fence ? { start: () => client.if(fence.key, 'Create', '==', fence.createRevision), refused: () => this.refusal(fence, 'batch', first) } : {});
+    });
+  }
+
   /** The fence the next write carries: `undefined` without a fence source; throws when the source does not lead. */
   private currentFence(what: string, key: string): EtcdWriteFence | undefined {
     const source = this.options.fence;
@@ -142,9 +164,14 @@ export class EtcdStorage implements Storage {
 
   /** etcd refused a fenced write: the leadership is gone (the election hears of it). */
   private refused(fence: EtcdWriteFence, what: string, key: string): never {
+    throw this.refusal(fence, what, key);
+  }
+
+  /** The `ERR_FENCED` error of a write etcd refused, after telling the election. */
+  private refusal(fence: EtcdWriteFence, what: string, key: string): StorageError {
     const reason = `etcd refused a storage write: election key ${fence.key} no longer has create revision ${fence.createRevision} (the lease expired or the key was deleted)`;
     this.options.fence?.fenceFailed(fence, reason);
-    throw new StorageError(HaErrorCodes.FENCED, `etcd ${what} of ${JSON.stringify(key)} refused: ${reason}; another instance may lead now, nothing was written`, { retryable: false, details: { key, electionKey: fence.key, createRevision: fence.createRevision } });
+    return new StorageError(HaErrorCodes.FENCED, `etcd ${what} of ${JSON.stringify(key)} refused: ${reason}; another instance may lead now, nothing was written`, { retryable: false, details: { key, electionKey: fence.key, createRevision: fence.createRevision } });
   }
 
   /** One write transaction: the operations, conditioned on the fence when there is one. */

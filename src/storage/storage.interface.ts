@@ -52,12 +52,15 @@ export interface Storage {
   /**
    * Applies every operation, in order, as one atomic write: after a crash either all of them are
    * stored or none is. The task manager writes a task's new state, its supersede mark and the next
-   * attempt this way. Optional for backends written before it existed: without it the task manager
-   * writes the operations one by one, in an order that a restart recovers from (see
-   * `writeOperations`).
+   * attempt this way, and under HA the batch carries the leader's fence like every other write.
+   * Required: every built-in backend has it, and a backend of your own needs it for crash-safe
+   * transitions (a key-value store without transactions can apply the operations under its write
+   * lock). A backend in plain JavaScript written before it existed still works: without it the
+   * task manager writes the operations one by one, in an order that a restart recovers from (see
+   * `writeOperations`), but not atomically.
    * @throws StorageError as {@link Storage.put}; when it throws, nothing was written.
    */
-  batch?(operations: readonly StorageOperation[]): Promise<void>;
+  batch(operations: readonly StorageOperation[]): Promise<void>;
   /**
    * Releases the store (the database lock, the etcd connection); later operations fail with
    * `ERR_STORAGE_CLOSED`. A framework's `stop()` closes the storage it used, as its last step, so

@@ -9,6 +9,8 @@ import { EventController, OnOffers, OnRescind, OnSubscribed, OnUpdate } from '..
 import { TaskManagerErrorCodes, type TaskManager } from './task-manager.js';
 import type { PendingPlacement } from '../resource-manager/resource-manager.js';
 import type { MesosSdkError } from '../errors/index.js';
+import type { LeaderElection } from '../ha/leader-election.interface.js';
+import { isFencedError, leadershipGone } from '../ha/fenced.js';
 
 /** Reconciliation retry: 1 s doubling to 30 s. */
 const RECONCILE_BASE_MS = 1000;
@@ -44,6 +46,7 @@ export class DefaultTaskController {
     @inject(TOKENS.ResourceManager) private readonly resources: ResourceManager,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.FrameworkOptions) @optional() options?: { reconcileIntervalSeconds?: number },
+    @inject(TOKENS.LeaderElection) @optional() private readonly election?: LeaderElection,
   ) {
     this.periodicMs = (options?.reconcileIntervalSeconds ?? 900) * 1000;
     // Work submitted while offers are suppressed (through the API, or by user code) revives them.
@@ -105,6 +108,8 @@ export class DefaultTaskController {
   async offers(offers: v1.Offer[]): Promise<void> {
     for (const o of offers) this.attributes.set(o.agent_id.value, Object.fromEntries(renderAttributes(o.attributes ?? [])));
     this.resources.onOffers(offers);
+    // Offers buffered before the leadership was lost: nothing is written or sent for them (and a record a fenced write left unsaved is not a storage outage).
+    if (this.election && !this.election.isLeader) return this.leadershipLost(`${offers.length} offer(s) arrived after it`);
     if (!(await this.storageReady())) {
       // Launches pause while storage is down (a launch needs its intent written first); offers go back.
       await this.declineOffers(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });
@@ -138,6 +143,8 @@ export class DefaultTaskController {
         } catch (err) {
           // A definition that cannot become a TaskInfo: prepareLaunch marked it; the others go on.
           if ((err as MesosSdkError).code === TaskManagerErrorCodes.UNPLACEABLE) continue;
+          // Fenced: not an outage, the leadership is lost and the framework is stopping. Nothing more is written or sent.
+          if (isFencedError(err)) return this.leadershipLost(`a launch intent was fenced off: ${(err as Error).message}`);
           storageDown = true;
           this.pauseLaunches(err as Error);
           break;
@@ -155,6 +162,10 @@ export class DefaultTaskController {
       try {
         await this.scheduler.accept(offerIds, [{ type: 'LAUNCH', launch: { task_infos: infos } }], { refuse_seconds: 1 });
       } catch (err) {
+        // No longer the leader: the records stay LAUNCHING for the next leader to reconcile (a task
+        // that was sent reports its state; one never sent comes back GONE or LOST and is relaunched).
+        // Writing them back to PENDING would be a write of a non-leader; the offers are not ours to decline.
+        if (leadershipGone(err, this.election)) return this.leadershipLost(`ACCEPT of ${infos.length} task(s) not sent: ${(err as Error).message}`);
         this.logger.warn(`ACCEPT failed, ${infos.length} task(s) go back to pending: ${(err as Error).message}`);
         await this.tasks.launchFailed(infos.map((t) => t.task_id.value));
         unused.push(...offerIds);
@@ -177,6 +188,11 @@ export class DefaultTaskController {
       this.resources.recordSuppressed();
     }
     this.armBackoffRevive();
+  }
+
+  /** An offer cycle ends without writing or sending anything more: this instance no longer leads. */
+  private leadershipLost(why: string): void {
+    this.logger.info(`offer cycle ended, this instance no longer leads; the next leader reconciles the tasks being launched (${why})`);
   }
 
   private lastPlacementError: string | undefined;

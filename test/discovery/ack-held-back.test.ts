@@ -7,6 +7,7 @@ import { EventController, OnUpdate } from '../../src/decorators/event-controller
 import { MemoryLogger } from '../../src/logging/logger.js';
 import { MesosSdkError, StorageError } from '../../src/errors/index.js';
 import { toStorageError } from '../../src/storage/storage-errors.js';
+import { HaErrorCodes } from '../../src/ha/leader-election.interface.js';
 import type { EventHandler, Scheduler } from '../../src/scheduler/scheduler.interface.js';
 import type { scheduler, v1 } from '../../src/protocol/generated/index.js';
 
@@ -27,11 +28,12 @@ function setUp(thrown: () => unknown) {
       if (t !== undefined) throw t;
     }
   }
-  const d = new EventDispatcher(s, new MemoryLogger());
+  const logger = new MemoryLogger();
+  const d = new EventDispatcher(s, logger);
   d.register([new Recorder()]);
   d.attach();
   const update = (id: string): scheduler.Event => ({ type: 'UPDATE', update: { status: { task_id: { value: id }, state: 'TASK_RUNNING', uuid: new Uint8Array([1]), agent_id: { value: 'a' } } } });
-  return { acks, push: (id: string) => handler(update(id)) };
+  return { acks, logger, push: (id: string) => handler(update(id)) };
 }
 
 describe('EventDispatcher: acknowledgements held back on storage failures', () => {
@@ -51,6 +53,18 @@ describe('EventDispatcher: acknowledgements held back on storage failures', () =
     const { acks, push } = setUp(() => new TypeError('x is undefined'));
     await push('t1');
     assert.deepEqual(acks, ['t1']);
+  });
+
+  it('does not acknowledge when a storage write was fenced off (ERR_FENCED, not retryable), and says why', async () => {
+    const fenced = () => new StorageError(HaErrorCodes.FENCED, 'etcd put of "tasks/t1" refused: election key gone', { retryable: false });
+    const direct = setUp(fenced);
+    await direct.push('t1');
+    assert.deepEqual(direct.acks, []);
+    assert.equal(direct.logger.lines.filter((l) => /left unacknowledged \(a storage write was fenced off: this instance no longer leads\)/.test(l.message)).length, 1);
+    // Anywhere in the cause chain: user code wrapped it twice.
+    const wrapped = setUp(() => new Error('handler failed', { cause: new Error('could not save', { cause: fenced() }) }));
+    await wrapped.push('t2');
+    assert.deepEqual(wrapped.acks, []);
   });
 
   it('isRetryableFailure follows the cause chain', () => {

@@ -79,6 +79,48 @@ describe('EtcdStorage fenced by the leadership, on a real etcd', () => {
     }
   });
 
+  it('a batch of the leader is one transaction; a batch by a fenced writer is refused, nothing of it written, and the election hears of it', async () => {
+    const source = new BelievesItLeads(await electionKey('batch'));
+    const store = new EtcdStorage({ hosts: [etcd.endpoint], namespace: 'fenced-batch/', fence: source });
+    try {
+      await store.put('tasks/old', bytes('x'));
+      await store.batch([
+        { type: 'put', key: 'tasks/a', value: bytes('state') },
+        { type: 'put', key: 'tasks/a/next', value: bytes('attempt 2') },
+        { type: 'del', key: 'tasks/old' },
+      ]);
+      const kvs = (await raw.getAll().prefix('fenced-batch/tasks/').exec()).kvs;
+      assert.deepEqual(kvs.map((kv) => kv.key.toString()).sort(), ['fenced-batch/tasks/a', 'fenced-batch/tasks/a/next']);
+      assert.equal(new Set(kvs.map((kv) => kv.mod_revision)).size, 1, 'both puts carry one revision: one transaction');
+      assert.equal(await store.get('tasks/old'), undefined);
+      // A key twice: the last operation wins, as applied in order (etcd itself refuses a key twice in a transaction).
+      await store.batch([{ type: 'put', key: 'k', value: bytes('1') }, { type: 'del', key: 'k' }, { type: 'put', key: 'j', value: bytes('1') }, { type: 'put', key: 'j', value: bytes('2') }]);
+      assert.equal(await store.get('k'), undefined);
+      assert.equal(text(await store.get('j')), '2');
+      await assert.rejects(store.batch([{ type: 'put', key: 'tasks/c', value: bytes('1') }, { type: 'put', key: 'bad//key', value: bytes('1') }]), { code: 'ERR_STORAGE_BAD_KEY' });
+      assert.equal(await store.get('tasks/c'), undefined, 'a bad key writes nothing');
+      assert.deepEqual(source.refusals, []);
+
+      await raw.delete().key(source.fence.key);
+      await assert.rejects(
+        store.batch([
+          { type: 'put', key: 'tasks/a', value: bytes('stale') },
+          { type: 'put', key: 'tasks/b', value: bytes('stale') },
+          { type: 'del', key: 'tasks/a/next' },
+        ]),
+        (err: Error & { code?: string; retryable?: boolean }) => err.name === 'StorageError' && err.code === 'ERR_FENCED' && err.retryable === false && /batch of "tasks\/a" refused/.test(err.message),
+      );
+      assert.equal(source.refusals.length, 1, 'the election heard of the refusal');
+      assert.equal(text(await store.get('tasks/a')), 'state');
+      assert.equal(text(await store.get('tasks/a/next')), 'attempt 2');
+      assert.equal(await store.get('tasks/b'), undefined);
+    } finally {
+      await store.close();
+    }
+    await assert.rejects(store.batch([{ type: 'put', key: 'x', value: bytes('1') }]), { code: 'ERR_STORAGE_CLOSED', retryable: true });
+    await assert.rejects(store.get('x'), { code: 'ERR_STORAGE_CLOSED', retryable: true });
+  });
+
   it('a key of the same name created again (a new campaign) does not revive an old fence', async () => {
     const fence = await electionKey('recreated');
     await raw.delete().key(fence.key);
@@ -102,6 +144,8 @@ describe('EtcdStorage fenced by the leadership, on a real etcd', () => {
       const bElected = b.campaign();
       await sa.put('state', bytes('from a'));
       await assert.rejects(sb.put('state', bytes('from b')), (err: Error & { code?: string }) => err.code === 'ERR_FENCED' && /not the leader/.test(err.message));
+      await assert.rejects(sb.batch([{ type: 'put', key: 'state', value: bytes('from b') }, { type: 'put', key: 'other', value: bytes('from b') }]), (err: Error & { code?: string }) => err.code === 'ERR_FENCED' && /not the leader/.test(err.message));
+      assert.equal(await sb.get('other'), undefined);
       assert.equal(text(await sb.get('state')), 'from a', 'a standby reads');
 
       // a's key goes; its next write is refused by etcd, whether or not a's key poll saw it first.
@@ -110,7 +154,7 @@ describe('EtcdStorage fenced by the leadership, on a real etcd', () => {
       const heard: boolean[] = [];
       a.onChange((l) => heard.push(l));
       await raw.delete().key(fence.key);
-      await assert.rejects(sa.put('state', bytes('stale a')), { code: 'ERR_FENCED' });
+      await assert.rejects(sa.batch([{ type: 'put', key: 'state', value: bytes('stale a') }]), { code: 'ERR_FENCED' });
       assert.equal(a.isLeader, false);
       assert.deepEqual(heard, [false]);
       assert.equal(a.writeFence(), undefined);
