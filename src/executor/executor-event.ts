@@ -1,5 +1,5 @@
 import type { executor } from '../protocol/generated/index.js';
-import type { EventOfType } from '../scheduler/scheduler-event.js';
+import { carriesPayload, type EventOfType } from '../scheduler/scheduler-event.js';
 
 /** Which field of `executor.Event` carries the payload of each event type (`SHUTDOWN` and `HEARTBEAT` have none). */
 export const EXECUTOR_EVENT_FIELDS = {
@@ -47,7 +47,5 @@ export type UnknownExecutorEvent = Omit<executor.Event, 'type'> & {
 
 /** Whether a decoded executor event is of the given type and carries its payload field; narrows it to `ExecutorEvent<K>`. */
 export function isExecutorEvent<K extends ExecutorEventType>(event: executor.Event, type: K): event is executor.Event & ExecutorEvent<K> {
-  if (event.type !== type) return false;
-  const field = EXECUTOR_EVENT_FIELDS[type];
-  return field === undefined || (event[field] !== undefined && event[field] !== null);
+  return carriesPayload(event, type, EXECUTOR_EVENT_FIELDS);
 }

@@ -86,7 +86,16 @@ export type UnknownSchedulerEvent = Omit<scheduler.Event, 'type'> & {
  * ```
  */
 export function isSchedulerEvent<K extends SchedulerEventType>(event: scheduler.Event, type: K): event is scheduler.Event & SchedulerEvent<K> {
+  return carriesPayload(event, type, SCHEDULER_EVENT_FIELDS);
+}
+
+/**
+ * Whether `event` is of `type` and its payload field (from `fields`, none for payload-less types)
+ * is present: the check behind {@link isSchedulerEvent} and the executor's `isExecutorEvent`.
+ * @internal
+ */
+export function carriesPayload<E extends { type?: string | null }>(event: E, type: string, fields: Readonly<Record<string, keyof E | undefined>>): boolean {
   if (event.type !== type) return false;
-  const field = SCHEDULER_EVENT_FIELDS[type];
+  const field = fields[type];
   return field === undefined || (event[field] !== undefined && event[field] !== null);
 }

@@ -4,7 +4,7 @@
 // scheduler re-subscribes (failing the framework over) once the master is SIGCONTed.
 // [simulator]: the simulator's CLI in a child process. [mesos]: the mesos-master process of the
 // cluster MESOS_MASTER points at (found by its --port), when MESOS_MASTER is set.
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -95,20 +95,7 @@ describe('MesosScheduler: a SIGSTOPped master (real processes)', () => {
     const misses = 2;
     const { child, url } = await startSimulatorProcess(heartbeat);
     children.push(child);
-    const { noticedAfterMs, callError, sched, lifecycle } = await pauseDuringCall(url, child.pid!, heartbeat, misses);
-    t.diagnostic(`declared dead ${noticedAfterMs} ms after SIGSTOP (heartbeat ${heartbeat} s, ${misses} misses)`);
-    try {
-      const disconnected = lifecycle.find((e) => e.type === 'disconnected');
-      assert.equal(disconnected?.type === 'disconnected' ? disconnected.error?.code : undefined, 'ERR_HEARTBEAT_TIMEOUT');
-      // Generous for a loaded machine; without the fix it is requestTimeoutMs (120 s).
-      assert.ok(noticedAfterMs < (misses + 1) * heartbeat * 1000 + 5000, `noticed after ${noticedAfterMs} ms`);
-      assert.equal((callError as { code?: string } | undefined)?.code, 'ERR_CONNECTION', 'the call in flight was aborted');
-      const id = sched.frameworkId;
-      await waitFor(() => lifecycle.some((e) => e.type === 'connected' && e.resubscribed), 30_000, 're-subscription after SIGCONT');
-      assert.equal(sched.frameworkId, id);
-    } finally {
-      await sched.stop({ teardown: true });
-    }
+    await noticedThenResubscribed(t, url, child.pid!, heartbeat, misses, 30_000);
   });
 
   const mesos = process.env['MESOS_MASTER'];
@@ -117,19 +104,28 @@ describe('MesosScheduler: a SIGSTOPped master (real processes)', () => {
     it(`[mesos] regression (issue 16 #6): noticed within (misses + 1) heartbeat intervals (15 s, Mesos's) although the handler waits on a call; re-subscribes after SIGCONT`, { timeout: 120_000 }, async (t) => {
       const heartbeat = 15;
       const misses = 1;
-      const { noticedAfterMs, callError, sched, lifecycle } = await pauseDuringCall(mesos, pid, heartbeat, misses);
-      t.diagnostic(`declared dead ${noticedAfterMs} ms after SIGSTOP (heartbeat ${heartbeat} s, ${misses} miss)`);
-      try {
-        const disconnected = lifecycle.find((e) => e.type === 'disconnected');
-        assert.equal(disconnected?.type === 'disconnected' ? disconnected.error?.code : undefined, 'ERR_HEARTBEAT_TIMEOUT');
-        assert.ok(noticedAfterMs < (misses + 1) * heartbeat * 1000 + 5000, `noticed after ${noticedAfterMs} ms`);
-        assert.equal((callError as { code?: string } | undefined)?.code, 'ERR_CONNECTION', 'the call in flight was aborted');
-        const id = sched.frameworkId;
-        await waitFor(() => lifecycle.some((e) => e.type === 'connected' && e.resubscribed), 60_000, 're-subscription after SIGCONT');
-        assert.equal(sched.frameworkId, id);
-      } finally {
-        await sched.stop({ teardown: true });
-      }
+      await noticedThenResubscribed(t, mesos, pid, heartbeat, misses, 60_000);
     });
   }
 });
+
+/**
+ * SIGSTOPs the master (pid) while the handler waits on a call, and checks the verdict: a heartbeat
+ * timeout within (misses + 1) intervals (generous for a loaded machine; without the fix it is
+ * requestTimeoutMs, 120 s), the call in flight aborted, and the same framework re-subscribed after SIGCONT.
+ */
+async function noticedThenResubscribed(t: TestContext, url: string, pid: number, heartbeat: number, misses: number, resubscribeMs: number): Promise<void> {
+  const { noticedAfterMs, callError, sched, lifecycle } = await pauseDuringCall(url, pid, heartbeat, misses);
+  t.diagnostic(`declared dead ${noticedAfterMs} ms after SIGSTOP (heartbeat ${heartbeat} s, ${misses} misses)`);
+  try {
+    const disconnected = lifecycle.find((e) => e.type === 'disconnected');
+    assert.equal(disconnected?.type === 'disconnected' ? disconnected.error?.code : undefined, 'ERR_HEARTBEAT_TIMEOUT');
+    assert.ok(noticedAfterMs < (misses + 1) * heartbeat * 1000 + 5000, `noticed after ${noticedAfterMs} ms`);
+    assert.equal((callError as { code?: string } | undefined)?.code, 'ERR_CONNECTION', 'the call in flight was aborted');
+    const id = sched.frameworkId;
+    await waitFor(() => lifecycle.some((e) => e.type === 'connected' && e.resubscribed), resubscribeMs, 're-subscription after SIGCONT');
+    assert.equal(sched.frameworkId, id);
+  } finally {
+    await sched.stop({ teardown: true });
+  }
+}
