@@ -35,6 +35,8 @@ export class DefaultTaskController {
   private unanswered = new Set<string>();
   private reconcileTimer: NodeJS.Timeout | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;
+  /** The backoff end `backoffTimer` is armed for. */
+  private backoffAt: number | undefined;
   private reviveRetry: NodeJS.Timeout | undefined;
   private readonly declineRetries = new Set<NodeJS.Timeout>();
   private disposed = false;
@@ -279,7 +281,7 @@ export class DefaultTaskController {
   }
 
   private async reviveIfPending(force: boolean): Promise<void> {
-    if (this.reconciling || this.tasks.placementRequests().length === 0) return;
+    if (this.reconciling || !this.tasks.hasPlaceable()) return;
     if (this.resources.shouldRevive(this.tasks.pendingCount, force)) {
       await this.scheduler.revive();
       this.resources.recordRevived();
@@ -296,9 +298,15 @@ export class DefaultTaskController {
   /** Wakes the offers up again when a task in restart backoff becomes placeable. */
   private armBackoffRevive(): void {
     const at = this.tasks.nextBackoffEnd();
+    // Armed for that time already (most updates change nothing here): the timer is kept.
+    if (at !== undefined && at === this.backoffAt && this.backoffTimer) return;
     clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+    this.backoffAt = at;
     if (at === undefined) return;
     this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = undefined;
+      this.backoffAt = undefined;
       this.reviveIfPending(true).catch((err: Error) => this.logger.warn(`revive failed: ${err.message}`));
     }, Math.max(0, at - Date.now()) + 5);
     this.backoffTimer.unref();

@@ -11,6 +11,7 @@ import { toPlacementRequest, toTaskInfo } from '../task-spec/to-task-info.js';
 import type { Assignment, PlacementContext, PlacementRequest } from '../resource-manager/placement/placement-types.js';
 import { isRegression, isTerminal, type TaskRecord, type TaskRecordState } from './task-record.js';
 import { retentionOf, toPrune, type Retention, type TaskHistoryOptions, type TaskTotals } from './task-history.js';
+import { BackoffHeap } from './backoff-heap.js';
 
 /** Stable codes of the task manager's errors. */
 export const TaskManagerErrorCodes = {
@@ -95,6 +96,12 @@ export class TaskManager {
   private readonly records = new Map<string, TaskRecord>();
   /** Record ids per instance slot (`name`, `instance`): a transition looks at its slot only. */
   private readonly slots = new Map<string, Set<string>>();
+  /** Ids of the current (not superseded) PENDING records, kept by `index()`: placement and revive look at these only. */
+  private readonly pending = new Set<string>();
+  /** True when a record went back to PENDING (`launchFailed`): `pending` is no longer in record order and is rebuilt before placement. */
+  private pendingReordered = false;
+  /** Restart-backoff ends of PENDING records, earliest first (stale entries dropped lazily). */
+  private readonly backoff = new BackoffHeap();
   /** Per definition, counts of ended attempts pruned from the history. */
   private readonly prunedTotals = new Map<string, TaskTotals>();
   /** The storage writes, one after the other (a transition's batch is ordered after the previous one). */
@@ -233,19 +240,49 @@ export class TaskManager {
    * be turned into a request is left out (and marked by the next {@link TaskManager.markInvalid}).
    */
   placementRequests(): PlacementRequest[] {
-    const now = this.now();
     const out: PlacementRequest[] = [];
-    for (const r of this.records.values()) {
-      if (r.state !== 'PENDING' || r.superseded || (r.notBefore ?? 0) > now || this.unplaceable.has(r.id)) continue;
+    this.eachPlaceable((req) => {
+      out.push(req);
+      return true;
+    });
+    return out;
+  }
+
+  /**
+   * True when some pending task is placeable now (its backoff passed, its definition placeable):
+   * what {@link TaskManager.placementRequests} would return is not empty. Stops at the first one.
+   */
+  hasPlaceable(): boolean {
+    let found = false;
+    this.eachPlaceable(() => {
+      found = true;
+      return false;
+    });
+    return found;
+  }
+
+  /** Calls `visit` with the request of every placeable pending task, in record order, while it returns true. */
+  private eachPlaceable(visit: (req: PlacementRequest) => boolean): void {
+    if (this.pendingReordered) {
+      this.pendingReordered = false;
+      this.pending.clear();
+      for (const r of this.records.values()) if (r.state === 'PENDING' && !r.superseded) this.pending.add(r.id);
+    }
+    const now = this.now();
+    for (const id of this.pending) {
+      const r = this.records.get(id)!;
+      if ((r.notBefore ?? 0) > now || this.unplaceable.has(r.id)) continue;
+      let req: PlacementRequest;
       try {
         const def = this.definitions.get(r.name);
         if (!def) throw new Error(`no definition named ${r.name} is stored`);
-        out.push(toPlacementRequest(def, r.id));
+        req = toPlacementRequest(def, r.id);
       } catch (err) {
         this.unplaceable.set(r.id, err as Error);
+        continue;
       }
+      if (!visit(req)) return;
     }
-    return out;
   }
 
   /**
@@ -282,15 +319,22 @@ export class TaskManager {
 
   /** Number of pending tasks, including those still in backoff. */
   get pendingCount(): number {
-    let n = 0;
-    for (const r of this.records.values()) if (r.state === 'PENDING' && !r.superseded && !this.unplaceable.has(r.id)) n++;
+    let n = this.pending.size;
+    for (const id of this.unplaceable.keys()) if (this.pending.has(id)) n--;
     return n;
   }
 
-  /** Earliest time a task in backoff becomes placeable, if any. */
+  /** Earliest time a task in backoff becomes placeable, if any (O(log n): a heap of backoff ends). */
   nextBackoffEnd(): number | undefined {
-    const times = [...this.records.values()].filter((r) => r.state === 'PENDING' && (r.notBefore ?? 0) > this.now()).map((r) => r.notBefore!);
-    return times.length ? Math.min(...times) : undefined;
+    const now = this.now();
+    // Compacted when stale entries outnumber the records (churn of tasks placed before their end came up).
+    if (this.backoff.size > 64 && this.backoff.size > 2 * this.records.size) this.backoff.retain((t, id) => this.backoffValid(t, id, now));
+    return this.backoff.earliest((t, id) => this.backoffValid(t, id, now));
+  }
+
+  private backoffValid(time: number, id: string, now: number): boolean {
+    const r = this.records.get(id);
+    return r !== undefined && r.state === 'PENDING' && r.notBefore === time && time > now;
   }
 
   /** Tasks holding resources, for the constraints of the next placement. */
@@ -334,6 +378,8 @@ export class TaskManager {
       const rec = this.records.get(id);
       if (rec && rec.state === 'LAUNCHING') {
         rec.state = 'PENDING';
+        this.index(rec);
+        this.pendingReordered = true;
         await this.save(rec).catch(() => {}); // kept dirty and written by flush() when storage is back
       }
     }
@@ -460,12 +506,13 @@ export class TaskManager {
     const created: TaskRecord[] = [];
     for (const name of names) {
       const def = definitions.get(name)!;
-      const taken = new Set(this.current(name).filter((r) => r.invalid === undefined).map((r) => r.instance));
       for (let i = 0; i < (def.instances ?? 1); i++) {
-        if (taken.has(i)) continue;
-        const previous = [...this.records.values()].filter((r) => r.name === name && r.instance === i);
+        // The slot's own records only (the slot index): linear in the instances, not in the records held.
+        const ids = this.slots.get(slotKey({ name, instance: i }));
+        const previous = ids ? [...ids].map((id) => this.records.get(id)!) : [];
+        if (previous.some((r) => !r.superseded && r.desired === 'running' && r.invalid === undefined)) continue;
         for (const old of previous.filter((r) => !r.superseded)) puts.push({ ...old, superseded: true, supersededAt: this.now() });
-        const attempt = previous.length ? Math.max(...previous.map((r) => r.attempt)) + 1 : 0;
+        const attempt = previous.reduce((max, r) => Math.max(max, r.attempt + 1), 0);
         const rec: TaskRecord = { id: `${name}.${i}.${attempt}`, name, instance: i, attempt, state: 'PENDING', desired: 'running' };
         puts.push(rec);
         created.push(rec);
@@ -537,6 +584,7 @@ export class TaskManager {
     for (const id of prunedIds) {
       const gone = this.records.get(id);
       this.records.delete(id);
+      this.pending.delete(id);
       if (gone) this.slots.get(slotKey(gone))?.delete(id);
       this.dirty.delete(id);
     }
@@ -550,7 +598,15 @@ export class TaskManager {
       let ids = this.slots.get(key);
       if (!ids) this.slots.set(key, (ids = new Set()));
       ids.add(r.id);
+      this.index(r);
     }
+  }
+
+  /** Keeps the pending set and the backoff heap right for a record just stored or changed in memory. */
+  private index(r: TaskRecord): void {
+    if (r.state === 'PENDING' && !r.superseded) this.pending.add(r.id);
+    else this.pending.delete(r.id);
+    if (r.state === 'PENDING' && r.notBefore !== undefined) this.backoff.push(r.notBefore, r.id);
   }
 
   /**
