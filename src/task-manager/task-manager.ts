@@ -98,6 +98,8 @@ export class TaskManager {
   private readonly slots = new Map<string, Set<string>>();
   /** Ids of the current (not superseded) PENDING records, kept by `index()`: placement and revive look at these only. */
   private readonly pending = new Set<string>();
+  /** Ids of the records Mesos may be running (launching or launched, not terminal): the placement context reads these only. */
+  private readonly active = new Set<string>();
   /** True when a record went back to PENDING (`launchFailed`): `pending` is no longer in record order and is rebuilt before placement. */
   private pendingReordered = false;
   /** Restart-backoff ends of PENDING records, earliest first (stale entries dropped lazily). */
@@ -340,8 +342,9 @@ export class TaskManager {
   /** Tasks holding resources, for the constraints of the next placement. */
   placementContext(): PlacementContext {
     return {
-      running: [...this.records.values()]
-        .filter((r) => !isTerminal(r.state) && r.state !== 'PENDING' && r.agentId)
+      running: [...this.active]
+        .map((id) => this.records.get(id)!)
+        .filter((r) => r.agentId)
         .map((r) => ({ group: r.name, agentId: r.agentId!, hostname: r.hostname ?? '', attributes: r.attributes ?? {} })),
     };
   }
@@ -585,6 +588,7 @@ export class TaskManager {
       const gone = this.records.get(id);
       this.records.delete(id);
       this.pending.delete(id);
+      this.active.delete(id);
       if (gone) this.slots.get(slotKey(gone))?.delete(id);
       this.dirty.delete(id);
     }
@@ -602,10 +606,12 @@ export class TaskManager {
     }
   }
 
-  /** Keeps the pending set and the backoff heap right for a record just stored or changed in memory. */
+  /** Keeps the pending set, the active set and the backoff heap right for a record just stored or changed in memory. */
   private index(r: TaskRecord): void {
     if (r.state === 'PENDING' && !r.superseded) this.pending.add(r.id);
     else this.pending.delete(r.id);
+    if (r.state !== 'PENDING' && !isTerminal(r.state)) this.active.add(r.id);
+    else this.active.delete(r.id);
     if (r.state === 'PENDING' && r.notBefore !== undefined) this.backoff.push(r.notBefore, r.id);
   }
 

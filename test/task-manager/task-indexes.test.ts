@@ -7,7 +7,7 @@ import { toBytes } from '../../src/storage/storage-keys.js';
 import type { StorageOperation } from '../../src/storage/storage.interface.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 import type { Assignment } from '../../src/resource-manager/placement/placement-types.js';
-import type { TaskRecord } from '../../src/task-manager/task-record.js';
+import { isTerminal, type TaskRecord } from '../../src/task-manager/task-record.js';
 
 const assignment = (id: string): Assignment => ({ requestId: id, offerId: { value: 'o' }, offerIds: [{ value: 'o' }], agentId: { value: 'S1' }, hostname: 'h1', resources: [], ports: [] });
 const status = (id: string, state: v1.TaskState, timestamp = 1): v1.TaskStatus => ({ task_id: { value: id }, state, timestamp, agent_id: { value: 'S1' } });
@@ -20,6 +20,7 @@ function bruteForce(records: TaskRecord[], now: number, unplaceable: ReadonlySet
     placeable: pending.filter((r) => (r.notBefore ?? 0) <= now && !unplaceable.has(r.id)).map((r) => r.id),
     pendingCount: pending.filter((r) => !unplaceable.has(r.id)).length,
     nextBackoffEnd: ends.length ? ends.reduce((a, b) => Math.min(a, b)) : undefined,
+    running: records.filter((r) => !isTerminal(r.state) && r.state !== 'PENDING' && r.agentId).map((r) => `${r.name}@${r.agentId}@${r.hostname ?? ''}`).sort(),
   };
 }
 
@@ -56,7 +57,7 @@ describe('task manager indexes (issue 17)', () => {
     });
   });
 
-  it('the pending set and the backoff ends match a scan of every record through every transition', async () => {
+  it('the pending set, the active set and the backoff ends match a scan of every record through every transition', async () => {
     let now = 1_000_000;
     const storage = new InMemoryStorage();
     const tm = new TaskManager(storage, { kill: async () => {} }, () => now, { history: { keepPerSlot: 2 } });
@@ -68,6 +69,7 @@ describe('task manager indexes (issue 17)', () => {
       assert.equal(tm.hasPlaceable(), want.placeable.length > 0, `hasPlaceable after ${step}`);
       assert.equal(tm.pendingCount, want.pendingCount, `pendingCount after ${step}`);
       assert.equal(tm.nextBackoffEnd(), want.nextBackoffEnd, `nextBackoffEnd after ${step}`);
+      assert.deepEqual(tm.placementContext().running.map((t) => `${t.group}@${t.agentId}@${t.hostname}`).sort(), want.running, `placementContext after ${step}`);
     };
     const app = { name: 'app', instances: 4, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'x' }, restartPolicy: { policy: 'always', backoffSeconds: 10 } };
     check('nothing');
@@ -110,6 +112,7 @@ describe('task manager indexes (issue 17)', () => {
     assert.ok(want.placeable.length > 0 && !got.includes('ghost.0.0'));
     assert.equal(reloaded.pendingCount, want.pendingCount, 'pendingCount after load()');
     assert.equal(reloaded.nextBackoffEnd(), want.nextBackoffEnd, 'nextBackoffEnd after load()');
+    assert.deepEqual(reloaded.placementContext().running.map((t) => `${t.group}@${t.agentId}@${t.hostname}`).sort(), want.running, 'placementContext after load()');
     await tm.markInvalid([{ requestId: 'app.4.0', error: new Error('refused') }]);
     check('markInvalid');
     // Churn through many attempts with pruning (keep: 2): pruned records leave both indexes.
