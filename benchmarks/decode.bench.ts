@@ -63,8 +63,8 @@ async function decodeRun(stream: Buffer, encoding: Encoding, expected: number): 
  * The event stream as the HTTP client reads it today: chunks fed synchronously to one
  * {@link RecordIOParser} inside the generator that yields decoded events (src/client/http-client.ts).
  */
-async function* clientEvents<T>(source: AsyncIterable<Uint8Array>, decode: (record: Buffer) => T): AsyncGenerator<T> {
-  const parser = new RecordIOParser();
+async function* clientEvents<T>(source: AsyncIterable<Uint8Array>, decode: (record: Buffer) => T, encoding: Encoding): AsyncGenerator<T> {
+  const parser = new RecordIOParser({ copyRecords: encoding === 'protobuf' });
   for await (const chunk of source) {
     for (const record of parser.push(chunk)) yield decode(record);
   }
@@ -105,12 +105,12 @@ async function perChunk(evs: scheduler.Event[]): Promise<void> {
         ? {
             bare: () => drain(bareStream(source(chunks), (r) => JSON.parse(payload(r).toString('utf8'))), n),
             before: () => drain(stackedEvents(source(chunks), (r) => codec.fromJsonObjectSlow(JSON.parse(r.toString('utf8')) as Record<string, unknown>)), n),
-            after: () => drain(clientEvents(source(chunks), (r) => codec.decode(r, 'json')), n),
+            after: () => drain(clientEvents(source(chunks), (r) => codec.decode(r, 'json'), 'json'), n),
           }
         : {
             bare: () => drain(bareStream(source(chunks), (r) => type.decode(payload(r))), n),
             before: () => drain(stackedEvents(source(chunks), (r) => codec.decode(r, 'protobuf')), n),
-            after: () => drain(clientEvents(source(chunks), (r) => codec.decode(r, 'protobuf')), n),
+            after: () => drain(clientEvents(source(chunks), (r) => codec.decode(r, 'protobuf'), 'protobuf'), n),
           };
     const samples: Record<string, number[]> = { bare: [], before: [], after: [] };
     for (let round = 0; round < 3; round++) {
