@@ -368,6 +368,8 @@ interface FieldPlan {
   scalar?: ValueConverter;
   /** The JS type test that suffices for this scalar type, when one does. */
   inline?: string;
+  /** A map field: present, it sends the message to the general path. */
+  map?: boolean;
 }
 
 const converters = new Map<protobuf.Type, { convert: Converter }>();
@@ -389,11 +391,13 @@ function compileJsonConverter(type: protobuf.Type): { convert: Converter } {
   const plans: FieldPlan[] = [];
   let unsupported = false;
   for (const field of fields) {
-    if (field.map) {
-      unsupported = true;
-      break;
-    }
     const plan: FieldPlan = { name: field.name, required: field.required, repeated: field.repeated };
+    if (field.map) {
+      // Maps are rare in events: a message holding one goes to the general path, one without it does not.
+      plan.map = true;
+      plans.push(plan);
+      continue;
+    }
     const resolved = field.resolvedType;
     if (resolved instanceof protobuf.Type) plan.message = compileJsonConverter(resolved);
     else {
@@ -425,6 +429,10 @@ function generateConverter(plans: FieldPlan[]): Converter {
   const lines: string[] = ['var o = {}, v, r, n, a, k;'];
   plans.forEach((plan, i) => {
     const key = JSON.stringify(plan.name);
+    if (plan.map) {
+      lines.push(`v = j[${key}]; if (v !== undefined && v !== null) return SLOW;`);
+      return;
+    }
     let convert: string;
     if (plan.message) {
       params.push(`m${i}`);

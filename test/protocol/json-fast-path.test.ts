@@ -150,10 +150,14 @@ describe('MessageCodec JSON fast path: same result as the general path', () => {
     assert.match(unknown.error, /update\.status\.state = "TASK_FROM_MESOS_2" is not a value of mesos\.v1\.TaskState/);
   });
 
-  it('message types with map fields (FrameworkInfo.offer_filters) convert through the general path', () => {
+  it('a message whose map field (FrameworkInfo.offer_filters) is set converts through the general path; without it, on the fast path', () => {
     const info = codecFor<Record<string, unknown>>('mesos.v1.FrameworkInfo');
-    sameAsSlow(info, { user: 'u', name: 'n', offer_filters: { web: { min_allocatable_resources: { quantities: [] } } } });
-    sameAsSlow(info, { user: 'u', name: 'n', roles: ['a'], capabilities: [{ type: 'MULTI_ROLE' }] });
+    const withMap = { user: 'u', name: 'n', offer_filters: { web: { min_allocatable_resources: { quantities: [] } } } };
+    assert.equal(takesFastPath(info, withMap), false);
+    sameAsSlow(info, withMap);
+    const withoutMap = { user: 'u', name: 'n', roles: ['a'], capabilities: [{ type: 'MULTI_ROLE' }] };
+    assert.equal(takesFastPath(info, withoutMap), true);
+    sameAsSlow(info, withoutMap);
   });
 
   it('every message type of the schema converts a complete sample as the general path does', () => {
