@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Codecs } from '../src/protocol/messages.js';
-import { decodeRecords, encodeRecord } from '../src/protocol/recordio.js';
-import type { Encoding } from '../src/protocol/codec.js';
+import { decodeRecords, encodeRecord, RecordIOParser } from '../src/protocol/recordio.js';
+import { schema, type Encoding } from '../src/protocol/codec.js';
 import type { scheduler, v1 } from '../src/protocol/generated/index.js';
 import { opsPerSecond, report } from './report.js';
 
@@ -59,9 +59,86 @@ async function decodeRun(stream: Buffer, encoding: Encoding, expected: number): 
   if (n !== expected) throw new Error(`decoded ${n} of ${expected} events`);
 }
 
+/**
+ * The event stream as the HTTP client reads it today: chunks fed synchronously to one
+ * {@link RecordIOParser} inside the generator that yields decoded events (src/client/http-client.ts).
+ */
+async function* clientEvents<T>(source: AsyncIterable<Uint8Array>, decode: (record: Buffer) => T, encoding: Encoding): AsyncGenerator<T> {
+  const parser = new RecordIOParser({ copyRecords: encoding === 'protobuf' });
+  for await (const chunk of source) {
+    for (const record of parser.push(chunk)) yield decode(record);
+  }
+  parser.end();
+}
+
+/** The event stream as it was read before: decodeRecords (its own async generator) under the generator that decodes. */
+async function* stackedEvents<T>(source: AsyncIterable<Uint8Array>, decode: (record: Buffer) => T): AsyncGenerator<T> {
+  for await (const record of decodeRecords(source)) yield decode(record);
+}
+
+async function drain(events: AsyncIterable<unknown>, expected: number): Promise<void> {
+  let n = 0;
+  for await (const _ of events) n++;
+  if (n !== expected) throw new Error(`decoded ${n} of ${expected} events`);
+}
+
+/** What one `Readable` delivers: one chunk per record, as an HTTP response carries a master's events. */
+function source(chunks: Buffer[]): Readable {
+  return Readable.from(chunks, { objectMode: false });
+}
+
+/**
+ * One record per chunk (as HTTP delivers): events/s of this library's event stream (after, and
+ * before: decodeRecords + fromObject/toObject/required walk), against bare `JSON.parse` and bare
+ * protobufjs `Event.decode` of the same payloads fed from the same stream with the minimal framing
+ * (find the line feed, cut). Ratios are printed from the same run. Runs alternate, medians of 3.
+ */
+async function perChunk(evs: scheduler.Event[]): Promise<void> {
+  const codec = Codecs.schedulerEvent();
+  const type = schema().lookupType('mesos.v1.scheduler.Event');
+  const payload = (record: Buffer): Buffer => record.subarray(record.indexOf(0x0a) + 1);
+  for (const encoding of ['json', 'protobuf'] as const) {
+    const chunks = evs.map((e) => encodeRecord(codec.encode(e, encoding)));
+    const n = chunks.length;
+    const variants: Record<string, () => Promise<void>> =
+      encoding === 'json'
+        ? {
+            bare: () => drain(bareStream(source(chunks), (r) => JSON.parse(payload(r).toString('utf8'))), n),
+            before: () => drain(stackedEvents(source(chunks), (r) => codec.fromJsonObjectSlow(JSON.parse(r.toString('utf8')) as Record<string, unknown>)), n),
+            after: () => drain(clientEvents(source(chunks), (r) => codec.decode(r, 'json'), 'json'), n),
+          }
+        : {
+            bare: () => drain(bareStream(source(chunks), (r) => type.decode(payload(r))), n),
+            before: () => drain(stackedEvents(source(chunks), (r) => codec.decode(r, 'protobuf')), n),
+            after: () => drain(clientEvents(source(chunks), (r) => codec.decode(r, 'protobuf'), 'protobuf'), n),
+          };
+    const samples: Record<string, number[]> = { bare: [], before: [], after: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const [name, fn] of Object.entries(variants)) samples[name]!.push(await opsPerSecond(fn, 700, n));
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const bare = median(samples['bare']!);
+    const before = median(samples['before']!);
+    const after = median(samples['after']!);
+    const bareName = encoding === 'json' ? 'bare_json_parse' : 'bare_protobufjs_decode';
+    report(`decode.${encoding}.per_chunk.${bareName}.events_per_s`, Math.round(bare), 'events/s');
+    report(`decode.${encoding}.per_chunk.before.events_per_s`, Math.round(before), 'events/s');
+    report(`decode.${encoding}.per_chunk.after.events_per_s`, Math.round(after), 'events/s');
+    report(`decode.${encoding}.per_chunk.after_vs_before`, after / before, 'x');
+    report(`decode.${encoding}.per_chunk.after_vs_bare`, after / bare, 'x');
+    report(`decode.${encoding}.per_chunk.before_vs_bare`, before / bare, 'x');
+  }
+}
+
+/** Bare decoding of one record per chunk: no parser state, the record is cut at its line feed. */
+async function* bareStream<T>(chunks: AsyncIterable<Buffer>, decode: (record: Buffer) => T): AsyncGenerator<T> {
+  for await (const chunk of chunks) yield decode(chunk);
+}
+
 export async function run(): Promise<void> {
   const evs = events();
   const codec = Codecs.schedulerEvent();
+  await perChunk(evs);
   for (const encoding of ['protobuf', 'json'] as const) {
     const stream = Buffer.concat(evs.map((e) => encodeRecord(codec.encode(e, encoding))));
     const rate = await opsPerSecond(() => decodeRun(stream, encoding, evs.length), 2000, evs.length);

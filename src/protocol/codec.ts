@@ -81,6 +81,8 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     readonly type: protobuf.Type,
   ) {}
 
+  private jsonConverter: { convert: Converter } | undefined;
+
   /** Full proto name of the message, e.g. `mesos.v1.scheduler.Call`. */
   get name(): string {
     return this.type.fullName.replace(/^\./, '');
@@ -161,9 +163,20 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
       throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: expecting a JSON object`);
     }
+    const fast = (this.jsonConverter ??= compileJsonConverter(this.type)).convert(json as Record<string, unknown>);
+    if (fast !== SLOW) return fast as T;
+    return this.fromJsonObjectSlow(json as Record<string, unknown>);
+  }
+
+  /**
+   * The general conversion (`fromObject`, `toObject`, then the required-field walk), taken when the
+   * precompiled converter is not sure to give the same result; it also builds every error message.
+   * @internal
+   */
+  fromJsonObjectSlow(json: Record<string, unknown>): T {
     let message: protobuf.Message;
     try {
-      message = this.type.fromObject(json as Record<string, unknown>);
+      message = this.type.fromObject(json);
     } catch (cause) {
       throw new ProtocolError(ErrorCodes.PROTOCOL_DECODE, `failed to convert JSON into ${this.name}: ${(cause as Error).message}`, { cause });
     }
@@ -294,6 +307,160 @@ function missingRequired(type: protobuf.Type, obj: Record<string, unknown>, pref
     }
   }
   return out;
+}
+
+/** What a {@link compileJsonConverter} converter returns when the input needs the general path. */
+const SLOW = Symbol('slow');
+type Converter = (json: Record<string, unknown>) => Record<string, unknown> | typeof SLOW;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const INT_TEXT = /^-?\d{1,15}$/;
+const UINT_TEXT = /^\d{1,15}$/;
+
+/** Converts one scalar or enum value as `fromObject` then `toObject` would, or returns {@link SLOW}. */
+type ValueConverter = (value: unknown) => unknown;
+
+function scalarConverter(field: protobuf.Field): ValueConverter | undefined {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) {
+    const names = new Map<string, string>();
+    for (const [name, id] of Object.entries(resolved.values)) {
+      // An alias (two names, one number) comes back as the first name: leave those to the general path.
+      if (resolved.valuesById[id] === name) names.set(name, name);
+    }
+    return (v) => (typeof v === 'string' ? (names.get(v) ?? SLOW) : SLOW);
+  }
+  switch (field.type) {
+    case 'string':
+      return (v) => (typeof v === 'string' ? v : SLOW);
+    case 'bool':
+      return (v) => (typeof v === 'boolean' ? v : SLOW);
+    case 'double':
+    case 'float':
+      return (v) => (typeof v === 'number' ? v : SLOW);
+    case 'int32':
+    case 'sint32':
+    case 'sfixed32':
+      return (v) => (typeof v === 'number' && (v | 0) === v ? v : SLOW);
+    case 'uint32':
+    case 'fixed32':
+      return (v) => (typeof v === 'number' && v >>> 0 === v ? v : SLOW);
+    case 'int64':
+    case 'sint64':
+    case 'sfixed64':
+      return (v) => (typeof v === 'number' ? (Number.isSafeInteger(v) ? v : SLOW) : typeof v === 'string' && INT_TEXT.test(v) ? Number(v) : SLOW);
+    case 'uint64':
+    case 'fixed64':
+      return (v) => (typeof v === 'number' ? (Number.isSafeInteger(v) && v >= 0 ? v : SLOW) : typeof v === 'string' && UINT_TEXT.test(v) ? Number(v) : SLOW);
+    case 'bytes':
+      return (v) => (typeof v === 'string' && BASE64.test(v) ? Buffer.from(v, 'base64') : SLOW);
+    default:
+      return undefined;
+  }
+}
+
+interface FieldPlan {
+  name: string;
+  required: boolean;
+  repeated: boolean;
+  /** Nested message converter (set after compilation, recursive types allowed). */
+  message?: { convert: Converter };
+  scalar?: ValueConverter;
+  /** The JS type test that suffices for this scalar type, when one does. */
+  inline?: string;
+  /** A map field: present, it sends the message to the general path. */
+  map?: boolean;
+}
+
+const converters = new Map<protobuf.Type, { convert: Converter }>();
+
+/**
+ * A converter of parsed Mesos JSON into the object `toObject(fromObject(json), OBJECT_OPTIONS)`
+ * gives, built once per message type: it checks required fields as it goes and allocates nothing
+ * beyond the result. Anything it is not sure to convert exactly as protobufjs does (an unknown enum
+ * value, a missing required field, a number given as text it cannot read, a map field, ...) makes
+ * it return {@link SLOW}, and the caller takes the general path, which yields the same errors as before.
+ */
+function compileJsonConverter(type: protobuf.Type): { convert: Converter } {
+  const existing = converters.get(type);
+  if (existing) return existing;
+  const holder: { convert: Converter } = { convert: () => SLOW };
+  converters.set(type, holder);
+  // toObject writes fields in field-number order.
+  const fields = type.fieldsArray.slice().sort((a, b) => a.id - b.id);
+  const plans: FieldPlan[] = [];
+  let unsupported = false;
+  for (const field of fields) {
+    const plan: FieldPlan = { name: field.name, required: field.required, repeated: field.repeated };
+    if (field.map) {
+      // Maps are rare in events: a message holding one goes to the general path, one without it does not.
+      plan.map = true;
+      plans.push(plan);
+      continue;
+    }
+    const resolved = field.resolvedType;
+    if (resolved instanceof protobuf.Type) plan.message = compileJsonConverter(resolved);
+    else {
+      const scalar = scalarConverter(field);
+      if (!scalar) {
+        unsupported = true;
+        break;
+      }
+      plan.scalar = scalar;
+      if (!(resolved instanceof protobuf.Enum) && INLINE_CHECKS[field.type]) plan.inline = INLINE_CHECKS[field.type]!;
+    }
+    plans.push(plan);
+  }
+  if (unsupported) return holder;
+  holder.convert = generateConverter(plans);
+  return holder;
+}
+
+/** A test that `v` (already known to be neither undefined nor null) has the right JS type, inlined for the common scalar types. */
+const INLINE_CHECKS: Record<string, string> = { string: "typeof v === 'string'", bool: "typeof v === 'boolean'", double: "typeof v === 'number'", float: "typeof v === 'number'" };
+
+/**
+ * Generates the converter's code (as protobufjs itself does for its converters), so each field is
+ * read by a constant name and V8 keeps one inline cache per field.
+ */
+function generateConverter(plans: FieldPlan[]): Converter {
+  const params: string[] = ['SLOW', 'isArray'];
+  const args: unknown[] = [SLOW, Array.isArray];
+  const lines: string[] = ['var o = {}, v, r, n, a, k;'];
+  plans.forEach((plan, i) => {
+    const key = JSON.stringify(plan.name);
+    if (plan.map) {
+      lines.push(`v = j[${key}]; if (v !== undefined && v !== null) return SLOW;`);
+      return;
+    }
+    let convert: string;
+    if (plan.message) {
+      params.push(`m${i}`);
+      args.push(plan.message);
+      convert = `if (typeof X !== 'object' || X === null || isArray(X)) return SLOW; r = m${i}.convert(X); if (r === SLOW) return SLOW;`;
+    } else {
+      const inline = plan.inline;
+      if (inline) convert = `if (!(${inline.replace('v', 'X')})) return SLOW; r = X;`;
+      else {
+        params.push(`s${i}`);
+        args.push(plan.scalar);
+        convert = `r = s${i}(X); if (r === SLOW) return SLOW;`;
+      }
+    }
+    lines.push(`v = j[${key}];`);
+    lines.push(`if (v === undefined || v === null) { ${plan.required ? 'return SLOW;' : ''} } else {`);
+    if (plan.repeated) {
+      lines.push(`  if (!isArray(v)) return SLOW; n = v.length;`);
+      lines.push(`  if (n > 0) { a = new Array(n); for (k = 0; k < n; k++) { ${convert.replaceAll('X', 'v[k]')} a[k] = r; } o[${key}] = a; }`);
+    } else {
+      lines.push(`  ${convert.replaceAll('X', 'v')} o[${key}] = r;`);
+    }
+    lines.push('}');
+  });
+  lines.push('return o;');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function(...params, `return function convert(j) {\n${lines.join('\n')}\n};`) as (...a: unknown[]) => Converter;
+  return factory(...args);
 }
 
 const codecs = new Map<string, MessageCodec<object>>();

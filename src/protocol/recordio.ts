@@ -19,6 +19,14 @@ export interface RecordIOOptions {
    * @default 4 MiB
    */
   maxFrameSize?: number;
+  /**
+   * Whether a record read whole from one chunk is copied out of it (the default) or handed out as
+   * a view into the chunk. A view is faster but keeps the whole chunk in memory for as long as the
+   * record, or anything decoded from it that shares its bytes (protobuf `bytes` fields), is kept:
+   * pass `false` only when each record is consumed, and nothing of it kept, before the next chunk.
+   * @default true
+   */
+  copyRecords?: boolean;
 }
 
 /**
@@ -37,6 +45,7 @@ export function encodeRecord(payload: Uint8Array): Buffer {
  */
 export class RecordIOParser {
   private readonly maxFrameSize: number;
+  private readonly copyRecords: boolean;
   private lengthSoFar = 0;
   private digits = 0;
   /** Bytes still missing from the current frame, or -1 while reading a length prefix. */
@@ -53,6 +62,7 @@ export class RecordIOParser {
       throw new FramingError(ErrorCodes.RECORDIO_BAD_LENGTH, `maxFrameSize must be a non-negative integer, got ${max}`);
     }
     this.maxFrameSize = max;
+    this.copyRecords = options.copyRecords ?? true;
   }
 
   /** True while a record has been started but not completed. */
@@ -71,7 +81,31 @@ export class RecordIOParser {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const out: Buffer[] = [];
     let i = 0;
-    while (i < buf.length) {
+    const size = buf.length;
+    while (i < size) {
+      if (this.remaining < 0 && this.digits === 0) {
+        // Fast path, at a record boundary: when the whole record (prefix and payload) is in this
+        // chunk, read it with locals only. Anything else (a record cut by the chunk's end, a bad
+        // prefix) is left to the byte-wise path below, from the same position with no state
+        // changed, so its results and errors are exactly the general ones.
+        let j = i;
+        let length = 0;
+        while (j < size && j - i < MAX_LENGTH_DIGITS) {
+          const byte = buf[j]!;
+          if (byte < DIGIT_0 || byte > DIGIT_9) break;
+          length = length * 10 + (byte - DIGIT_0);
+          j++;
+        }
+        if (j > i && j < size && buf[j] === LF && length <= this.maxFrameSize && j + 1 + length <= size) {
+          const start = j + 1;
+          const record = buf.subarray(start, start + length);
+          // By default a copy, so a record kept by the caller does not pin the whole chunk.
+          out.push(length === 0 ? Buffer.alloc(0) : this.copyRecords ? Buffer.from(record) : record);
+          this.offset += start + length - i;
+          i = start + length;
+          continue;
+        }
+      }
       if (this.remaining < 0) {
         const byte = buf[i]!;
         i++;
@@ -111,7 +145,7 @@ export class RecordIOParser {
       this.remaining -= take;
       if (this.remaining === 0 && this.parts.length === 0) {
         // Whole frame inside one chunk: hand out a copy so the caller may keep it safely.
-        out.push(Buffer.from(piece));
+        out.push(this.copyRecords ? Buffer.from(piece) : piece);
       } else {
         this.parts.push(piece);
         if (this.remaining === 0) {

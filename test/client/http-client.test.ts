@@ -6,6 +6,9 @@ import { MesosHttpClient, leaderFromLocation } from '../../src/client/http-clien
 import { ApiError, ConnectionError, ConfigurationError, FramingError, ProtocolError } from '../../src/errors/index.js';
 import type { scheduler } from '../../src/protocol/generated/index.js';
 import { FakeMaster } from './fake-master.js';
+import { Readable } from 'node:stream';
+import { Codecs } from '../../src/protocol/messages.js';
+import { decodeRecords, encodeRecord } from '../../src/protocol/recordio.js';
 import { selfSignedCert } from '../support/self-signed.js';
 
 const subscribeCall: scheduler.Call = { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'alice', name: 'test-fw' } } };
@@ -125,6 +128,40 @@ describe('MesosHttpClient', () => {
         it.next(),
         (err: unknown) => (err instanceof FramingError || err instanceof ProtocolError) && (err as FramingError).code === code,
       );
+    });
+  }
+
+  for (const encoding of ['protobuf', 'json'] as const) {
+    it(`reads records split across chunks and several records in one chunk, as decodeRecords does (${encoding})`, async () => {
+      const m = await master();
+      const sub = await client({ masters: [m.url], encoding, maxFrameSize: 4096 }).subscribe(subscribeCall);
+      const it = sub.events[Symbol.asyncIterator]();
+      assert.equal((await it.next()).value?.type, 'SUBSCRIBED');
+      assert.equal((await it.next()).value?.type, 'HEARTBEAT');
+      const sent: scheduler.Event[] = [
+        { type: 'ERROR', error: { message: 'a'.repeat(300) } },
+        { type: 'HEARTBEAT' },
+        { type: 'RESCIND', rescind: { offer_id: { value: 'O1' } } },
+        { type: 'UPDATE', update: { status: { task_id: { value: 't1' }, state: 'TASK_RUNNING', uuid: Buffer.from([1, 2, 3]) } } },
+      ];
+      const codec = Codecs.schedulerEvent();
+      const bytes = Buffer.concat(sent.map((e) => encodeRecord(codec.encode(e, encoding))));
+      // Cuts inside a length prefix, right after a line feed, inside a payload; the last piece holds two records.
+      const cuts = [1, 4, 60, 310, 311];
+      let prev = 0;
+      for (const cut of cuts) {
+        m.writeRaw(bytes.subarray(prev, cut));
+        prev = cut;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      m.writeRaw(bytes.subarray(prev));
+      const got: scheduler.Event[] = [];
+      for (let i = 0; i < sent.length; i++) got.push((await it.next()).value as scheduler.Event);
+      const expected: scheduler.Event[] = [];
+      for await (const record of decodeRecords(Readable.from([bytes]))) expected.push(codec.decode(record, encoding));
+      assert.deepEqual(got, expected);
+      assert.deepEqual(got.map((e) => e.type), ['ERROR', 'HEARTBEAT', 'RESCIND', 'UPDATE']);
+      sub.close();
     });
   }
 

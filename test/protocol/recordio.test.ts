@@ -128,3 +128,67 @@ describe('RecordIODecoder', () => {
     }, { code: 'ERR_RECORDIO_BAD_LENGTH' });
   });
 });
+
+// Issue 17: a record read whole from one chunk takes a fast path; byte-by-byte feeding never does.
+// Both must give the same records and the same errors (code and offset).
+describe('RecordIOParser: whole-record fast path against byte-wise feeding', () => {
+  /** Records, or the error's code and message, of feeding `chunks` to one parser. */
+  function feed(chunks: Buffer[], options: ConstructorParameters<typeof RecordIOParser>[0] = {}): { records: string[]; error?: string } {
+    const parser = new RecordIOParser(options);
+    const records: string[] = [];
+    try {
+      for (const chunk of chunks) for (const r of parser.push(chunk)) records.push(r.toString('hex'));
+      parser.end();
+      return { records };
+    } catch (err) {
+      return { records, error: `${(err as FramingError).code} ${(err as Error).message}` };
+    }
+  }
+  const bytewise = (buf: Buffer): Buffer[] => Array.from(buf, (b) => Buffer.from([b]));
+  const many = Buffer.concat([...records, ...records].map((r) => encodeRecord(r)));
+  const cases: Array<[string, Buffer, number | undefined]> = [
+    ['valid records, one of them empty', many, undefined],
+    ['a bad byte in a length prefix after good records', Buffer.concat([many, Buffer.from('12x\n')]), undefined],
+    ['a line feed with no length', Buffer.concat([encodeRecord(Buffer.from('ab')), Buffer.from('\nxx')]), undefined],
+    ['a frame above maxFrameSize after good ones', Buffer.concat([encodeRecord(Buffer.from('abc')), Buffer.from('2000\n'), Buffer.alloc(2000)]), 1024],
+    ['a length prefix of 21 digits', Buffer.from('000000000000000000001\nx'), undefined],
+    ['a stream ending in a payload', Buffer.concat([encodeRecord(Buffer.from('abc')), Buffer.from('10\nabc')]), undefined],
+    ['a stream ending in a length prefix', Buffer.concat([encodeRecord(Buffer.from('abc')), Buffer.from('1')]), undefined],
+  ];
+  for (const [what, buf, maxFrameSize] of cases) {
+    it(`${what}: one chunk, byte by byte, and at every cut give the same`, () => {
+      const options = maxFrameSize === undefined ? {} : { maxFrameSize };
+      // A push that fails returns nothing, so the records its chunk completed before the bad
+      // bytes are not handed out (as before this fast path): with an error only the error and the
+      // records of earlier chunks are compared.
+      const want = feed(bytewise(buf), options);
+      const same = (got: { records: string[]; error?: string }, why: string): void => {
+        assert.equal(got.error, want.error, why);
+        if (want.error === undefined) assert.deepEqual(got.records, want.records, why);
+        else assert.deepEqual(got.records, want.records.slice(0, got.records.length), why);
+      };
+      same(feed([buf], options), 'one chunk');
+      same(feed([buf], { ...options, copyRecords: false }), 'one chunk, no copy');
+      for (let cut = 1; cut < buf.length; cut += Math.max(1, Math.floor(buf.length / 97))) {
+        same(feed([buf.subarray(0, cut), buf.subarray(cut)], options), `cut at ${cut}`);
+      }
+      if (want.error === undefined) assert.equal(feed([buf]).records.length, buf === many ? 10 : want.records.length);
+    });
+  }
+
+  it('copies records by default; copyRecords: false hands out views into the chunk', () => {
+    const chunk = Buffer.concat([encodeRecord(Buffer.from('abc')), encodeRecord(Buffer.from('de'))]);
+    const copied = new RecordIOParser().push(Buffer.from(chunk));
+    const viewChunk = Buffer.from(chunk);
+    const views = new RecordIOParser({ copyRecords: false }).push(viewChunk);
+    assert.deepEqual(copied.map(String), ['abc', 'de']);
+    assert.deepEqual(views.map(String), ['abc', 'de']);
+    assert.equal(views[0]!.buffer, viewChunk.buffer);
+    viewChunk.fill(0x7a);
+    assert.deepEqual(views.map(String), ['zzz', 'zz']);
+    const source = Buffer.from(chunk);
+    const kept = new RecordIOParser().push(source);
+    source.fill(0x7a);
+    assert.deepEqual(kept.map(String), ['abc', 'de']);
+  });
+});
