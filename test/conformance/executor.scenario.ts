@@ -213,7 +213,9 @@ conformance('custom executors and the default executor', (target: () => MasterTa
     assert.equal(failing.at(-1)!['state'], 'TASK_FAILED');
     assert.equal(failing.at(-1)!['message'], 'Command exited with status 3');
     assert.equal(sleeper.at(-1)!['state'], 'TASK_KILLED');
-    assert.equal(sleeper.at(-1)!['message'], 'Command terminated with signal Terminated');
+    // Real Mesos 1.11 gives either, depending on timing: "Terminated" (SIGTERM reached the command)
+    // as a rule, "Killed" on loaded 2-core CI runs (seen twice). The simulator answers "Terminated".
+    assert.match(String(sleeper.at(-1)!['message']), /^Command terminated with signal (Terminated|Killed)$/);
     assert.equal(sleeper.at(-1)!['source'], 'SOURCE_EXECUTOR');
   });
 
