@@ -170,18 +170,8 @@ function safeUrl(master: string): URL | undefined {
  * a plain-HTTP request was reset, to tell "the master speaks TLS" from a crash.
  */
 export function speaksTls(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: /^[\d.]+$|:/.test(host) ? undefined : host });
-    const done = (result: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(result);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    timer.unref();
-    socket.once('secureConnect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: /^[\d.]+$|:/.test(host) ? undefined : host });
+  return probe(socket, timeoutMs, (done) => socket.once('secureConnect', () => done(true)));
 }
 
 /**
@@ -190,9 +180,24 @@ export function speaksTls(host: string, port: number, timeoutMs = 1000): Promise
  * speaks plain HTTP" from a crash.
  */
 export function speaksPlainHttp(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  const socket = net.connect({ host, port });
+  let seen = '';
+  return probe(socket, timeoutMs, (done) => {
+    socket.once('connect', () => socket.write(`GET /version HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\n\r\n`));
+    socket.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      if (seen.length >= 8) done(seen.startsWith('HTTP/1.'));
+    });
+    socket.once('end', () => done(seen.startsWith('HTTP/1.')));
+  });
+}
+
+/**
+ * Settles a one-shot socket probe: `listen` wires the events that decide the answer; an error or
+ * `timeoutMs` without an answer is `false`. The socket is destroyed once answered.
+ */
+function probe(socket: net.Socket, timeoutMs: number, listen: (done: (result: boolean) => void) => void): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    let seen = '';
     const done = (result: boolean) => {
       clearTimeout(timer);
       socket.destroy();
@@ -200,12 +205,7 @@ export function speaksPlainHttp(host: string, port: number, timeoutMs = 1000): P
     };
     const timer = setTimeout(() => done(false), timeoutMs);
     timer.unref();
-    socket.once('connect', () => socket.write(`GET /version HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\n\r\n`));
-    socket.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('latin1');
-      if (seen.length >= 8) done(seen.startsWith('HTTP/1.'));
-    });
     socket.once('error', () => done(false));
-    socket.once('end', () => done(seen.startsWith('HTTP/1.')));
+    listen(done);
   });
 }

@@ -13,9 +13,9 @@
  */
 import { KVClient } from 'etcd3';
 import { createFramework, ConsoleLogger, TOKENS, type TaskManager } from '../../src/index.js';
+import { say, sayWhenIdle } from './child-report.js';
 
 const [master, etcd, name, ttl, instances, runMs, cpus] = process.argv.slice(2) as [string, string, string, string, string, string, string];
-const say = (ev: string, extra: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ ev, pid: process.pid, at: Date.now(), ...extra })}\n`);
 
 type Op = { request_put?: { key: Buffer }; request_delete_range?: { key: Buffer } };
 const keyOf = (k: Buffer | string) => (typeof k === 'string' ? k : k.toString());
@@ -48,9 +48,4 @@ await fw.start();
 say('elected', { frameworkId: fw.frameworkId });
 fw.get(TOKENS.LeaderElection).onChange((leading) => !leading && say('lost'));
 const tasks = fw.get<TaskManager>(TOKENS.TaskManager);
-const timer = setInterval(() => {
-  if (!tasks.idle) return;
-  clearInterval(timer);
-  const records = tasks.list({ history: true });
-  say('done', { counts: tasks.counts(), ids: records.map((r) => `${r.id}:${r.state}${r.superseded ? ':superseded' : ''}`) });
-}, 100);
+sayWhenIdle(tasks, 'done');

@@ -4,9 +4,9 @@
  * Prints one JSON line per milestone on stdout: elected, subscribed, done (with the task counts).
  */
 import { createFramework, MemoryLogger, TOKENS, type TaskManager } from '../../src/index.js';
+import { say, sayWhenIdle } from './child-report.js';
 
 const [master, etcd, name, ttl, instances] = process.argv.slice(2) as [string, string, string, string, string];
-const say = (ev: string, extra: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ ev, pid: process.pid, at: Date.now(), ...extra })}\n`);
 
 const fw = createFramework({
   master,
@@ -19,10 +19,4 @@ const fw = createFramework({
 await fw.start();
 say('elected', { frameworkId: fw.frameworkId });
 const tasks = fw.get<TaskManager>(TOKENS.TaskManager);
-const timer = setInterval(() => {
-  if (!tasks.idle) return;
-  clearInterval(timer);
-  const records = tasks.list({ history: true });
-  say('done', { counts: tasks.counts(), ids: records.map((r) => `${r.id}:${r.state}${r.superseded ? ':superseded' : ''}`) });
-  void fw.stop().then(() => process.exit(0));
-}, 100);
+sayWhenIdle(tasks, 'done', { then: () => void fw.stop().then(() => process.exit(0)) });

@@ -10,9 +10,9 @@
  * idle (counts, ids).
  */
 import { createFramework, LevelStorage, MemoryLogger, TOKENS, type TaskManager, type StorageOperation } from '../../src/index.js';
+import { say, sayWhenIdle } from './child-report.js';
 
 const [master, folder, definitions] = process.argv.slice(2) as [string, string, string];
-const say = (ev: string, extra: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ ev, pid: process.pid, at: Date.now(), ...extra })}\n`);
 const killAt = Number(process.env['KILL_AT'] ?? 0);
 /** KILL_STATE=<state>: the kill comes at the first write that stores a record in that state (e.g. TASK_FAILED), instead of at write KILL_AT. */
 const killState = process.env['KILL_STATE'];
@@ -64,11 +64,7 @@ if ((await storage.list('definitions')).length === 0) {
   while (!(await storage.get('framework/id'))) await new Promise((r) => setTimeout(r, 20));
   await tasks.submit(JSON.parse(definitions));
 }
-const timer = setInterval(() => {
-  if (!tasks.idle || tasks.list().length === 0) return;
-  clearInterval(timer);
-  say('idle', { counts: tasks.counts(), ids: tasks.list({ history: true }).map((r) => `${r.id}:${r.state}${r.superseded ? ':superseded' : ''}`) });
-}, 100);
+sayWhenIdle(tasks, 'idle', { ready: () => tasks.list().length > 0 });
 // TEARDOWN=1: SIGTERM ends the framework on the master too (the conformance scenarios leave nothing behind on real Mesos).
 const teardown = process.env['TEARDOWN'] === '1';
 process.on('SIGTERM', () => void fw.stop(teardown ? { teardown: true } : undefined).catch(() => fw.stop()).finally(() => process.exit(0)));

@@ -9,6 +9,7 @@ import { StorageError } from '../../src/errors/index.js';
 import { MemoryLogger } from '../../src/logging/index.js';
 import type { v1 } from '../../src/protocol/generated/index.js';
 import type { Assignment } from '../../src/resource-manager/placement/placement-types.js';
+import { historyIds } from '../support/child-report.js';
 
 const assignment = (id: string): Assignment => ({ requestId: id, offerId: { value: 'o' }, offerIds: [{ value: 'o' }], agentId: { value: 'S1' }, hostname: 'h1', resources: [], ports: [] });
 const status = (id: string, state: v1.TaskState, timestamp = 1): v1.TaskStatus => ({ task_id: { value: id }, state, timestamp, agent_id: { value: 'S1' } });
@@ -184,7 +185,7 @@ describe('TaskManager under storage failures (issue 16)', () => {
           await second.submit(retrying());
           await mesos.recover(second);
           await mesos.drive(second);
-          const history = second.list({ history: true }).map((r) => `${r.id}:${r.state}${r.superseded ? ':superseded' : ''}`);
+          const history = historyIds(second);
           assert.equal(new Set(mesos.launched).size, 3, `launched ${mesos.launched.join(', ')}; records ${history.join(', ')}`);
           assert.equal(second.list({ history: true }).filter((r) => r.state === 'TASK_FAILED').length, 3, history.join(', '));
           assert.equal(second.pendingCount, 0);
