@@ -183,7 +183,10 @@ describe('MesosScheduler: the heartbeat watchdog', () => {
   });
 
   it('a handler lagging behind thousands of events: reading pauses (backpressure) without a false verdict, and every event is handled in order', async () => {
-    const s = await setup({ heartbeatMissLimit: 2 }, (m) => (m.heartbeatSeconds = 0.05));
+    // 0.25 s heartbeats (a 0.5 s verdict window). With 0.05 s (0.1 s) the test timed out once in a
+    // fresh-clone run on a loaded 2-core machine, most likely a verdict from event-loop lag alone
+    // (a verdict drops the queue, so the 3,000 events never all arrive).
+    const s = await setup({ heartbeatMissLimit: 2 }, (m) => (m.heartbeatSeconds = 0.25));
     const handled: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -197,7 +200,7 @@ describe('MesosScheduler: the heartbeat watchdog', () => {
     master.broadcast(update('gate'));
     const burst = Buffer.concat(Array.from({ length: 3000 }, (_, i) => Buffer.from(encodeRecord(Codecs.schedulerEvent().encode(update(String(i)), 'protobuf')))));
     master.writeRaw(burst);
-    await new Promise((r) => setTimeout(r, 500)); // 10 heartbeat intervals with the handler stuck
+    await new Promise((r) => setTimeout(r, 2500)); // 10 heartbeat intervals with the handler stuck
     release();
     await waitFor(() => handled.length === 3000, 20_000, 'every event');
     assert.deepEqual(handled, Array.from({ length: 3000 }, (_, i) => i));
