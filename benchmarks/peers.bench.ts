@@ -18,8 +18,9 @@
  * The peer's logging is switched off (`logging.level: 'none'`, which its winston logger treats
  * as no transport matching) and ours logs from `error` up (nothing in these runs): at the quietest
  * documented level (`error`) the peer writes one line per pending task per offer ("Offer ... has
- * no fitting resources left"), which at 5,000 tasks blocks its event loop past its own 10 s master
- * connection timeout, after which it exits (see CHANGELOG); `PEERS_PEER_LOG=error` runs it so.
+ * no fitting resources left"), through a file transport whose queue then grows quadratically:
+ * with 2,000 tasks its event loop stays blocked past its own 10 s master connection timeout and it
+ * exits; with 5,000 none finishes within minutes (see CHANGELOG). `PEERS_PEER_LOG=error` runs it so.
  * Every run checks that every task reached TASK_FINISHED, on the framework's side and, for the
  * simulator, in the master's own records (acknowledged and retired).
  */

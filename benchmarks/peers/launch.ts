@@ -11,7 +11,7 @@ export type Variant = 'ours' | 'peer';
 
 /** A launch run and what the master saw of it. */
 export interface LaunchRun extends LaunchResult {
-  /** Tasks the simulator retired as TASK_FINISHED for this framework (acknowledged); undefined on a real master. */
+  /** Tasks the master lists as TASK_FINISHED for this framework (the simulator: retired, i.e. acknowledged; Mesos: `/master/tasks`). */
   masterFinished?: number;
 }
 
@@ -80,6 +80,8 @@ export async function launchRun(variant: Variant, tasks: number, options: { mast
       // The last acknowledgements may still be on their way.
       await sim.waitFor(() => count() >= result.finished, 10_000).catch(() => undefined);
       masterFinished = count();
+    } else {
+      masterFinished = await finishedOnMaster(master, result.frameworkId, result.finished);
     }
     return { ...result, ...(masterFinished === undefined ? {} : { masterFinished }) };
   } finally {
@@ -93,4 +95,16 @@ export async function launchRun(variant: Variant, tasks: number, options: { mast
     await sim?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Tasks of `frameworkId` a real master's `/master/tasks` lists as TASK_FINISHED (waits up to 10 s for `expected`). */
+async function finishedOnMaster(master: string, frameworkId: string, expected: number): Promise<number> {
+  let finished = 0;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    const res = await fetch(`${master.replace(/\/$/, '')}/master/tasks?framework_id=${encodeURIComponent(frameworkId)}&limit=100000`);
+    const body = (await res.json()) as { tasks?: Array<{ framework_id: string; state: string }> };
+    finished = (body.tasks ?? []).filter((t) => t.framework_id === frameworkId && t.state === 'TASK_FINISHED').length;
+    if (finished >= expected) break;
+  }
+  return finished;
 }
