@@ -6,7 +6,7 @@
  *    stream (OFFERS of 5 offers, UPDATEs, HEARTBEATs; JSON, one RecordIO record per HTTP chunk) to
  *    this SDK's `MesosHttpClient` subscription, to the peer's real `Scheduler` (its stream handling,
  *    `JSON.parse`, handler call and emit) and to a bare `http.request` + `JSON.parse` reader.
- *    Events/s (median of 3) and ratios.
+ *    Events/s and CPU per event (medians of `PEERS_DECODE_ROUNDS`, 5) and ratios.
  * 2. Launch: 1,000 and 5,000 short tasks (0.1 cpus, 32 MiB, run 10 ms) to TASK_FINISHED on a fresh
  *    embedded simulator each time (50 agents of 4 cpus / 8 GiB: 2,000 tasks at once), by this SDK
  *    (`createFramework` with a task definition) and by the peer (its `Scheduler` with a `tasks`
@@ -37,7 +37,7 @@ async function decode(): Promise<void> {
   await bench.start();
   const runs: Record<DecodeVariant, DecodeRun[]> = { ours: [], peer: [], bare: [] };
   try {
-    for (let round = 0; round < rounds('PEERS_ROUNDS', 3); round++) {
+    for (let round = 0; round < rounds('PEERS_DECODE_ROUNDS', 5); round++) {
       for (const variant of ['ours', 'peer', 'bare'] as const) runs[variant].push(await bench.run(variant));
     }
   } finally {
