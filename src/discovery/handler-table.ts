@@ -10,6 +10,8 @@ export const DispatcherErrorCodes = {
   HANDLER_FAILED: 'ERR_HANDLER_FAILED',
   /** Reserved for a failed automatic ACKNOWLEDGE; not thrown at present. */
   ACK_FAILED: 'ERR_ACK_FAILED',
+  /** A dispatcher option is out of range (`dispatcher.ackConcurrency`, say); the message says what it must be. */
+  OPTIONS_INVALID: 'ERR_DISPATCHER_OPTIONS_INVALID',
 } as const;
 
 /**
