@@ -289,6 +289,8 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
     detach = undefined;
     taskController?.dispose();
     await dispatcher.drain();
+    // The task controller's DECLINEs are not awaited by its offer cycle: answered before the fence (and a TEARDOWN).
+    await taskController?.settled();
     fenced = true;
     let teardownError: unknown;
     if (stopOptions.teardown) {
