@@ -36,7 +36,7 @@ export interface DispatcherOptions {
    * as they await their writes); the next event is handled meanwhile. Acknowledgements of one task
    * go out in the order its updates were handled, each after the previous one settled. A failed
    * ACKNOWLEDGE is logged and not retried: the agent resends an unacknowledged update, so nothing
-   * is lost. When more than {@link MAX_PENDING_ACKS} are pending, the next event waits.
+   * is lost. When 1,024 are pending, the next event waits for one of them to settle.
    * An integer from 1 to 1024. @defaultValue 32
    */
   ackConcurrency?: number;
