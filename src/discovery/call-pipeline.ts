@@ -4,13 +4,20 @@
  * acknowledgements of one task go out in the order the updates were handled). The dispatcher
  * hands its acknowledgements here so that the next event is handled while they travel.
  */
+interface Job {
+  run: () => Promise<void>;
+  onDrop?: () => void;
+}
+
 export class CallPipeline {
   private active = 0;
   private pendingCount = 0;
   /** Keys with a call in flight or waiting, each with the calls still to start (the first may be running). */
-  private readonly byKey = new Map<string, Array<() => Promise<void>>>();
+  private readonly byKey = new Map<string, Job[]>();
+  /** Keys whose first call is in flight. */
+  private readonly running = new Set<string>();
   /** Calls ready to start (no earlier call of their key is pending), oldest first. */
-  private ready: Array<{ key: string; run: () => Promise<void> }> = [];
+  private ready: Array<{ key: string; job: Job }> = [];
   private readyHead = 0;
   private idleWaiters: Array<() => void> = [];
   private roomWaiters: Array<() => void> = [];
@@ -36,17 +43,42 @@ export class CallPipeline {
     return this.active;
   }
 
-  /** Queues a call; it starts at once when a slot is free and no earlier call of `key` is pending. */
-  submit(key: string, run: () => Promise<void>): void {
+  /**
+   * Queues a call; it starts at once when a slot is free and no earlier call of `key` is pending.
+   * `onDrop` is called instead of `run` if {@link dropWaiting} drops it before it started.
+   */
+  submit(key: string, run: () => Promise<void>, onDrop?: () => void): void {
     this.pendingCount++;
+    const job: Job = { run, ...(onDrop ? { onDrop } : {}) };
     const waiting = this.byKey.get(key);
     if (waiting) {
-      waiting.push(run);
+      waiting.push(job);
       return;
     }
-    this.byKey.set(key, [run]);
-    this.ready.push({ key, run });
+    this.byKey.set(key, [job]);
+    this.ready.push({ key, job });
     this.pump();
+  }
+
+  /**
+   * Drops every call not started yet (their `onDrop` is called); the calls in flight go on.
+   * Returns how many were dropped.
+   */
+  dropWaiting(): number {
+    let dropped = 0;
+    for (const [key, jobs] of this.byKey) {
+      const keep = this.running.has(key) ? 1 : 0;
+      for (const job of jobs.splice(keep)) {
+        dropped++;
+        job.onDrop?.();
+      }
+      if (jobs.length === 0) this.byKey.delete(key);
+    }
+    this.ready = [];
+    this.readyHead = 0;
+    this.pendingCount -= dropped;
+    this.wakeWaiters();
+    return dropped;
   }
 
   /** Resolves once no call is pending. */
@@ -63,12 +95,13 @@ export class CallPipeline {
 
   private pump(): void {
     while (this.active < this.concurrency && this.readyHead < this.ready.length) {
-      const job = this.ready[this.readyHead++]!;
+      const { key, job } = this.ready[this.readyHead++]!;
       if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
         this.ready = this.ready.slice(this.readyHead);
         this.readyHead = 0;
       }
       this.active++;
+      this.running.add(key);
       let started: Promise<void>;
       try {
         started = job.run();
@@ -76,10 +109,10 @@ export class CallPipeline {
         started = Promise.reject(err);
       }
       started.then(
-        () => this.settle(job.key),
+        () => this.settle(key),
         (err: unknown) => {
           this.onError(err);
-          this.settle(job.key);
+          this.settle(key);
         },
       );
     }
@@ -88,11 +121,16 @@ export class CallPipeline {
   private settle(key: string): void {
     this.active--;
     this.pendingCount--;
+    this.running.delete(key);
     const waiting = this.byKey.get(key)!;
     waiting.shift();
-    if (waiting.length > 0) this.ready.push({ key, run: waiting[0]! });
+    if (waiting.length > 0) this.ready.push({ key, job: waiting[0]! });
     else this.byKey.delete(key);
     this.pump();
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
     if (this.pendingCount < this.backlog && this.roomWaiters.length) {
       const waiters = this.roomWaiters;
       this.roomWaiters = [];

@@ -202,6 +202,25 @@ export class EventDispatcher {
     await this.calls.idle();
   }
 
+  /**
+   * What `stop()` waits for: everything queued handled, then the acknowledgements (and DECLINEs)
+   * pending, for `withinMs` at most. Those not started by then are dropped (counted in
+   * {@link droppedAcknowledgements}): a master that does not answer must not hold up a stop for
+   * 1,024 request timeouts, and the agent resends an unacknowledged update to the next subscription
+   * (or leader). The ones in flight end with the scheduler's connections.
+   * @returns how many were dropped.
+   */
+  async flush(withinMs: number): Promise<number> {
+    await this.queue;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([this.calls.idle().then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), withinMs)))]);
+    clearTimeout(timer);
+    if (!timedOut) return 0;
+    const dropped = this.calls.dropWaiting();
+    if (dropped) this.logger.info(`${dropped} acknowledgement(s) not sent: the master did not take them within ${withinMs} ms of stop(); the agents resend those updates`);
+    return dropped;
+  }
+
   private enqueue(work: () => Promise<unknown>): Promise<void> {
     const next = this.queue.then(work, work).then(() => undefined);
     this.queue = next.catch(() => {});
@@ -262,17 +281,18 @@ export class EventDispatcher {
    * the agent resends the update to the next subscription.
    */
   private async acknowledge(status: v1.TaskStatus): Promise<void> {
-    if (this.scheduler.state !== undefined && this.scheduler.state !== 'subscribed') {
-      this.droppedAcks++;
-      this.logger.debug(`the ${status.state} update of ${status.task_id.value} is not acknowledged: the subscription ended (${this.scheduler.state}); the agent resends it`);
-      return;
-    }
+    if (this.scheduler.state !== undefined && this.scheduler.state !== 'subscribed') return this.dropped(status, `the subscription ended (${this.scheduler.state})`);
     try {
       await this.scheduler.acknowledge(status.agent_id!, status.task_id, status.uuid!);
     } catch (err) {
       // Not fatal: the agent resends unacknowledged updates, so the update is not lost.
       this.logger.warn(`could not acknowledge the ${status.state} update of ${status.task_id.value}; the agent will resend it: ${(err as Error).message}`);
     }
+  }
+
+  private dropped(status: v1.TaskStatus, why: string): void {
+    this.droppedAcks++;
+    this.logger.debug(`the ${status.state} update of ${status.task_id.value} is not acknowledged: ${why}; the agent resends it`);
   }
 
   private async handle(event: scheduler.Event): Promise<unknown> {
@@ -297,7 +317,7 @@ export class EventDispatcher {
           this.logger.warn(`the ${status.state} update of ${status.task_id.value} is left unacknowledged (a handler failed with a retryable error); the agent will resend it`);
         } else if (this.autoAck && status.uuid && status.uuid.length > 0 && status.agent_id) {
           if (this.awaitAcks) return this.acknowledge(status);
-          this.calls.submit(status.task_id.value, () => this.acknowledge(status));
+          this.calls.submit(status.task_id.value, () => this.acknowledge(status), () => this.dropped(status, 'the framework is stopping'));
           // Too many pending: the queue waits for room (backpressure) rather than piling them up.
           return this.calls.room();
         }

@@ -302,6 +302,29 @@ describe('EventDispatcher: pipelined acknowledgements', () => {
     assert.equal(t.done.length, MAX_PENDING_ACKS);
   });
 
+  it('flush(ms) (what stop() runs): waits for the pending acknowledgements, and after ms drops those not started (counted, logged); those in flight go on', async () => {
+    const t = setUp([], { ackConcurrency: 2 });
+    await t.push(update('t1'));
+    await t.push(update('t2'));
+    const quick = t.d.flush(10_000);
+    t.release('t1:1');
+    t.release('t2:1');
+    assert.equal(await settlesSoon(quick, 'flush'), 0, 'all answered in time: nothing dropped');
+    await t.push(update('t3'));
+    await t.push(update('t3', 2)); // waits behind t3:1 (same task)
+    await t.push(update('t4'));
+    await t.push(update('t5'));
+    assert.deepEqual(t.started.slice(2), ['t3:1', 't4:1']);
+    assert.equal(await settlesSoon(t.d.flush(30), 'flush'), 2, 't3:2 and t5 never started');
+    assert.equal(t.d.droppedAcknowledgements, 2);
+    assert.equal(t.d.pendingAcknowledgements, 2, 'the two in flight');
+    assert.ok(t.logger.lines.some((l) => l.level === 'info' && /2 acknowledgement\(s\) not sent: the master did not take them within 30 ms of stop\(\)/.test(l.message)));
+    t.release('t3:1');
+    t.release('t4:1');
+    await settlesSoon(t.d.drain(), 'drain');
+    assert.deepEqual(t.started.slice(2), ['t3:1', 't4:1'], 'nothing dropped is sent later');
+  });
+
   it('awaitAcknowledgements: true keeps the previous behaviour: the queue waits for each ACKNOWLEDGE', async () => {
     const t = setUp([], { awaitAcknowledgements: true });
     const first = t.push(update('t1'));
