@@ -85,7 +85,9 @@ export class HandlerTable {
     let hold: AckHold;
     for (const h of this.table.get(event) ?? []) {
       try {
-        await h.fn(...args);
+        const result = h.fn(...args);
+        // A synchronous handler's result is not awaited: no microtask per handler per event.
+        if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as PromiseLike<unknown>).then === 'function') await result;
       } catch (cause) {
         this.failures++;
         if (isFencedError(cause)) hold = 'fenced';
