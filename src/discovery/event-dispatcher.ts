@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import { SubscriptionError } from '../errors/index.js';
 import { HandlerTable } from './handler-table.js';
 import type { ControllerEvent } from '../decorators/events.js';
-import { withCorrelationId } from '../logging/correlation.js';
+import { currentCorrelationId, withCorrelationId } from '../logging/correlation.js';
 import { ValidationError } from '../errors/families.js';
 import { CallPipeline } from './call-pipeline.js';
 import { DispatcherErrorCodes } from './handler-table.js';
@@ -119,8 +119,9 @@ export class EventDispatcher {
   }
 
   /**
-   * Acknowledgements not sent because the subscription was over when their turn came (the agent
-   * resends those updates to the next subscription, where they are handled and acknowledged again).
+   * Acknowledgements not sent: the subscription was over when their turn came, or {@link flush}
+   * dropped them at stop (the agent resends those updates to the next subscription, where they are
+   * handled and acknowledged again).
    */
   get droppedAcknowledgements(): number {
     return this.droppedAcks;
@@ -280,13 +281,16 @@ export class EventDispatcher {
    * once it is acknowledged). When no subscription is up, it is dropped: it could not be sent, and
    * the agent resends the update to the next subscription.
    */
-  private async acknowledge(status: v1.TaskStatus): Promise<void> {
+  private async acknowledge(status: v1.TaskStatus, correlationId?: string): Promise<void> {
     if (this.scheduler.state !== undefined && this.scheduler.state !== 'subscribed') return this.dropped(status, `the subscription ended (${this.scheduler.state})`);
     try {
       await this.scheduler.acknowledge(status.agent_id!, status.task_id, status.uuid!);
     } catch (err) {
       // Not fatal: the agent resends unacknowledged updates, so the update is not lost.
-      this.logger.warn(`could not acknowledge the ${status.state} update of ${status.task_id.value}; the agent will resend it: ${(err as Error).message}`);
+      const log = () => this.logger.warn(`could not acknowledge the ${status.state} update of ${status.task_id.value}; the agent will resend it: ${(err as Error).message}`);
+      // With the correlation id of the update's event (a background call may start in another's).
+      if (correlationId === undefined) log();
+      else withCorrelationId(correlationId, log);
     }
   }
 
@@ -317,7 +321,8 @@ export class EventDispatcher {
           this.logger.warn(`the ${status.state} update of ${status.task_id.value} is left unacknowledged (a handler failed with a retryable error); the agent will resend it`);
         } else if (this.autoAck && status.uuid && status.uuid.length > 0 && status.agent_id) {
           if (this.awaitAcks) return this.acknowledge(status);
-          this.calls.submit(status.task_id.value, () => this.acknowledge(status), () => this.dropped(status, 'the framework is stopping'));
+          const cid = currentCorrelationId();
+          this.calls.submit(status.task_id.value, () => this.acknowledge(status, cid), () => this.dropped(status, 'the framework is stopping'));
           // Too many pending: the queue waits for room (backpressure) rather than piling them up.
           return this.calls.room();
         }

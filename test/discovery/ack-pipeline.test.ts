@@ -6,6 +6,7 @@ import { EventDispatcher, MAX_PENDING_ACKS, type DispatcherOptions } from '../..
 import { CallPipeline } from '../../src/discovery/call-pipeline.js';
 import { EventController, OnUpdate } from '../../src/decorators/event-controller.decorator.js';
 import { MemoryLogger } from '../../src/logging/logger.js';
+import { currentCorrelationId } from '../../src/logging/correlation.js';
 import { StorageError, ValidationError } from '../../src/errors/index.js';
 import { HaErrorCodes } from '../../src/ha/leader-election.interface.js';
 import type { EventHandler, Scheduler, SubscriptionState } from '../../src/scheduler/scheduler.interface.js';
@@ -254,6 +255,26 @@ describe('EventDispatcher: pipelined acknowledgements', () => {
     const warns = t.logger.lines.filter((l) => l.level === 'warn' && /could not acknowledge the TASK_RUNNING update of t1; the agent will resend it: connect ECONNREFUSED/.test(l.message));
     assert.equal(warns.length, 1);
     assert.equal(t.d.failures, 0, 'an ACKNOWLEDGE failure is not a handler failure');
+  });
+
+  it("a failed ACKNOWLEDGE started after another one settled is logged with its own update's correlation id", async () => {
+    const ids: Array<string | undefined> = [];
+    class IdLogger extends MemoryLogger {
+      override warn(message: string, ...args: unknown[]): void {
+        ids.push(currentCorrelationId());
+        super.warn(message, ...args);
+      }
+    }
+    const sched = blockingScheduler();
+    const d = new EventDispatcher(sched.s, new IdLogger(), { ackConcurrency: 1 });
+    d.attach();
+    await sched.push(update('t1'));
+    await sched.push(update('t2'));
+    sched.release('t1:1', new Error('503'));
+    await tick();
+    sched.release('t2:1', new Error('503'));
+    await d.drain();
+    assert.deepEqual(ids, ['update-1', 'update-2']);
   });
 
   it('drain() resolves only once every update was handled and its ACKNOWLEDGE settled', async () => {
