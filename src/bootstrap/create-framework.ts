@@ -288,7 +288,10 @@ export function createFramework(options: FrameworkOptions): FrameworkHandle {
     detach?.();
     detach = undefined;
     taskController?.dispose();
-    await dispatcher.drain();
+    // Acknowledgements pending are sent first, for 5 s at most (a master that does not answer them must not hold up the stop).
+    await dispatcher.flush(5000);
+    // The task controller's DECLINEs are not awaited by its offer cycle: answered before the fence (and a TEARDOWN).
+    await taskController?.settled();
     fenced = true;
     let teardownError: unknown;
     if (stopOptions.teardown) {

@@ -4,7 +4,20 @@ import type { Logger } from '../logging/logger.js';
 import { SubscriptionError } from '../errors/index.js';
 import { HandlerTable } from './handler-table.js';
 import type { ControllerEvent } from '../decorators/events.js';
-import { withCorrelationId } from '../logging/correlation.js';
+import { currentCorrelationId, withCorrelationId } from '../logging/correlation.js';
+import { ValidationError } from '../errors/families.js';
+import { CallPipeline } from './call-pipeline.js';
+import { DispatcherErrorCodes } from './handler-table.js';
+
+/** Default of {@link DispatcherOptions.ackConcurrency}. */
+export const DEFAULT_ACK_CONCURRENCY = 32;
+/**
+ * Acknowledgements pending (in flight or waiting for a slot) above which the event queue waits
+ * before handling the next event: a master slower to take ACKNOWLEDGEs than the handlers are to
+ * run cannot make them pile up without bound (the reader's queue then fills, and TCP backpressure
+ * reaches the master).
+ */
+export const MAX_PENDING_ACKS = 1024;
 
 /** Built-in rules of the dispatcher; each can be turned off. */
 export interface DispatcherOptions {
@@ -17,6 +30,22 @@ export interface DispatcherOptions {
    * bug in a handler cannot make Mesos resend an update forever. @default true
    */
   autoAcknowledge?: boolean;
+  /**
+   * How many ACKNOWLEDGE calls may be in flight at once. An update's ACKNOWLEDGE is handed to a
+   * background sender once every handler of the update ran (and so after whatever they persist,
+   * as they await their writes); the next event is handled meanwhile. Acknowledgements of one task
+   * go out in the order its updates were handled, each after the previous one settled. A failed
+   * ACKNOWLEDGE is logged and not retried: the agent resends an unacknowledged update, so nothing
+   * is lost. When 1,024 are pending, the next event waits for one of them to settle.
+   * An integer from 1 to 1024. @defaultValue 32
+   */
+  ackConcurrency?: number;
+  /**
+   * Send each ACKNOWLEDGE inside the event queue and wait for the master's answer before the next
+   * event is handled (the behaviour before acknowledgements were pipelined: one HTTP round trip
+   * per update). For comparisons and debugging. @defaultValue false
+   */
+  awaitAcknowledgements?: boolean;
   /** Deliver Mesos ERROR events to `@OnError` as `SubscriptionError` (`ERR_MESOS_ERROR_EVENT`). @default true */
   errorEventsAsErrors?: boolean;
   /**
@@ -54,6 +83,10 @@ export class EventDispatcher {
   private readonly autoAck: boolean;
   private readonly errorsAsErrors: boolean;
   private readonly declineRefuseSeconds: number | undefined;
+  private readonly awaitAcks: boolean;
+  /** ACKNOWLEDGEs (and the DECLINEs after a failed handler) sent in the background. */
+  private readonly calls: CallPipeline;
+  private droppedAcks = 0;
   private connectedOnce = false;
   /** Offer ids named by an ACCEPT or DECLINE that succeeded while the current OFFERS event is handled. */
   private spentOffers: Set<string> | undefined;
@@ -67,6 +100,31 @@ export class EventDispatcher {
     this.autoAck = options.autoAcknowledge ?? true;
     this.errorsAsErrors = options.errorEventsAsErrors ?? true;
     this.declineRefuseSeconds = options.declineOnHandlerFailure === false ? undefined : (options.declineOnHandlerFailure?.refuseSeconds ?? 5);
+    const concurrency = options.ackConcurrency ?? DEFAULT_ACK_CONCURRENCY;
+    if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_PENDING_ACKS) {
+      throw new ValidationError(
+        DispatcherErrorCodes.OPTIONS_INVALID,
+        `dispatcher.ackConcurrency must be an integer from 1 to ${MAX_PENDING_ACKS} (ACKNOWLEDGE calls in flight at once), not ${JSON.stringify(concurrency)}; leave it out for ${DEFAULT_ACK_CONCURRENCY}`,
+        [{ path: 'dispatcher.ackConcurrency', message: `must be an integer from 1 to ${MAX_PENDING_ACKS}` }],
+      );
+    }
+    this.awaitAcks = options.awaitAcknowledgements === true;
+    // Each call catches and logs its own failure; this only sees a bug in that code.
+    this.calls = new CallPipeline(concurrency, MAX_PENDING_ACKS, (err) => this.logger.error(`background call failed: ${(err as Error)?.message ?? String(err)}`));
+  }
+
+  /** Acknowledgements in flight or waiting for a slot (for metrics and tests). */
+  get pendingAcknowledgements(): number {
+    return this.calls.pending;
+  }
+
+  /**
+   * Acknowledgements not sent: the subscription was over when their turn came, or {@link flush}
+   * dropped them at stop (the agent resends those updates to the next subscription, where they are
+   * handled and acknowledged again).
+   */
+  get droppedAcknowledgements(): number {
+    return this.droppedAcks;
   }
 
   /** Binds the handlers of controller instances (call before the scheduler starts). */
@@ -105,8 +163,9 @@ export class EventDispatcher {
   }
 
   /**
-   * Handles one Mesos event; resolves when every handler (and the acknowledgement) is done. Log
-   * lines written while it is handled carry the correlation id `<type>-<n>` (e.g. `update-42`).
+   * Handles one Mesos event; resolves when every handler is done (an UPDATE's acknowledgement is
+   * then on its way, see `ackConcurrency`; {@link drain} waits for it). Log lines written while it
+   * is handled carry the correlation id `<type>-<n>` (e.g. `update-42`).
    */
   dispatch(event: scheduler.Event): Promise<void> {
     const id = `${String(event.type).toLowerCase()}-${++this.eventSeq}`;
@@ -134,9 +193,33 @@ export class EventDispatcher {
     });
   }
 
-  /** Waits until everything queued so far was handled. */
-  drain(): Promise<void> {
-    return this.queue;
+  /**
+   * Waits until everything queued so far was handled, and every acknowledgement (and DECLINE)
+   * the built-in rules sent for it settled: answered by the master, failed (logged), or dropped
+   * because the subscription ended.
+   */
+  async drain(): Promise<void> {
+    await this.queue;
+    await this.calls.idle();
+  }
+
+  /**
+   * What `stop()` waits for: everything queued handled, then the acknowledgements (and DECLINEs)
+   * pending, for `withinMs` at most. Those not started by then are dropped (counted in
+   * {@link droppedAcknowledgements}): a master that does not answer must not hold up a stop for
+   * 1,024 request timeouts, and the agent resends an unacknowledged update to the next subscription
+   * (or leader). The ones in flight end with the scheduler's connections.
+   * @returns how many were dropped.
+   */
+  async flush(withinMs: number): Promise<number> {
+    await this.queue;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([this.calls.idle().then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), withinMs)))]);
+    clearTimeout(timer);
+    if (!timedOut) return 0;
+    const dropped = this.calls.dropWaiting();
+    if (dropped) this.logger.info(`${dropped} acknowledgement(s) not sent: the master did not take them within ${withinMs} ms of stop(); the agents resend those updates`);
+    return dropped;
   }
 
   private enqueue(work: () => Promise<unknown>): Promise<void> {
@@ -170,6 +253,12 @@ export class EventDispatcher {
     if (ids.length === 0) return;
     this.offerRelease?.release(ids);
     const filters = { refuse_seconds: this.declineRefuseSeconds };
+    // In the background: nothing that follows depends on the answer (the offers are released already).
+    this.calls.submit(`decline:${ids[0]!.value}`, () => this.declineOrphans(ids, filters));
+  }
+
+  /** DECLINE of the offers a failed handler held, tried up to 3 times while subscribed. */
+  private async declineOrphans(ids: v1.OfferID[], filters: v1.Filters): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.scheduler.decline(ids, filters);
@@ -183,6 +272,31 @@ export class EventDispatcher {
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
       }
     }
+  }
+
+  /**
+   * ACKNOWLEDGE of one update. Sent on the subscription current when its turn comes, even when the
+   * update came on an earlier one: Mesos matches an acknowledgement to the agent's pending update
+   * by task and uuid, not by stream (an agent resending the update to the new subscription stops
+   * once it is acknowledged). When no subscription is up, it is dropped: it could not be sent, and
+   * the agent resends the update to the next subscription.
+   */
+  private async acknowledge(status: v1.TaskStatus, correlationId?: string): Promise<void> {
+    if (this.scheduler.state !== undefined && this.scheduler.state !== 'subscribed') return this.dropped(status, `the subscription ended (${this.scheduler.state})`);
+    try {
+      await this.scheduler.acknowledge(status.agent_id!, status.task_id, status.uuid!);
+    } catch (err) {
+      // Not fatal: the agent resends unacknowledged updates, so the update is not lost.
+      const log = () => this.logger.warn(`could not acknowledge the ${status.state} update of ${status.task_id.value}; the agent will resend it: ${(err as Error).message}`);
+      // With the correlation id of the update's event (a background call may start in another's).
+      if (correlationId === undefined) log();
+      else withCorrelationId(correlationId, log);
+    }
+  }
+
+  private dropped(status: v1.TaskStatus, why: string): void {
+    this.droppedAcks++;
+    this.logger.debug(`the ${status.state} update of ${status.task_id.value} is not acknowledged: ${why}; the agent resends it`);
   }
 
   private async handle(event: scheduler.Event): Promise<unknown> {
@@ -206,12 +320,11 @@ export class EventDispatcher {
         } else if (hold === 'retryable') {
           this.logger.warn(`the ${status.state} update of ${status.task_id.value} is left unacknowledged (a handler failed with a retryable error); the agent will resend it`);
         } else if (this.autoAck && status.uuid && status.uuid.length > 0 && status.agent_id) {
-          try {
-            await this.scheduler.acknowledge(status.agent_id, status.task_id, status.uuid);
-          } catch (err) {
-            // Not fatal: the agent resends unacknowledged updates, so the update is not lost.
-            this.logger.warn(`could not acknowledge the ${status.state} update of ${status.task_id.value}; the agent will resend it: ${(err as Error).message}`);
-          }
+          if (this.awaitAcks) return this.acknowledge(status);
+          const cid = currentCorrelationId();
+          this.calls.submit(status.task_id.value, () => this.acknowledge(status, cid), () => this.dropped(status, 'the framework is stopping'));
+          // Too many pending: the queue waits for room (backpressure) rather than piling them up.
+          return this.calls.room();
         }
         return;
       }

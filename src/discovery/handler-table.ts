@@ -10,6 +10,8 @@ export const DispatcherErrorCodes = {
   HANDLER_FAILED: 'ERR_HANDLER_FAILED',
   /** Reserved for a failed automatic ACKNOWLEDGE; not thrown at present. */
   ACK_FAILED: 'ERR_ACK_FAILED',
+  /** A dispatcher option is out of range (`dispatcher.ackConcurrency`, say); the message says what it must be. */
+  OPTIONS_INVALID: 'ERR_DISPATCHER_OPTIONS_INVALID',
 } as const;
 
 /**
@@ -83,7 +85,9 @@ export class HandlerTable {
     let hold: AckHold;
     for (const h of this.table.get(event) ?? []) {
       try {
-        await h.fn(...args);
+        const result = h.fn(...args);
+        // A synchronous handler's result is not awaited: no microtask per handler per event.
+        if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as PromiseLike<unknown>).then === 'function') await result;
       } catch (cause) {
         this.failures++;
         if (isFencedError(cause)) hold = 'fenced';

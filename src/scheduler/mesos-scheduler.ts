@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { inject, injectable } from 'inversify';
 import type { scheduler, v1 } from '../protocol/generated/index.js';
 import { TOKENS } from '../tokens.js';
@@ -527,6 +528,9 @@ export class MesosScheduler implements Scheduler {
     let wakeHandler: (() => void) | undefined;
     let wakeReader: (() => void) | undefined;
     const callsAbort = new AbortController();
+    // Every call in flight listens to it: with acknowledgements pipelined that is dozens at once
+    // (each removes its listener when it settles), past Node's default warning threshold of 10.
+    setMaxListeners(4096, callsAbort.signal);
     this.callsAbort = callsAbort;
     let timer: NodeJS.Timeout | undefined;
     /** The subscription is over: nothing queued is handled any more. */

@@ -39,6 +39,8 @@ export class DefaultTaskController {
   private backoffAt: number | undefined;
   private reviveRetry: NodeJS.Timeout | undefined;
   private readonly declineRetries = new Set<NodeJS.Timeout>();
+  /** DECLINEs sent and not yet answered (the offer cycle does not wait for them). */
+  private readonly declinesInFlight = new Set<Promise<void>>();
   private disposed = false;
   private readonly attributes = new Map<string, Record<string, string>>();
 
@@ -114,7 +116,7 @@ export class DefaultTaskController {
     if (this.election && !this.election.isLeader) return this.leadershipLost(`${offers.length} offer(s) arrived after it`);
     if (!(await this.storageReady())) {
       // Launches pause while storage is down (a launch needs its intent written first); offers go back.
-      await this.declineOffers(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });
+      this.declineInBackground(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: STORAGE_RETRY_SECONDS });
       return;
     }
     let placement: PendingPlacement;
@@ -125,7 +127,7 @@ export class DefaultTaskController {
     } catch (err) {
       // Defence in depth: placement must never keep offers. They go back, and the next cycle tries again.
       this.logOnce(`placement failed, every offer of this cycle is declined: ${(err as Error).message}`);
-      await this.declineOffers(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: 1 });
+      this.declineInBackground(this.resources.pool.takeAll().map((o) => o.id), { refuse_seconds: 1 });
       return;
     }
     const decline = [...placement.decline];
@@ -173,8 +175,8 @@ export class DefaultTaskController {
         unused.push(...offerIds);
       }
     }
-    if (decline.length) await this.declineOffers(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : placement.declineFilters);
-    if (unused.length) await this.declineOffers(unused, { refuse_seconds: 1 });
+    if (decline.length) this.declineInBackground(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : placement.declineFilters);
+    if (unused.length) this.declineInBackground(unused, { refuse_seconds: 1 });
     // After the offers are answered: the tasks of definitions placement refused are marked (logged once) and skipped from now on.
     try {
       await this.tasks.markInvalid(invalid);
@@ -203,6 +205,21 @@ export class DefaultTaskController {
     if (message === this.lastPlacementError) return;
     this.lastPlacementError = message;
     this.logger.error(message);
+  }
+
+  /**
+   * DECLINE without waiting for the answer: nothing in the offer cycle depends on it (a failure is
+   * retried in the background, see {@link declineOffers}), so the next event is handled meanwhile.
+   * {@link settled} waits for those in flight.
+   */
+  private declineInBackground(offerIds: v1.OfferID[], filters: v1.Filters | undefined): void {
+    const p = this.declineOffers(offerIds, filters).finally(() => this.declinesInFlight.delete(p));
+    this.declinesInFlight.add(p);
+  }
+
+  /** Resolves once the DECLINEs sent without waiting (by the offer cycles so far) were answered or failed. */
+  async settled(): Promise<void> {
+    while (this.declinesInFlight.size) await Promise.all([...this.declinesInFlight]);
   }
 
   /**

@@ -168,7 +168,7 @@ describe('EventDispatcher: a handler that throws', () => {
     assert.deepEqual(one.s.declines, [{ ids: ['o1'], filters: { refuse_seconds: 1 } }]);
   });
 
-  it('a DECLINE that fails is retried; after three failures a warn line says the offers stay outstanding', async () => {
+  it('a DECLINE that fails is retried (in the background: drain() waits for it); after three failures a warn line says the offers stay outstanding', async () => {
     @EventController()
     class Broken {
       @OnOffers() offers() {
@@ -177,9 +177,13 @@ describe('EventDispatcher: a handler that throws', () => {
     }
     const retried = setUp([new Broken()], {}, { failDeclines: 1 });
     await retried.s.push(offersEvent('o1'));
+    // The event is handled before the retry (100 ms later): the DECLINE does not hold up the queue.
+    assert.deepEqual(retried.s.declines, []);
+    await retried.d.drain();
     assert.deepEqual(retried.s.declines, [{ ids: ['o1'], filters: { refuse_seconds: 5 } }]);
     const failed = setUp([new Broken()], {}, { failDeclines: 3 });
     await failed.s.push(offersEvent('o1'));
+    await failed.d.drain();
     assert.deepEqual(failed.s.declines, []);
     assert.ok(failed.logger.lines.some((l) => l.level === 'warn' && /could not decline 1 offer\(s\).*stay outstanding.*503/.test(l.message)));
   });
