@@ -10,7 +10,6 @@ import { ApiError, ConnectionError, MesosSdkError, ProtocolError } from '../erro
 import { ErrorCodes } from '../errors/codes.js';
 import { ClientErrorCodes, httpErrorCode } from './client-error-codes.js';
 import { SecretRedactor } from './redact.js';
-import { postCall, type CallAnswer } from './call-request.js';
 import { agentAnswer, diagnoseConnectionFailure, diagnoseForeignAnswer, speaksPlainHttp, speaksTls, type Diagnosis } from './connection-diagnosis.js';
 import {
   authorizationHeader,
@@ -74,8 +73,7 @@ export function leaderFromLocation(location: string, current: string): string {
 }
 
 /**
- * HTTP transport of the Mesos V1 scheduler API: SUBSCRIBE on axios, the other calls on `node:http`
- * (`postCall`: one ACKNOWLEDGE per update makes it the hottest request path).
+ * HTTP transport of the Mesos V1 scheduler API, on axios.
  *
  * - `subscribe()` opens the long-lived SUBSCRIBE stream on a connection of its own;
  * - `call()` sends every other call on a separate keep-alive connection, with `Mesos-Stream-Id`;
@@ -92,8 +90,6 @@ export class MesosHttpClient {
   private readonly streamHttp: AxiosInstance;
   private readonly callHttp: AxiosInstance;
   private readonly agents: Array<http.Agent | https.Agent> = [];
-  /** Keep-alive agents and fixed headers of `call()`, which sends with `postCall` (not axios: the per-update hot path). */
-  private readonly callAgents: { httpAgent: http.Agent; httpsAgent: https.Agent; headers: Record<string, string> };
   private masterIndex = 0;
   /** Leader learned from a redirect or a successful subscription. */
   private leader: string | undefined;
@@ -111,7 +107,6 @@ export class MesosHttpClient {
       rejectUnauthorized: tls?.rejectUnauthorized ?? true,
       servername: tls?.servername,
     };
-    let made: MesosHttpClient['callAgents'] | undefined;
     const make = (keepAlive: boolean): AxiosInstance => {
       const httpAgent = new http.Agent({ keepAlive, maxSockets: keepAlive ? 4 : Infinity });
       const httpsAgent = new https.Agent({ keepAlive, maxSockets: keepAlive ? 4 : Infinity, ...tlsOptions });
@@ -119,7 +114,6 @@ export class MesosHttpClient {
       const headers: Record<string, string> = {};
       const authorization = authorizationHeader(this.options.auth);
       if (authorization) headers['Authorization'] = authorization;
-      if (keepAlive) made = { httpAgent, httpsAgent, headers };
       return axios.create({
         httpAgent,
         httpsAgent,
@@ -133,7 +127,6 @@ export class MesosHttpClient {
     };
     this.streamHttp = make(false);
     this.callHttp = make(true);
-    this.callAgents = made!;
   }
 
   /** The master currently believed to lead. */
@@ -276,17 +269,15 @@ export class MesosHttpClient {
     const attempts503 = options.retry503 === false ? 0 : this.options.retry503.attempts;
     const body = Buffer.from(Codecs.schedulerCall().encodeComplete(call, this.options.encoding));
     const mediaType = MEDIA_TYPES[this.options.encoding];
-    const url = new URL(subscription.masterUrl + SCHEDULER_PATH);
     let unavailable = 0;
     for (;;) {
-      let res: CallAnswer;
+      let res: AxiosResponse<ArrayBuffer>;
       try {
-        res = await postCall(url, body, {
-          httpAgent: this.callAgents.httpAgent,
-          httpsAgent: this.callAgents.httpsAgent,
-          headers: { ...this.callAgents.headers, 'Content-Type': mediaType, Accept: mediaType, 'Mesos-Stream-Id': subscription.streamId },
-          timeoutMs: this.options.requestTimeoutMs,
-          maxBodyBytes: this.options.maxFrameSize,
+        res = await this.callHttp.post<ArrayBuffer>(subscription.masterUrl + SCHEDULER_PATH, body, {
+          headers: { 'Content-Type': mediaType, Accept: mediaType, 'Mesos-Stream-Id': subscription.streamId },
+          responseType: 'arraybuffer',
+          timeout: this.options.requestTimeoutMs,
+          maxContentLength: this.options.maxFrameSize,
           ...(options.signal ? { signal: options.signal } : {}),
         });
       } catch (cause) {
@@ -299,11 +290,11 @@ export class MesosHttpClient {
         }
         throw this.connectionError(cause, subscription.masterUrl, false);
       }
-      const bytes = res.body;
+      const bytes = Buffer.from(res.data ?? new ArrayBuffer(0));
       if (res.status === 202) return undefined;
       if (res.status === 200) {
         if (bytes.length === 0) return undefined;
-        const enc = encodingOf(res.contentType) ?? this.options.encoding;
+        const enc = encodingOf(String(res.headers['content-type'] ?? '')) ?? this.options.encoding;
         return Codecs.schedulerResponse().decode(bytes, enc);
       }
       const text = bytes.subarray(0, MAX_ERROR_BODY).toString('utf8');
