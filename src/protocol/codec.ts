@@ -5,6 +5,7 @@ import { SCHEMA_DESCRIPTOR } from './generated/schema-descriptor.js';
 import protobuf from 'protobufjs';
 import { ProtocolError } from '../errors/families.js';
 import { ErrorCodes } from '../errors/codes.js';
+import { compileProtobufDecoder, type ProtobufDecoder } from './protobuf-decoder.js';
 
 /** Wire encodings the Mesos V1 HTTP APIs speak. */
 export type Encoding = 'protobuf' | 'json';
@@ -82,6 +83,8 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
   ) {}
 
   private jsonConverter: { convert: Converter } | undefined;
+  /** The generated protobuf decoder; `null` when the type needs the general path. */
+  private protobufDecoder: ProtobufDecoder | null | undefined;
 
   /** Full proto name of the message, e.g. `mesos.v1.scheduler.Call`. */
   get name(): string {
@@ -126,8 +129,30 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     }
   }
 
-  /** Binary protobuf decoding; required fields are checked. */
+  /**
+   * Binary protobuf decoding; required fields are checked. The result shares no memory with
+   * `bytes` (`bytes` fields are copied out), so the input may be a view into a larger buffer that
+   * is reused or released afterwards.
+   */
   decodeProtobuf(bytes: Uint8Array): T {
+    const fast = this.protobufDecoder === undefined ? (this.protobufDecoder = compileProtobufDecoder(this.type) ?? null) : this.protobufDecoder;
+    if (fast !== null) {
+      try {
+        return fast(bytes) as T;
+      } catch {
+        // Malformed or incomplete input: the general path below throws the error it always has.
+      }
+    }
+    return this.decodeProtobufSlow(fast === null ? Buffer.from(bytes) : bytes);
+  }
+
+  /**
+   * The general protobuf decoding (protobufjs's `decode`, then `toObject`), taken for a type the
+   * generated decoder does not handle and to build every decoding error. Its `bytes` fields are
+   * views into `bytes`.
+   * @internal
+   */
+  decodeProtobufSlow(bytes: Uint8Array): T {
     let decoded: protobuf.Message;
     try {
       decoded = this.type.decode(bytes);
