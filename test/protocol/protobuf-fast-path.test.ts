@@ -158,6 +158,12 @@ function assertSame(codec: MessageCodec<Obj>, bytes: Uint8Array): unknown {
   assert.deepStrictEqual(got, want);
   // The same keys in the same order (what JSON.stringify and logs show).
   assert.equal(JSON.stringify(got), JSON.stringify(want));
+  // And the generated decoder itself succeeded (a fast-path bug that throws would otherwise be
+  // hidden by the fallback to the general path).
+  if ((want as { ok?: unknown }).ok) {
+    const fast = compileProtobufDecoder(codec.type)!;
+    assert.deepStrictEqual(fast(Buffer.from(bytes)), (want as { ok: unknown }).ok);
+  }
   return got;
 }
 
@@ -285,6 +291,18 @@ describe('MessageCodec protobuf fast path: same result as protobufjs decode + to
     const failed = assertSame(codec, event) as { error: string; code: string };
     assert.equal(failed.code, 'ERR_PROTOCOL_DECODE');
     assert.match(failed.error, /missing required/);
+  });
+
+  it('a oneof member clears the other members written before it', () => {
+    const codec = codecFor<Obj>('mesos.v1.scheduler.AttributeConstraint.Selector');
+    const type = codec.type;
+    const [a, b] = type.oneofsArray[0]!.fieldsArray;
+    const write = (w: protobuf.Writer, f: protobuf.Field) => (f.type === 'string' ? w.uint32((f.id << 3) | 2).string('rack') : w.uint32((f.id << 3) | 0).uint32(1));
+    for (const [first, second] of [[a!, b!], [b!, a!]] as const) {
+      const bytes = write(write(protobuf.Writer.create(), first), second).finish();
+      const got = assertSame(codec, bytes) as { ok: Obj };
+      assert.deepStrictEqual(Object.keys(got.ok), [second.name]);
+    }
   });
 
   it('bytes fields are copied: the decoded event does not share the input buffer', () => {
