@@ -143,7 +143,8 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
         // Malformed or incomplete input: the general path below throws the error it always has.
       }
     }
-    return this.decodeProtobufSlow(fast === null ? Buffer.from(bytes) : bytes);
+    // A copy, so that what the general path decodes (its `bytes` fields are views) does not share the input either.
+    return this.decodeProtobufSlow(Buffer.isBuffer(bytes) ? Buffer.from(bytes) : bytes.slice());
   }
 
   /**
