@@ -10,6 +10,7 @@ import protobuf from 'protobufjs';
 import { codecFor, schema, type MessageCodec } from '../../src/protocol/codec.js';
 import { Codecs } from '../../src/protocol/messages.js';
 import { compileProtobufDecoder } from '../../src/protocol/protobuf-decoder.js';
+import { compileProtobufEncoder, SLOW_ENCODE } from '../../src/protocol/encoders.js';
 import { prng } from '../../benchmarks/prng.js';
 
 type Obj = Record<string, unknown>;
@@ -331,3 +332,135 @@ describe('MessageCodec protobuf fast path: same result as protobufjs decode + to
     assertSame(codec, w.finish());
   });
 });
+
+/** A plain-object variant of `obj` that the generated encoders must hand to the general path (or encode alike). */
+function perturb(rng: Rng, type: protobuf.Type, obj: Obj, depth = 0): Obj {
+  const out: Obj = { ...obj };
+  for (const field of type.fieldsArray) {
+    const v = out[field.name];
+    const r = rng();
+    const resolved = field.resolvedType;
+    if (v === undefined) {
+      if (r < 0.02) out[field.name] = null;
+      continue;
+    }
+    if (resolved instanceof protobuf.Type && !field.map) {
+      if (field.repeated) out[field.name] = (v as Obj[]).map((x) => perturb(rng, resolved, x, depth + 1));
+      else out[field.name] = perturb(rng, resolved, v as Obj, depth + 1);
+      continue;
+    }
+    if (r > 0.06) continue;
+    // A value of another JS type, or another spelling of the same value.
+    if (field.required && r < 0.01) delete out[field.name];
+    else if (resolved instanceof protobuf.Enum && !field.repeated) out[field.name] = pick(rng, [resolved.values[v as string], 'NOT_A_VALUE', v]);
+    else if (LONGS.has(field.type) && !field.repeated) out[field.name] = pick(rng, [-1, 2 ** 53 + 2, String(v), (protobuf.util.Long as unknown as { fromNumber(n: number): unknown }).fromNumber(v as number), v]);
+    else if (field.type === 'bytes' && !field.repeated) out[field.name] = pick(rng, [Buffer.from(v as Uint8Array).toString('base64'), Array.from(v as Uint8Array), new Uint8Array(v as Uint8Array)]);
+    else if (field.type === 'string' && !field.repeated) out[field.name] = pick(rng, [42, true, v]);
+    else if (field.repeated) out[field.name] = pick(rng, [[], null, v]);
+    else out[field.name] = pick(rng, ['1', null, -1, 1.5, 2 ** 53 + 2, Number.NaN, v]);
+  }
+  if (rng() < 0.05) out['not_a_field'] = { x: 1 };
+  return out;
+}
+
+function encodeOutcome(run: () => Uint8Array | Obj): unknown {
+  try {
+    const r = run();
+    return { ok: r instanceof Uint8Array ? Buffer.from(r).toString('hex') : JSON.stringify(r) };
+  } catch (err) {
+    return { error: (err as Error).message, code: (err as { code?: string }).code };
+  }
+}
+
+const CALL_TYPES = ['mesos.v1.scheduler.Call', 'mesos.v1.executor.Call', 'mesos.v1.master.Call', 'mesos.v1.scheduler.Event', 'mesos.v1.TaskInfo'];
+
+describe('MessageCodec generated encoders: the same bytes as fromObject + encode / toObject + defaults', () => {
+  for (const name of CALL_TYPES) {
+    it(`${name}: random messages (and other spellings of their values) encode to the same bytes, or fail alike`, () => {
+      const codec = codecFor<Obj>(name);
+      const type = codec.type;
+      const rng = prng(0xe4c0 + name.length);
+      let fastOk = 0;
+      for (let i = 0; i < 400; i++) {
+        const decoded = outcome(() => codec.decodeProtobufSlow(randomWire(rng, type))) as { ok?: Obj };
+        if (!decoded.ok) continue;
+        const message = rng() < 0.5 ? decoded.ok : perturb(rng, type, decoded.ok);
+        const protobufBytes = encodeOutcome(() => codec.encodeProtobuf(message));
+        assert.deepStrictEqual(protobufBytes, encodeOutcome(() => codec.encodeProtobufSlow(message)));
+        assert.deepStrictEqual(encodeOutcome(() => codec.encodeJson(message)), encodeOutcome(() => codec.encodeJsonSlow(message)));
+        assert.deepStrictEqual(encodeOutcome(() => codec.toJsonObject(message)), encodeOutcome(() => codec.toJsonObjectSlow(message)));
+        for (const enc of ['protobuf', 'json'] as const) {
+          const slowComplete = encodeOutcome(() => {
+            const missing = codec.missingRequiredFields(message);
+            if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+            return enc === 'protobuf' ? codec.encodeProtobufSlow(message) : codec.encodeJsonSlow(message);
+          }) as { ok?: string; error?: string };
+          const got = encodeOutcome(() => codec.encodeComplete(message, enc)) as { ok?: string; error?: string };
+          if (slowComplete.ok !== undefined) assert.deepStrictEqual(got, slowComplete);
+          else assert.ok(got.error, `encodeComplete accepted what the general path refuses: ${slowComplete.error}`);
+        }
+        if (compileProtobufEncoderOk(codec, message)) fastOk++;
+      }
+      assert.ok(fastOk > 40, `only ${fastOk} messages took the generated encoder`);
+    });
+  }
+
+  it('64-bit and 32-bit edge values encode as fromObject converts them (negative uint64 is 0, beyond 2^53, as text, as Long)', () => {
+    const Long = protobuf.util.Long as unknown as { fromNumber(n: number, u?: boolean): unknown };
+    const cases: Array<[string, string, unknown[]]> = [
+      ['mesos.v1.Value.Range', 'begin', [0, 1, -1, -0, 1.5, 2 ** 53 - 1, 2 ** 53 + 2, '31000', '-5', Long.fromNumber(7, true), Number.NaN]],
+      ['mesos.v1.TimeInfo', 'nanoseconds', [0, -1, -(2 ** 53) + 1, 2 ** 53 + 2, 1.5, '1700000000000000000', Long.fromNumber(-3)]],
+      ['mesos.v1.Port', 'number', [0, 1, -1, 4294967295, 4294967296, 1.5, '80']],
+      ['mesos.v1.scheduler.Event.Failure', 'status', [0, -1, 2147483647, 2147483648, -2147483649, 1.5, '3']],
+    ];
+    for (const [name, field, values] of cases) {
+      const codec = codecFor<Obj>(name);
+      const base: Obj = name === 'mesos.v1.Value.Range' ? { end: 1 } : {};
+      for (const value of values) {
+        const message = { ...base, [field]: value };
+        assert.deepStrictEqual(encodeOutcome(() => codec.encodeProtobuf(message)), encodeOutcome(() => codec.encodeProtobufSlow(message)), `${name}.${field} = ${String(value)}`);
+        assert.deepStrictEqual(encodeOutcome(() => codec.encodeJson(message)), encodeOutcome(() => codec.encodeJsonSlow(message)), `${name}.${field} = ${String(value)}`);
+      }
+    }
+  });
+
+  it('the calls a framework sends most take the generated encoders', () => {
+    const codec = Codecs.schedulerCall() as unknown as MessageCodec<Obj>;
+    const framework_id = { value: 'F1' };
+    const task = (i: number) => ({
+      name: `web.${i}`, task_id: { value: `web.${i}` }, agent_id: { value: 'S1' },
+      resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }, { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31000 }] } }],
+      command: { value: 'sleep 10', shell: true, environment: { variables: [{ name: 'A', value: 'b' }] } },
+      labels: { labels: [{ key: 'k', value: 'v' }] },
+    });
+    const calls: Obj[] = [
+      { framework_id, type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'S1' }, task_id: { value: 't1' }, uuid: Buffer.alloc(16, 3) } },
+      { framework_id, type: 'ACCEPT', accept: { offer_ids: [{ value: 'O1' }], operations: [{ type: 'LAUNCH', launch: { task_infos: Array.from({ length: 10 }, (_, i) => task(i)) } }], filters: { refuse_seconds: 5 } } },
+      { framework_id, type: 'DECLINE', decline: { offer_ids: [{ value: 'O1' }, { value: 'O2' }], filters: { refuse_seconds: 120 } } },
+      { framework_id, type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 't1' }, agent_id: { value: 'S1' } }, { task_id: { value: 't2' } }] } },
+      { framework_id, type: 'REVIVE', revive: { roles: ['web'] } },
+      { framework_id, type: 'SUPPRESS', suppress: { roles: ['web'] } },
+    ];
+    for (const call of calls) {
+      assert.ok(compileProtobufEncoderOk(codec, call), `${String(call['type'])} protobuf`);
+      assert.equal(Buffer.from(codec.encodeComplete(call, 'protobuf')).toString('hex'), Buffer.from(codec.encodeProtobufSlow(call)).toString('hex'));
+      assert.equal(Buffer.from(codec.encodeComplete(call, 'json')).toString(), Buffer.from(codec.encodeJsonSlow(call)).toString());
+    }
+    // Explicit defaults are written as Mesos writes them (Filters.refuse_seconds defaults to 5).
+    assert.match(Buffer.from(codec.encodeJson({ framework_id, type: 'DECLINE', decline: { offer_ids: [{ value: 'O1' }], filters: {} } })).toString(), /"filters":\{"refuse_seconds":5\}/);
+  });
+
+  it('a missing required field is still the typed ERR_PROTOCOL_ENCODE naming it', () => {
+    const codec = Codecs.schedulerCall() as unknown as MessageCodec<Obj>;
+    const call = { framework_id: { value: 'F1' }, type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'S1' }, uuid: Buffer.alloc(16) } };
+    for (const enc of ['protobuf', 'json'] as const) {
+      assert.throws(() => codec.encodeComplete(call, enc), (err: Error & { code?: string }) => err.code === 'ERR_PROTOCOL_ENCODE' && /acknowledge\.task_id/.test(err.message));
+    }
+  });
+});
+
+/** True when the generated protobuf encoder encodes `message` itself (no general path). */
+function compileProtobufEncoderOk(codec: MessageCodec<Obj>, message: Obj): boolean {
+  const encoder = compileProtobufEncoder(codec.type);
+  return encoder !== undefined && encoder(message) !== SLOW_ENCODE;
+}
