@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import { ProtocolError } from '../errors/families.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { compileProtobufDecoder, type ProtobufDecoder } from './protobuf-decoder.js';
-import { compileJsonEncoder, compileProtobufEncoder, SLOW_ENCODE } from './encoders.js';
+import { compileJsonEncoder, compileJsonTextEncoder, compileProtobufEncoder, SLOW_ENCODE } from './encoders.js';
 
 /** Wire encodings the Mesos V1 HTTP APIs speak. */
 export type Encoding = 'protobuf' | 'json';
@@ -89,6 +89,7 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
   /** The generated encoders; `null` when the type needs the general path. */
   private protobufEncoder: ((m: Record<string, unknown>) => Uint8Array | typeof SLOW_ENCODE) | null | undefined;
   private jsonEncoder: ((m: Record<string, unknown>) => Record<string, unknown> | typeof SLOW_ENCODE) | null | undefined;
+  private jsonTextEncoder: ((m: Record<string, unknown>) => string | typeof SLOW_ENCODE) | null | undefined;
 
   /** Full proto name of the message, e.g. `mesos.v1.scheduler.Call`. */
   get name(): string {
@@ -115,8 +116,8 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
    */
   encodeComplete(message: T, encoding: Encoding): Uint8Array {
     // The generated encoders give up (SLOW_ENCODE) on a missing required field, so what they encode is complete.
-    const fast = encoding === 'protobuf' ? this.fastProtobuf(message) : this.fastJson(message);
-    if (fast !== SLOW_ENCODE) return encoding === 'protobuf' ? (fast as Uint8Array) : jsonBytes(fast as Record<string, unknown>);
+    const fast = encoding === 'protobuf' ? this.fastProtobuf(message) : this.fastJsonText(message);
+    if (fast !== SLOW_ENCODE) return encoding === 'protobuf' ? (fast as Uint8Array) : Buffer.from(fast as string, 'utf8');
     const missing = this.missingRequiredFields(message);
     if (missing.length > 0) {
       throw new ProtocolError(ErrorCodes.PROTOCOL_ENCODE, `cannot encode ${this.name}: Missing required fields: ${missing.join(', ')}`, { details: { missing } });
@@ -132,6 +133,11 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
 
   private fastProtobuf(message: T): Uint8Array | typeof SLOW_ENCODE {
     const encoder = this.protobufEncoder === undefined ? (this.protobufEncoder = compileProtobufEncoder(this.type) ?? null) : this.protobufEncoder;
+    return encoder === null ? SLOW_ENCODE : encoder(message as Record<string, unknown>);
+  }
+
+  private fastJsonText(message: T): string | typeof SLOW_ENCODE {
+    const encoder = this.jsonTextEncoder === undefined ? (this.jsonTextEncoder = compileJsonTextEncoder(this.type) ?? null) : this.jsonTextEncoder;
     return encoder === null ? SLOW_ENCODE : encoder(message as Record<string, unknown>);
   }
 
@@ -192,8 +198,8 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
 
   /** Mesos JSON text (compact, fields in declaration order, explicit defaults written). */
   encodeJson(message: T): Uint8Array {
-    const fast = this.fastJson(message);
-    return jsonBytes(fast !== SLOW_ENCODE ? fast : this.toJsonObjectSlow(message));
+    const fast = this.fastJsonText(message);
+    return fast !== SLOW_ENCODE ? Buffer.from(fast, 'utf8') : jsonBytes(this.toJsonObjectSlow(message));
   }
 
   /**

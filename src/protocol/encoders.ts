@@ -57,7 +57,11 @@ interface Holder<F> {
   fn: F;
 }
 
+/** The Mesos JSON text of `m`; {@link SLOW_ENCODE} when the general path must make it. */
+type JsonTexter = (m: Obj, q: number) => string | typeof SLOW_ENCODE;
+
 const protoWriters = new Map<protobuf.Type, Holder<ProtoWriter> | null>();
+const jsonTexters = new Map<protobuf.Type, Holder<JsonTexter> | null>();
 const jsonMakers = new Map<protobuf.Type, Holder<JsonMaker> | null>();
 
 function recursionLimit(): number {
@@ -178,6 +182,80 @@ function generateJsonMaker(type: protobuf.Type): JsonMaker {
   lines.push('return o;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(...params, `return function json(m, q) {\n${lines.join('\n')}\n};`)(...args) as JsonMaker;
+}
+
+/**
+ * The same conversion as {@link generateJsonMaker}, writing the text `JSON.stringify` would give
+ * for that value directly (no intermediate object): keys in the same order, strings escaped by
+ * `JSON.stringify`, numbers as `JSON.stringify` writes them.
+ */
+function generateJsonTexter(type: protobuf.Type): JsonTexter {
+  const params = ['SLOW', 'isArray', 'isSafeInteger', 'C', 'limit', 'isFinite', 'base64', 'str'];
+  const args: unknown[] = [SLOW_ENCODE, Array.isArray, Number.isSafeInteger, type.ctor, recursionLimit(), Number.isFinite, (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'), JSON.stringify];
+  const arg = (value: unknown): string => {
+    params.push(`a${params.length}`);
+    args.push(value);
+    return params[params.length - 1]!;
+  };
+  const lines: string[] = ['if (q > limit || m instanceof C) return SLOW;', "var s = '', v, e, k, n, r;"];
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    const key = JSON.stringify(field.name);
+    // The key as it appears in the text, with the separator when it is not the first one written.
+    const keyText = (sep: string) => `${sep}${JSON.stringify(JSON.stringify(field.name) + ':')}`;
+    const put = `s += (s === '' ? ${keyText('')} : ${keyText("',' + ")});`;
+    const resolved = field.resolvedType;
+    lines.push(`v = m[${key}];`);
+    if (field.map) {
+      lines.push('if (v !== undefined && v !== null) return SLOW;');
+      continue;
+    }
+    if ((field as unknown as { delimited?: boolean }).delimited) throw new Unsupported(`${type.fullName}.${field.name}: group`);
+    // Converts X into the text r.
+    let convert: string;
+    if (resolved instanceof protobuf.Type) {
+      const nested = arg(compileWith(jsonTexters, resolved, generateJsonTexter, () => SLOW_ENCODE));
+      convert = `if (typeof X !== 'object' || X === null || isArray(X)) return SLOW; r = ${nested}.fn(X, q + 1); if (r === SLOW) return SLOW;`;
+    } else if (resolved instanceof protobuf.Enum) {
+      const texts = new Map<string, string>();
+      for (const [name] of enumCanonicalNames(resolved)) texts.set(name, JSON.stringify(name));
+      convert = `r = ${arg(texts)}.get(X); if (r === undefined) return SLOW;`;
+    } else {
+      const test = scalarTest(field.type);
+      if (!test) throw new Unsupported(`${type.fullName}.${field.name}: ${field.type}`);
+      const value =
+        field.type === 'bytes' ? `'"' + base64(X) + '"'`
+        : field.type === 'string' ? 'str(X)'
+        : field.type === 'bool' ? "(X ? 'true' : 'false')"
+        : field.type === 'double' || field.type === 'float' ? `(isFinite(X) ? '' + X : '"' + X + '"')`
+        : "'' + X";
+      convert = `if (!(${test.replaceAll('V', 'X')})) return SLOW; r = ${value};`;
+    }
+    const opts = field.options ?? {};
+    const explicitDefault = !field.repeated && opts['default'] !== undefined && !opts['deprecated'] && !field.partOf ? `${put} s += ${JSON.stringify(JSON.stringify(opts['default']))};` : '';
+    if (field.repeated) {
+      lines.push(`if (v !== undefined && v !== null) { if (!isArray(v)) return SLOW; n = v.length; if (n > 0) { ${put} s += '['; for (k = 0; k < n; k++) { e = v[k]; if (e === undefined || e === null) return SLOW; ${convert.replaceAll('X', 'e')} s += k === 0 ? r : ',' + r; } s += ']'; } }`);
+    } else if (field.required) {
+      lines.push(`if (v === undefined || v === null) return SLOW; ${convert.replaceAll('X', 'v')} ${put} s += r;`);
+    } else {
+      lines.push(`if (v !== undefined && v !== null) { ${convert.replaceAll('X', 'v')} ${put} s += r; }${explicitDefault ? ` else { ${explicitDefault} }` : ''}`);
+    }
+  }
+  lines.push("return '{' + s + '}';");
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(...params, `return function text(m, q) {\n${lines.join('\n')}\n};`)(...args) as JsonTexter;
+}
+
+/** The generated Mesos-JSON text writer of `type`, or `undefined` when the type is not handled. @internal */
+export function compileJsonTextEncoder(type: protobuf.Type): ((m: Obj) => string | typeof SLOW_ENCODE) | undefined {
+  let holder: Holder<JsonTexter>;
+  try {
+    holder = compileWith(jsonTexters, type, generateJsonTexter, () => SLOW_ENCODE);
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+  return (m) => holder.fn(m, 0);
 }
 
 /** The generated binary encoder of `type`, or `undefined` when the type is not handled. @internal */
