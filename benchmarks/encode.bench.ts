@@ -42,7 +42,8 @@ function median(xs: number[]): number {
  * `before` is the general path (the required-field walk, then fromObject + encode, or fromObject +
  * toObject + explicit defaults + JSON.stringify), `after` the generated encoders; side by side with
  * bare `JSON.stringify` of the same object and bare protobufjs `Call.encode(message).finish()` of a
- * message instance made beforehand. Runs alternate, medians of 3; ratios from the same run.
+ * message instance made beforehand. Runs alternate in short slices (the machine is shared), medians
+ * of 7; ratios from the same run.
  */
 export async function run(): Promise<void> {
   const codec = Codecs.schedulerCall() as unknown as MessageCodec<scheduler.Call>;
@@ -62,8 +63,8 @@ export async function run(): Promise<void> {
         after: () => { for (let i = 0; i < batch; i++) codec.encodeComplete(call, encoding); },
       };
       const samples: Record<string, number[]> = { bare: [], before: [], after: [] };
-      for (let round = 0; round < 3; round++) {
-        for (const [variant, fn] of Object.entries(variants)) samples[variant]!.push(await opsPerSecond(fn, 250, batch));
+      for (let round = 0; round < 7; round++) {
+        for (const [variant, fn] of Object.entries(variants)) samples[variant]!.push(await opsPerSecond(fn, 120, batch));
       }
       const bare = median(samples['bare']!);
       const before = median(samples['before']!);
