@@ -95,7 +95,8 @@ function source(chunks: Buffer[]): Readable {
  * the decoding generator, then fromObject/toObject/required walk or protobufjs decode + toObject);
  * for protobuf, `round1` is the synchronous parser copying each record, then protobufjs decode +
  * toObject; `after` is what the HTTP client does now (records as views, the generated converter or
- * decoder). Ratios are printed from the same run. Runs alternate, medians of 5.
+ * decoder). Ratios are printed from the same run. Runs alternate in short slices (the machine is
+ * shared), medians of 7.
  */
 async function perChunk(evs: scheduler.Event[]): Promise<void> {
   const codec = Codecs.schedulerEvent();
@@ -118,8 +119,8 @@ async function perChunk(evs: scheduler.Event[]): Promise<void> {
             after: () => drain(clientEvents(source(chunks), (r) => codec.decode(r, 'protobuf'), false), n),
           };
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-    for (let round = 0; round < 5; round++) {
-      for (const [name, fn] of Object.entries(variants)) samples[name]!.push(await opsPerSecond(fn, 500, n));
+    for (let round = 0; round < 7; round++) {
+      for (const [name, fn] of Object.entries(variants)) samples[name]!.push(await opsPerSecond(fn, 250, n));
     }
     const med: Record<string, number> = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
     const bareName = encoding === 'json' ? 'bare_json_parse' : 'bare_protobufjs_decode';
