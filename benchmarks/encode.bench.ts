@@ -41,7 +41,8 @@ function median(xs: number[]): number {
  * `Codecs.schedulerCall().encodeComplete` (what the HTTP client sends) per call kind and encoding:
  * `before` is the general path (the required-field walk, then fromObject + encode, or fromObject +
  * toObject + explicit defaults + JSON.stringify), `after` the generated encoders; side by side with
- * bare `JSON.stringify` of the same object and bare protobufjs `Call.encode(message).finish()` of a
+ * bare `JSON.stringify` of the same object (alone, and with the UTF-8 bytes a request body needs,
+ * which is what encodeComplete returns) and bare protobufjs `Call.encode(message).finish()` of a
  * message instance made beforehand. Runs alternate in short slices (the machine is shared), medians
  * of 7; ratios from the same run.
  */
@@ -59,10 +60,12 @@ export async function run(): Promise<void> {
         bare: encoding === 'json'
           ? () => { for (let i = 0; i < batch; i++) JSON.stringify(call); }
           : () => { for (let i = 0; i < batch; i++) type.encode(instance).finish(); },
+        // JSON.stringify and the UTF-8 bytes a request body needs (what encodeComplete returns).
+        ...(encoding === 'json' ? { bare_bytes: () => { for (let i = 0; i < batch; i++) Buffer.from(JSON.stringify(call), 'utf8'); } } : {}),
         before: () => { for (let i = 0; i < batch; i++) slowComplete(codec, call, encoding); },
         after: () => { for (let i = 0; i < batch; i++) codec.encodeComplete(call, encoding); },
       };
-      const samples: Record<string, number[]> = { bare: [], before: [], after: [] };
+      const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
       for (let round = 0; round < 7; round++) {
         for (const [variant, fn] of Object.entries(variants)) samples[variant]!.push(await opsPerSecond(fn, 120, batch));
       }
@@ -75,6 +78,11 @@ export async function run(): Promise<void> {
       report(`encode.${encoding}.${name}.after.calls_per_s`, Math.round(after), 'calls/s');
       report(`encode.${encoding}.${name}.after_vs_before`, after / before, 'x');
       report(`encode.${encoding}.${name}.after_vs_bare`, after / bare, 'x');
+      if (samples['bare_bytes']) {
+        const bareBytes = median(samples['bare_bytes']);
+        report(`encode.${encoding}.${name}.bare_json_stringify_to_bytes.calls_per_s`, Math.round(bareBytes), 'calls/s');
+        report(`encode.${encoding}.${name}.after_vs_bare_to_bytes`, after / bareBytes, 'x');
+      }
     }
   }
 }
