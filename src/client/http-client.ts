@@ -361,9 +361,10 @@ export class MesosHttpClient {
       try {
         // The parser is fed here, synchronously, rather than through decodeRecords: one async
         // generator layer less per chunk (HTTP delivers about one event per chunk).
-        // JSON records are read into text at once and nothing keeps their bytes: no copy. Protobuf
-        // `bytes` fields (uuid, data) are views into the record, so those records are copied.
-        const parser = new RecordIOParser({ maxFrameSize, copyRecords: encoding === 'protobuf' });
+        // Records are views into the chunk, not copies: JSON records are read into text at once,
+        // and the protobuf decoder copies `bytes` fields (uuid, data) out, so no decoded event
+        // keeps the chunk alive.
+        const parser = new RecordIOParser({ maxFrameSize, copyRecords: false });
         for await (const chunk of stream) {
           for (const record of parser.push(chunk as Buffer)) {
             // Once closed, records still buffered are not handed on (the master resends what was not acknowledged).

@@ -5,6 +5,8 @@ import { SCHEMA_DESCRIPTOR } from './generated/schema-descriptor.js';
 import protobuf from 'protobufjs';
 import { ProtocolError } from '../errors/families.js';
 import { ErrorCodes } from '../errors/codes.js';
+import { compileProtobufDecoder, type ProtobufDecoder } from './protobuf-decoder.js';
+import { compileJsonEncoder, compileJsonTextEncoder, compileProtobufEncoder, SLOW_ENCODE } from './encoders.js';
 
 /** Wire encodings the Mesos V1 HTTP APIs speak. */
 export type Encoding = 'protobuf' | 'json';
@@ -82,6 +84,12 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
   ) {}
 
   private jsonConverter: { convert: Converter } | undefined;
+  /** The generated protobuf decoder; `null` when the type needs the general path. */
+  private protobufDecoder: ProtobufDecoder | null | undefined;
+  /** The generated encoders; `null` when the type needs the general path. */
+  private protobufEncoder: ((m: Record<string, unknown>) => Uint8Array | typeof SLOW_ENCODE) | null | undefined;
+  private jsonEncoder: ((m: Record<string, unknown>) => Record<string, unknown> | typeof SLOW_ENCODE) | null | undefined;
+  private jsonTextEncoder: ((m: Record<string, unknown>) => string | typeof SLOW_ENCODE) | null | undefined;
 
   /** Full proto name of the message, e.g. `mesos.v1.scheduler.Call`. */
   get name(): string {
@@ -107,6 +115,9 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
    * {@link ProtocolError} `ERR_PROTOCOL_ENCODE` naming it, in either encoding, and nothing is sent.
    */
   encodeComplete(message: T, encoding: Encoding): Uint8Array {
+    // The generated encoders give up (SLOW_ENCODE) on a missing required field, so what they encode is complete.
+    const fast = encoding === 'protobuf' ? this.fastProtobuf(message) : this.fastJsonText(message);
+    if (fast !== SLOW_ENCODE) return encoding === 'protobuf' ? (fast as Uint8Array) : Buffer.from(fast as string, 'utf8');
     const missing = this.missingRequiredFields(message);
     if (missing.length > 0) {
       throw new ProtocolError(ErrorCodes.PROTOCOL_ENCODE, `cannot encode ${this.name}: Missing required fields: ${missing.join(', ')}`, { details: { missing } });
@@ -116,6 +127,31 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
 
   /** Binary protobuf encoding. */
   encodeProtobuf(message: T): Uint8Array {
+    const fast = this.fastProtobuf(message);
+    return fast !== SLOW_ENCODE ? fast : this.encodeProtobufSlow(message);
+  }
+
+  private fastProtobuf(message: T): Uint8Array | typeof SLOW_ENCODE {
+    const encoder = this.protobufEncoder === undefined ? (this.protobufEncoder = compileProtobufEncoder(this.type) ?? null) : this.protobufEncoder;
+    return encoder === null ? SLOW_ENCODE : encoder(message as Record<string, unknown>);
+  }
+
+  private fastJsonText(message: T): string | typeof SLOW_ENCODE {
+    const encoder = this.jsonTextEncoder === undefined ? (this.jsonTextEncoder = compileJsonTextEncoder(this.type) ?? null) : this.jsonTextEncoder;
+    return encoder === null ? SLOW_ENCODE : encoder(message as Record<string, unknown>);
+  }
+
+  private fastJson(message: T): Record<string, unknown> | typeof SLOW_ENCODE {
+    const encoder = this.jsonEncoder === undefined ? (this.jsonEncoder = compileJsonEncoder(this.type) ?? null) : this.jsonEncoder;
+    return encoder === null ? SLOW_ENCODE : encoder(message as Record<string, unknown>);
+  }
+
+  /**
+   * The general binary encoding (`fromObject`, then protobufjs's `encode`), taken when the
+   * generated encoder is not sure to give the same bytes; it also builds every error.
+   * @internal
+   */
+  encodeProtobufSlow(message: T): Uint8Array {
     try {
       return this.type.encode(this.type.fromObject(message as Record<string, unknown>)).finish();
     } catch (cause) {
@@ -126,8 +162,31 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
     }
   }
 
-  /** Binary protobuf decoding; required fields are checked. */
+  /**
+   * Binary protobuf decoding; required fields are checked. The result shares no memory with
+   * `bytes` (`bytes` fields are copied out), so the input may be a view into a larger buffer that
+   * is reused or released afterwards.
+   */
   decodeProtobuf(bytes: Uint8Array): T {
+    const fast = this.protobufDecoder === undefined ? (this.protobufDecoder = compileProtobufDecoder(this.type) ?? null) : this.protobufDecoder;
+    if (fast !== null) {
+      try {
+        return fast(bytes) as T;
+      } catch {
+        // Malformed or incomplete input: the general path below throws the error it always has.
+      }
+    }
+    // A copy, so that what the general path decodes (its `bytes` fields are views) does not share the input either.
+    return this.decodeProtobufSlow(Buffer.isBuffer(bytes) ? Buffer.from(bytes) : bytes.slice());
+  }
+
+  /**
+   * The general protobuf decoding (protobufjs's `decode`, then `toObject`), taken for a type the
+   * generated decoder does not handle and to build every decoding error. Its `bytes` fields are
+   * views into `bytes`.
+   * @internal
+   */
+  decodeProtobufSlow(bytes: Uint8Array): T {
     let decoded: protobuf.Message;
     try {
       decoded = this.type.decode(bytes);
@@ -139,7 +198,17 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
 
   /** Mesos JSON text (compact, fields in declaration order, explicit defaults written). */
   encodeJson(message: T): Uint8Array {
-    return Buffer.from(JSON.stringify(this.toJsonObject(message)), 'utf8');
+    const fast = this.fastJsonText(message);
+    return fast !== SLOW_ENCODE ? Buffer.from(fast, 'utf8') : jsonBytes(this.toJsonObjectSlow(message));
+  }
+
+  /**
+   * The general JSON encoding (`fromObject`, `toObject`, explicit defaults), taken when the
+   * generated encoder is not sure to give the same text.
+   * @internal
+   */
+  encodeJsonSlow(message: T): Uint8Array {
+    return jsonBytes(this.toJsonObjectSlow(message));
   }
 
   /**
@@ -201,6 +270,12 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
 
   /** Converts a message object into the JSON value Mesos would write. */
   toJsonObject(message: T): Record<string, unknown> {
+    const fast = this.fastJson(message);
+    return fast !== SLOW_ENCODE ? fast : this.toJsonObjectSlow(message);
+  }
+
+  /** {@link toJsonObject} by the general path. @internal */
+  toJsonObjectSlow(message: T): Record<string, unknown> {
     let normalized: protobuf.Message;
     try {
       normalized = this.type.fromObject(message as Record<string, unknown>);
@@ -226,6 +301,11 @@ export class MessageCodec<T extends object = Record<string, unknown>> {
   decode(bytes: Uint8Array, encoding: Encoding): T {
     return encoding === 'protobuf' ? this.decodeProtobuf(bytes) : this.decodeJson(bytes);
   }
+}
+
+/** UTF-8 bytes of a JSON value. */
+function jsonBytes(json: Record<string, unknown>): Uint8Array {
+  return Buffer.from(JSON.stringify(json), 'utf8');
 }
 
 /**

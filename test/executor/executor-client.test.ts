@@ -77,6 +77,37 @@ describe('MesosExecutorClient', () => {
     });
   }
 
+  for (const encoding of ['protobuf', 'json'] as const) {
+    it(`reads several records from one chunk and a record split across chunks, in order (${encoding})`, async () => {
+      agent = new FakeAgent();
+      client = new MesosExecutorClient(env(await agent.start()), { encoding });
+      const seen: executor.Event[] = [];
+      client.onEvent((e) => void seen.push(e));
+      await client.start();
+      const tasks = ['a', 'b', 'c', 'd'].map((id) => ({ ...task, name: id, task_id: { value: id } }));
+      const message = { type: 'MESSAGE' as const, message: { data: Buffer.from('payload-bytes') } };
+      // Three records in one chunk.
+      agent.sendRaw((enc) => Buffer.concat([
+        FakeAgent.frame({ type: 'LAUNCH', launch: { task: tasks[0]! } }, enc),
+        FakeAgent.frame(message, enc),
+        FakeAgent.frame({ type: 'LAUNCH', launch: { task: tasks[1]! } }, enc),
+      ]));
+      // One record cut in three chunks (inside the length prefix, then inside the payload), the
+      // last chunk also carrying the whole next record.
+      const split = (enc: 'json' | 'protobuf') => FakeAgent.frame({ type: 'LAUNCH', launch: { task: tasks[2]! } }, enc);
+      agent.sendRaw((enc) => split(enc).subarray(0, 1));
+      await new Promise((r) => setTimeout(r, 30));
+      agent.sendRaw((enc) => split(enc).subarray(1, 10));
+      await new Promise((r) => setTimeout(r, 30));
+      agent.sendRaw((enc) => Buffer.concat([split(enc).subarray(10), FakeAgent.frame({ type: 'LAUNCH', launch: { task: tasks[3]! } }, enc)]));
+      await agent.waitFor(() => seen.length === 6);
+      assert.deepEqual(seen.map((e) => e.type), ['SUBSCRIBED', 'LAUNCH', 'MESSAGE', 'LAUNCH', 'LAUNCH', 'LAUNCH']);
+      assert.deepEqual(seen.filter((e) => e.type === 'LAUNCH').map((e) => e.launch!.task.task_id.value), ['a', 'b', 'c', 'd']);
+      assert.equal(Buffer.from(seen[2]!.message!.data).toString(), 'payload-bytes');
+      assert.deepEqual(client.unacknowledgedTasks.map((t) => t.task_id.value).sort(), ['a', 'b', 'c', 'd']);
+    });
+  }
+
   it('re-subscribes after losing the agent and resends unacknowledged tasks and updates', async () => {
     agent = new FakeAgent();
     let subscriptions = 0;

@@ -65,6 +65,18 @@ export class FakeAgent {
     }
   }
 
+  /** The bytes of one event as framed on a subscription stream of the given encoding. */
+  static frame(event: executor.Event, enc: 'json' | 'protobuf'): Buffer {
+    return encodeRecord(Codecs.executorEvent().encode(event, enc));
+  }
+
+  /** Writes raw bytes on every open subscription stream (several records at once, or part of one). */
+  sendRaw(bytes: (enc: 'json' | 'protobuf') => Buffer): void {
+    for (const s of this.streams) {
+      if (!s.writableEnded) s.write(bytes((s as http.ServerResponse & { enc: 'json' | 'protobuf' }).enc));
+    }
+  }
+
   /** Cuts every open subscription stream. */
   drop(): void {
     for (const s of this.streams) s.destroy();
