@@ -5,6 +5,7 @@ import type { Holding } from '../sim-holdings.js';
 import type { StatusUpdateStream } from '../status-update-stream.js';
 import type { AgentSpec, SimAgent, SimOffer, UpdateFaults } from '../sim-types.js';
 import type { ExecutorHost } from '../executor-host.js';
+import type { UpdateCarrier } from '../event-outbox.js';
 
 const TERMINAL = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
 /** States non-partition-aware frameworks see as TASK_LOST. */
@@ -82,9 +83,11 @@ export interface SimTask {
   killRequested?: boolean;
 }
 
-/** Where the engine sends events; returns false when the framework has no open stream. */
-/** @internal */
-export type EventSink = (frameworkId: string, event: scheduler.Event) => boolean;
+/**
+ * @internal Where the engine sends events; returns false when the framework has no open stream (or
+ * an OFFERS event found its stream full). `carrier` comes with an agent's status update.
+ */
+export type EventSink = (frameworkId: string, event: scheduler.Event, carrier?: UpdateCarrier) => boolean;
 
 /** A retired task, as kept in `SimEngine.completedTasks`. */
 export interface CompletedTask {
@@ -164,7 +167,7 @@ export class ClusterState {
   readonly tasks = new Map<string, SimTask>();
   readonly completedTasks: CompletedTask[] = [];
   readonly updateFaults: UpdateFaults = { duplicate: false, delayMs: 0, reorderWindowMs: 0 };
-  readonly stats = { offersSent: 0, updatesSent: 0, acks: 0, launched: 0 };
+  readonly stats = { offersSent: 0, updatesSent: 0, updateRetries: 0, acks: 0, launched: 0 };
   /** Every task launched, in order (for invariant checks: nothing launched twice). */
   readonly launchLog: LaunchRecord[] = [];
   /** Every operation status sent, oldest first. */

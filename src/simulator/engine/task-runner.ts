@@ -31,7 +31,7 @@ export class TaskRunner {
       resources,
       timers: [],
       launchedAt: Date.now(),
-      updates: new StatusUpdateStream((status) => this.updates.forward(fw.id, status), this.options.statusUpdateRetryMs ?? 10_000, this.options.statusUpdateRetryMaxMs ?? 600_000),
+      updates: new StatusUpdateStream(fw.id, this.updates),
     };
     state.tasks.set(taskKey(fw.id, info.task_id.value), task);
     state.stats.launched++;
