@@ -57,6 +57,9 @@ export interface SimFramework {
   failoverTimer?: NodeJS.Timeout;
 }
 
+/** @internal The next scripted step of a simulated task. */
+export type SimTaskStep = 'starting' | 'running' | 'outcome' | 'killed';
+
 /** A task on a simulated agent that has not been retired yet (retired = terminal and acknowledged). */
 export interface SimTask {
   /** Id of its framework. */
@@ -71,8 +74,10 @@ export interface SimTask {
   resources: Holding;
   /** @internal its status updates, sent one at a time until acknowledged, with retries. */
   updates: StatusUpdateStream;
-  /** @internal timers of its simulated behaviour. */
-  timers: NodeJS.Timeout[];
+  /** @internal the timer of its next scripted step (simulated tasks), while one is due. */
+  timer?: NodeJS.Timeout | undefined;
+  /** @internal the step that timer runs. */
+  step?: SimTaskStep | undefined;
   /** Epoch milliseconds of its launch. */
   launchedAt: number;
   /** Run by a real executor process (`ExecutorHost`): its updates come from the executor. */
