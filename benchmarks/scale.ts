@@ -19,6 +19,7 @@ import { report } from './report.js';
 /** What the simulator child reports when asked. */
 interface SimSample {
   rss: number;
+  cpuMs: number;
   heapUsed: number;
   tasks: number;
   running: number;
@@ -36,6 +37,7 @@ interface SimSample {
 /** What the framework child reports every second. */
 interface FrameworkSample {
   rss: number;
+  cpuMs: number;
   heapUsed: number;
   counts: Record<string, number>;
 }
@@ -72,12 +74,13 @@ async function simChild(agents: number, tasksPerAgent: number): Promise<void> {
     const mem = process.memoryUsage();
     const sample: SimSample = {
       rss: mem.rss,
+      cpuMs: cpuMs(),
       heapUsed: mem.heapUsed,
       tasks: sim.engine.tasks.size,
       running,
       pendingUpdates,
       launched: sim.engine.stats.launched,
-      distinctLaunched: new Set(sim.engine.launchLog.map((l) => `${l.frameworkId}/${l.taskId}`)).size,
+      distinctLaunched: m.ask === 'final' ? new Set(sim.engine.launchLog.map((l) => `${l.frameworkId}/${l.taskId}`)).size : -1,
       updatesSent: sim.engine.stats.updatesSent,
       updateRetries: sim.engine.stats.updateRetries,
       acks: sim.engine.stats.acks,
@@ -101,7 +104,7 @@ async function frameworkChild(master: string, tasks: number): Promise<void> {
   const tm = fw.get(TOKENS.TaskManager);
   const sample = () => {
     const mem = process.memoryUsage();
-    process.send!({ rss: mem.rss, heapUsed: mem.heapUsed, counts: tm.counts() } satisfies FrameworkSample);
+    process.send!({ rss: mem.rss, cpuMs: cpuMs(), heapUsed: mem.heapUsed, counts: tm.counts() } satisfies FrameworkSample);
   };
   const timer = setInterval(sample, 1000);
   process.on('message', (m: { ask?: string }) => {
@@ -148,15 +151,15 @@ async function parent(): Promise<void> {
   console.log(`# scale: ${o.tasks} tasks on ${o.agents} agents, simulator at ${url}`);
   const started = Date.now();
   const framework = fork(self, ['--child-framework', url, String(o.tasks)], { execArgv: prof('framework'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  let last: FrameworkSample = { rss: 0, heapUsed: 0, counts: {} };
+  let last: FrameworkSample = { rss: 0, cpuMs: 0, heapUsed: 0, counts: {} };
   let fwRssMax = 0;
   let simRssMax = 0;
   framework.on('message', (m) => {
     last = m as FrameworkSample;
     fwRssMax = Math.max(fwRssMax, last.rss);
   });
-  const simSample = async () => {
-    sim.send({ ask: 'sample' });
+  const simSample = async (ask = 'sample') => {
+    sim.send({ ask });
     const s = await nextMessage(sim, isSimSample, 60_000);
     simRssMax = Math.max(simRssMax, s.rss);
     return s;
@@ -171,12 +174,13 @@ async function parent(): Promise<void> {
     const running = last.counts['TASK_RUNNING'] ?? 0;
     if (Date.now() - printed >= 10_000) {
       printed = Date.now();
-      console.log(`# ${((Date.now() - started) / 1000).toFixed(0)} s: framework ${running} RUNNING (rss ${mb(last.rss)} MB); simulator ${s.running} RUNNING, ${s.pendingUpdates} updates unacknowledged, ${s.updateRetries} retries (rss ${mb(s.rss)} MB)`);
+      console.log(`# ${((Date.now() - started) / 1000).toFixed(0)} s: framework ${running} RUNNING (rss ${mb(last.rss)} MB, cpu ${(last.cpuMs / 1000).toFixed(1)} s); simulator ${s.running} RUNNING, ${s.pendingUpdates} updates unacknowledged, ${s.updateRetries} retries (rss ${mb(s.rss)} MB, cpu ${(s.cpuMs / 1000).toFixed(1)} s)`);
     }
     if (allRunningS === undefined && running >= o.tasks && s.running >= o.tasks) allRunningS = (Date.now() - started) / 1000;
     if (allRunningS !== undefined && s.pendingUpdates === 0) break;
   }
   const ok = allRunningS !== undefined;
+  s = await simSample('final');
   report('scale.tasks', o.tasks, 'tasks');
   report('scale.agents', o.agents, 'agents');
   if (ok) report('scale.time_to_all_running_s', allRunningS!, 's');
@@ -188,6 +192,11 @@ async function parent(): Promise<void> {
   report('scale.simulator_rss_max_mb', mb(simRssMax), 'MB');
   report('scale.simulator_heap_mb', mb(s.heapUsed), 'MB');
   report('scale.simulator_heap_bytes_per_task', s.tasks ? Math.round(s.heapUsed / s.tasks) : 0, 'B');
+  // CPU time each process used (the machine's cores are shared: wall time alone hides who was busy).
+  report('scale.framework_cpu_s', last.cpuMs / 1000, 's');
+  report('scale.simulator_cpu_s', s.cpuMs / 1000, 's');
+  report('scale.framework_cpu_ms_per_task', last.cpuMs / o.tasks, 'ms');
+  report('scale.simulator_cpu_ms_per_task', s.cpuMs / o.tasks, 'ms');
   report('scale.updates_sent', s.updatesSent, 'updates');
   report('scale.agent_retries', s.updateRetries, 'updates');
   // Each task has two updates to deliver (STARTING, RUNNING); everything sent beyond that is a duplicate.
@@ -209,6 +218,11 @@ async function parent(): Promise<void> {
   await waitExit(sim, 30_000);
   if (o.cpuProf) console.log(`# CPU profiles in ${o.cpuProf}`);
   process.exit(failures.length ? 1 : 0);
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
 }
 
 function mb(bytes: number): number {

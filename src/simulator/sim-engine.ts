@@ -87,6 +87,7 @@ export class SimEngine implements ExecutorHostEngine {
   }
   /** Ended tasks, oldest first (at most `completedTaskHistory`). */
   get completedTasks(): readonly CompletedTask[] {
+    this.state.trimCompleted(this.options.completedTaskHistory ?? 10_000);
     return this.state.completedTasks;
   }
   /** Fault switches on every status update; change them in place. */

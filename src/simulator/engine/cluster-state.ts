@@ -170,6 +170,7 @@ export class ClusterState {
   readonly frameworks = new Map<string, SimFramework>();
   readonly offers = new Map<string, SimOffer>();
   readonly tasks = new Map<string, SimTask>();
+  /** Retired tasks, oldest first; may hold up to twice the history limit until {@link trimCompleted}. */
   readonly completedTasks: CompletedTask[] = [];
   readonly updateFaults: UpdateFaults = { duplicate: false, delayMs: 0, reorderWindowMs: 0 };
   readonly stats = { offersSent: 0, updatesSent: 0, updateRetries: 0, acks: 0, launched: 0 };
@@ -190,6 +191,11 @@ export class ClusterState {
   private frameworkSeq = 0;
   private offerSeq = 0;
   private agentSeq = 0;
+
+  /** Drops the oldest retired tasks beyond `keep`. */
+  trimCompleted(keep: number): void {
+    if (this.completedTasks.length > keep) this.completedTasks.splice(0, this.completedTasks.length - keep);
+  }
 
   nextFrameworkId(): string {
     return `${this.masterId}-${String(this.frameworkSeq++).padStart(4, '0')}`;

@@ -168,8 +168,10 @@ export class TaskRunner {
     this.clearTask(task);
     state.tasks.delete(taskKey(task.frameworkId, task.info.task_id.value));
     state.completedTasks.push({ frameworkId: task.frameworkId, taskId: task.info.task_id.value, state: task.state, agentId: task.agentId });
+    // Trimmed in batches (a splice per retired task made retiring n tasks past the limit O(n x limit));
+    // readers see at most the limit (`ClusterState.recentCompleted`).
     const keep = this.options.completedTaskHistory ?? 10_000;
-    if (state.completedTasks.length > keep) state.completedTasks.splice(0, state.completedTasks.length - keep);
+    if (state.completedTasks.length >= 2 * keep + 64) state.trimCompleted(keep);
   }
 
   /** Stops a task's timers and its status update retries. */
