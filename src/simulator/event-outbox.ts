@@ -16,7 +16,7 @@ export interface UpdateCarrier {
   room(): void;
 }
 
-/** How much an {@link EventOutbox} holds, for tests and the scale benchmark. */
+/** How much a subscriber's event stream holds at the simulated master (its outbox), for tests and the scale benchmark. */
 export interface OutboxStats {
   /** Events waiting in the outbox (not yet handed to the socket). */
   queuedEvents: number;
