@@ -123,6 +123,9 @@ export class EventOutbox {
     if (this.closed || this.ending) return;
     this.ending = true;
     this.waiting.clear();
+    // What still goes out on an ending stream does not count as delivered: the framework re-subscribes
+    // (failover) and its agents resend the heads on the new stream (or it was torn down).
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i]!.carrier = undefined;
     if (this.head === this.queue.length) this.res.end();
   }
 
