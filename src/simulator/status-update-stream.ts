@@ -11,6 +11,8 @@ export interface StatusUpdateRoute {
   readonly retryMaxMs: number;
   /** Counts the retries (an update forwarded again because its retry timer fired). */
   retried(): void;
+  /** Counts an update written to the framework's connection (any copy). */
+  delivered(): void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class StatusUpdateStream implements UpdateCarrier {
 
   /** @internal {@link UpdateCarrier}: the head reached the framework's connection; the retry timer starts. */
   written(status: v1.TaskStatus): void {
+    this.route.delivered();
     const head = this.queue[0];
     if (!head || this.outstanding !== head || status.uuid !== head.uuid) return;
     this.outstanding = undefined;

@@ -25,6 +25,8 @@ class FakeRoute implements StatusUpdateRoute {
   retried(): void {
     this.retries++;
   }
+
+  delivered(): void {}
 }
 
 let seq = 0;
