@@ -26,3 +26,4 @@ export type { SimAgent, AgentState, SimOffer } from './sim-types.js';
 export type { Holding, SimVolume } from './sim-holdings.js';
 export type { Quantities } from './sim-resources.js';
 export type { CompletedTask, LaunchRecord, OperationStatusRecord, FrameworkMessageRecord, InverseOfferAnswer } from './engine/cluster-state.js';
+export type { OutboxStats } from './event-outbox.js';

@@ -1,8 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { Codecs } from '../protocol/messages.js';
-import { encodeRecord } from '../protocol/recordio.js';
 import { MEDIA_TYPES, encodingOf, schema, type Encoding } from '../protocol/codec.js';
 import { decodeRequestBody } from './endpoints/mesos-json.js';
 import { acceptedEncoding, empty, json, methodNotAllowed, notFound, text, TEXT } from './endpoints/http-answers.js';
@@ -12,6 +10,7 @@ import { validateCall } from './call-validation.js';
 import { noteSubscribed, SIM_VERSION } from './state-endpoint.js';
 import { flagsJson, frameworksJson, metricsJson, rolesJson, slavesJson, stateJson, stateSummaryJson, tasksJson } from './endpoints/master-endpoints.js';
 import { operatorCall } from './endpoints/operator-api.js';
+import { EventOutbox, type OutboxStats, type UpdateCarrier } from './event-outbox.js';
 
 /** What a master server needs to know about the cluster it belongs to. */
 export interface ClusterView {
@@ -22,6 +21,8 @@ export interface ClusterView {
   credentials?: Array<{ principal: string; secret: string }> | undefined;
   heartbeatSeconds: number;
   maxBodyBytes: number;
+  /** Bytes of events an event stream holds before it holds back status updates and offers (see `EventOutbox`). */
+  eventQueueBytes: number;
   /** Answer this many more scheduler calls with 503. */
   failCalls: { remaining: number };
   heartbeatsStopped: boolean;
@@ -34,6 +35,7 @@ interface OpenStream {
   streamId: string;
   encoding: Encoding;
   res: http.ServerResponse;
+  outbox: EventOutbox;
   heartbeat: NodeJS.Timeout;
 }
 
@@ -100,12 +102,20 @@ export class MasterServer {
     return n;
   }
 
-  /** Writes one event as one RecordIO record in its own HTTP chunk. */
-  send(frameworkId: string, event: scheduler.Event): boolean {
+  /**
+   * Sends one event as one RecordIO record in its own HTTP chunk, through the stream's outbox
+   * (which honours the socket's backpressure); false when the framework has no open stream, or
+   * an OFFERS event found the stream full.
+   */
+  send(frameworkId: string, event: scheduler.Event, carrier?: UpdateCarrier): boolean {
     const s = this.streams.get(frameworkId);
-    if (!s || s.res.writableEnded || s.res.destroyed) return false;
-    s.res.write(encodeRecord(Codecs.schedulerEvent().encode(event, s.encoding)));
-    return true;
+    if (!s) return false;
+    return s.outbox.send(event, carrier);
+  }
+
+  /** The framework's event stream: what waits in its outbox and on its socket; undefined without an open stream. */
+  streamStats(frameworkId: string): OutboxStats | undefined {
+    return this.streams.get(frameworkId)?.outbox.stats();
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -268,8 +278,7 @@ export class MasterServer {
       case 'TEARDOWN': {
         engine.removeFramework(fw);
         // Mesos ends the torn-down framework's stream cleanly (the chunked terminator), sending nothing more.
-        const s = this.streams.get(fw.id);
-        if (s && !s.res.destroyed) s.res.end();
+        this.streams.get(fw.id)?.outbox.end();
         return;
       }
       case 'ACCEPT':
@@ -309,11 +318,12 @@ export class MasterServer {
     const { engine } = this.cluster;
     const streamId = randomUUID();
     res.writeHead(200, { 'Content-Type': MEDIA_TYPES[encoding], 'Mesos-Stream-Id': streamId });
-    const write = (event: scheduler.Event) => void (res.writableEnded || res.write(encodeRecord(Codecs.schedulerEvent().encode(event, encoding))));
+    const outbox = new EventOutbox(res, encoding, this.cluster.eventQueueBytes);
+    const write = (event: scheduler.Event) => void outbox.send(event);
     const outcome = engine.subscribe(call);
     if ('error' in outcome) {
       write({ type: 'ERROR', error: { message: outcome.error } });
-      res.end();
+      outbox.end();
       return;
     }
     const fw = outcome.framework;
@@ -322,16 +332,14 @@ export class MasterServer {
     if (old) {
       this.streams.delete(fw.id);
       clearInterval(old.heartbeat);
-      if (!old.res.destroyed) {
-        old.res.write(encodeRecord(Codecs.schedulerEvent().encode({ type: 'ERROR', error: { message: 'Framework failed over' } }, old.encoding)));
-        old.res.end();
-      }
+      old.outbox.send({ type: 'ERROR', error: { message: 'Framework failed over' } });
+      old.outbox.end();
     }
     const heartbeat = setInterval(() => {
       if (!this.cluster.heartbeatsStopped) write({ type: 'HEARTBEAT' });
     }, this.cluster.heartbeatSeconds * 1000);
     heartbeat.unref();
-    const stream: OpenStream = { frameworkId: fw.id, streamId, encoding, res, heartbeat };
+    const stream: OpenStream = { frameworkId: fw.id, streamId, encoding, res, outbox, heartbeat };
     this.streams.set(fw.id, stream);
     res.on('close', () => {
       clearInterval(heartbeat);

@@ -51,7 +51,7 @@ export class SimEngine implements ExecutorHostEngine {
   ) {
     const { state } = this;
     this.allocator = new Allocator(state, options.allocationIntervalMs ?? 1000);
-    this.updates = new TaskUpdates(state);
+    this.updates = new TaskUpdates(state, options);
     this.runner = new TaskRunner(state, options, this.allocator, this.updates);
     this.calls = new TaskCalls(state, this.runner, this.updates);
     this.operations = new OfferOperations(state, this.allocator, this.runner, this.updates);
@@ -87,6 +87,7 @@ export class SimEngine implements ExecutorHostEngine {
   }
   /** Ended tasks, oldest first (at most `completedTaskHistory`). */
   get completedTasks(): readonly CompletedTask[] {
+    this.state.trimCompleted(this.options.completedTaskHistory ?? 10_000);
     return this.state.completedTasks;
   }
   /** Fault switches on every status update; change them in place. */
@@ -99,6 +100,8 @@ export class SimEngine implements ExecutorHostEngine {
     readonly offersSent: number;
     /** Status updates sent in UPDATE events (retries included). */
     readonly updatesSent: number;
+    /** Agent status updates sent again because no acknowledgement came within the retry interval. */
+    readonly updateRetries: number;
     /** ACKNOWLEDGE calls accepted. */
     readonly acks: number;
     /** Tasks launched. */

@@ -67,6 +67,12 @@ export interface SimulatorOptions {
     /** Password. */
     secret: string;
   }>;
+  /**
+   * Bytes of events one event stream may hold while its subscriber does not read, past which agent
+   * status updates wait in their agents' streams (sent when there is room, nothing lost) and no
+   * offers are made to it; heartbeats are coalesced. Other events are always queued. @default 8 MiB
+   */
+  eventQueueBytes?: number;
   /** Largest request body accepted, bytes. @default 10 MiB */
   maxBodyBytes?: number;
   /** Serve `POST /__sim/faults` so tests and people can inject faults over HTTP. @default true */

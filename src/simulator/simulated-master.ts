@@ -1,6 +1,7 @@
 import { ExecutorHost } from './executor-host.js';
 import { SimEngine } from './sim-engine.js';
 import { MasterServer, type ClusterView } from './master-server.js';
+import type { OutboxStats } from './event-outbox.js';
 import type { AgentSpec, SimulatorOptions, UpdateFaults } from './sim-types.js';
 
 /** Options of {@link SimulatedMaster.start}: the cluster ({@link SimulatorOptions}) and how many masters serve it. */
@@ -127,6 +128,8 @@ export class SimulatedMaster implements ClusterView {
   readonly heartbeatSeconds: number;
   /** @internal */
   readonly maxBodyBytes: number;
+  /** @internal */
+  readonly eventQueueBytes: number;
   /** @internal the `fail-calls` fault's counter. */
   readonly failCalls = { remaining: 0 };
   /** @internal the `stop-heartbeats` fault's switch. */
@@ -143,7 +146,8 @@ export class SimulatedMaster implements ClusterView {
     this.heartbeatSeconds = options.heartbeatIntervalSeconds ?? 15;
     this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
     this.faultsApi = options.faultsApi ?? true;
-    this.engine.sink = (frameworkId, event) => this.leader()?.send(frameworkId, event) ?? false;
+    this.eventQueueBytes = options.eventQueueBytes ?? 8 * 1024 * 1024;
+    this.engine.sink = (frameworkId, event, carrier) => this.leader()?.send(frameworkId, event, carrier) ?? false;
   }
 
   /** Starts the masters and agents; resolves once every master listens. */
@@ -259,6 +263,15 @@ export class SimulatedMaster implements ClusterView {
       if (Date.now() > deadline) throw new Error(`simulator condition not met within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /**
+   * What waits on the framework's event stream at the leading master: events queued in its outbox
+   * (bounded, see {@link SimulatorOptions.eventQueueBytes}), bytes on the socket, status updates held
+   * back for want of room. Undefined while the framework has no open stream there.
+   */
+  streamStats(frameworkId: string): OutboxStats | undefined {
+    return this.leader()?.streamStats(frameworkId);
   }
 
   /** A summary of the simulated cluster, for tests and tools. */

@@ -1,6 +1,6 @@
 import type { SimEngine, SimFramework, SimTask } from './sim-engine.js';
 import type { MasterServer } from './master-server.js';
-import type { SimAgent } from './sim-types.js';
+import type { SimAgent, SimOffer } from './sim-types.js';
 import { addQuantities, emptyQuantities, type Quantities } from './sim-resources.js';
 import type { Holding } from './sim-holdings.js';
 
@@ -71,15 +71,44 @@ function completedTaskJson(t: SimEngine['completedTasks'][number]): Record<strin
   return { id: t.taskId, framework_id: t.frameworkId, slave_id: t.agentId, state: t.state };
 }
 
+/**
+ * Tasks and offers grouped by agent, built once per synchronous turn (one endpoint answer) and
+ * dropped at the next microtask: the per-agent views then cost O(tasks + agents), not O(agents x tasks).
+ */
+const byAgentCache = new WeakMap<SimEngine, { tasks: Map<string, SimTask[]>; offers: Map<string, SimOffer[]> }>();
+export function byAgent(engine: SimEngine): { tasks: Map<string, SimTask[]>; offers: Map<string, SimOffer[]> } {
+  let cached = byAgentCache.get(engine);
+  if (!cached) {
+    const tasks = new Map<string, SimTask[]>();
+    const offers = new Map<string, SimOffer[]>();
+    for (const t of engine.tasks.values()) {
+      const list = tasks.get(t.agentId);
+      if (list) list.push(t);
+      else tasks.set(t.agentId, [t]);
+    }
+    for (const o of engine.offers.values()) {
+      const list = offers.get(o.agentId);
+      if (list) list.push(o);
+      else offers.set(o.agentId, [o]);
+    }
+    cached = { tasks, offers };
+    byAgentCache.set(engine, cached);
+    queueMicrotask(() => byAgentCache.delete(engine));
+  }
+  return cached;
+}
+
 export function agentUsage(engine: SimEngine, agent: SimAgent) {
-  const used = sum(liveTasks(engine, (t) => t.agentId === agent.id && !isTerminalState(t.state)).map((t) => holdingQuantities(t.resources)));
-  const offers = [...engine.offers.values()].filter((o) => o.agentId === agent.id);
+  const grouped = byAgent(engine);
+  const onAgent = (grouped.tasks.get(agent.id) ?? []).filter((t) => !isTerminalState(t.state));
+  const used = sum(onAgent.map((t) => holdingQuantities(t.resources)));
+  const offers = grouped.offers.get(agent.id) ?? [];
   const offered = sum(offers.map((o) => holdingQuantities(o.holding)));
   const reservedByRole = new Map<string, Quantities>();
   const addReserved = (role: string, q: Quantities) => reservedByRole.set(role, addQuantities(reservedByRole.get(role) ?? emptyQuantities(), q));
   for (const [role, q] of agent.reserved) addReserved(role, q);
   for (const o of offers) if (!isEmpty(o.holding.reserved)) addReserved(o.holding.role, o.holding.reserved);
-  for (const t of liveTasks(engine, (t) => t.agentId === agent.id && !isTerminalState(t.state))) if (!isEmpty(t.resources.reserved)) addReserved(t.resources.role, t.resources.reserved);
+  for (const t of onAgent) if (!isEmpty(t.resources.reserved)) addReserved(t.resources.role, t.resources.reserved);
   return { used, offered, reservedByRole };
 }
 

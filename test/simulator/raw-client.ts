@@ -39,6 +39,8 @@ export class RawSubscription {
   ended = false;
   private res: http.IncomingMessage | undefined;
   private req: http.ClientRequest | undefined;
+  private gate: Promise<void> | undefined;
+  private openGate: (() => void) | undefined;
 
   static async open(url: string, frameworkInfo: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RawSubscription> {
     const sub = new RawSubscription();
@@ -52,6 +54,8 @@ export class RawSubscription {
         void (async () => {
           try {
             for await (const record of decodeRecords(res)) {
+              // While paused the loop stops pulling: the socket fills and the server sees backpressure.
+              if (sub.gate) await sub.gate;
               const event = JSON.parse(record.toString('utf8')) as Record<string, any>;
               if (event['type'] === 'SUBSCRIBED') sub.frameworkId = event['subscribed'].framework_id.value;
               sub.events.push(event);
@@ -90,7 +94,21 @@ export class RawSubscription {
     }
   }
 
+  /** Stops reading the stream (the server's writes back up once the socket buffers are full). */
+  pause(): void {
+    this.gate ??= new Promise<void>((resolve) => (this.openGate = resolve));
+  }
+
+  /** Reads the stream again. */
+  resume(): void {
+    const open = this.openGate;
+    this.gate = undefined;
+    this.openGate = undefined;
+    open?.();
+  }
+
   close(): void {
+    this.resume();
     this.res?.destroy();
     this.req?.destroy();
   }

@@ -6,6 +6,7 @@ import {
   agentJson,
   agentRegisteredTime,
   agentUsage,
+  byAgent,
   completedFrameworks,
   frameworkJson,
   holdingQuantities,
@@ -63,13 +64,22 @@ export function stateSummaryJson(engine: SimEngine, server: MasterServer): Recor
   const states = (filter: (t: (typeof tasks)[number]) => boolean) => [
     ...tasks.filter(filter).map((t) => t.state as string),
   ];
+  const completedByAgent = new Map<string, string[]>();
+  for (const t of engine.completedTasks) {
+    const list = completedByAgent.get(t.agentId);
+    if (list) list.push(t.state);
+    else completedByAgent.set(t.agentId, [t.state]);
+  }
   return {
     hostname: server.host,
-    slaves: agents.map((a) => ({
-      ...agentJson(engine, a, agentRegisteredTime(a)),
-      ...taskCounts([...states((t) => t.agentId === a.id), ...engine.completedTasks.filter((t) => t.agentId === a.id).map((t) => t.state as string)]),
-      framework_ids: [...new Set(tasks.filter((t) => t.agentId === a.id).map((t) => t.frameworkId))],
-    })),
+    slaves: agents.map((a) => {
+      const here = byAgent(engine).tasks.get(a.id) ?? [];
+      return {
+        ...agentJson(engine, a, agentRegisteredTime(a)),
+        ...taskCounts([...here.map((t) => t.state as string), ...(completedByAgent.get(a.id) ?? [])]),
+        framework_ids: [...new Set(here.map((t) => t.frameworkId))],
+      };
+    }),
     frameworks: frameworks.map((f) => {
       const full = frameworkJson(engine, f);
       return {

@@ -57,7 +57,7 @@ export class AgentFaults {
     for (const t of [...state.tasks.values()]) {
       if (t.agentId !== agentId) continue;
       const fw = state.frameworks.get(t.frameworkId);
-      for (const timer of t.timers) clearTimeout(timer);
+      this.runner.stopTimers(t);
       // The master knows the state of the last update it forwarded (the head of the stream while
       // unacknowledged); updates queued behind it on the agent are lost with the agent.
       const known = t.updates.pending[0]?.state ?? t.state;

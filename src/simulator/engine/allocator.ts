@@ -69,8 +69,9 @@ export class Allocator {
       }
     }
     for (const [fwId, offers] of batches) {
-      state.stats.offersSent += offers.length;
-      if (!state.sink(fwId, { type: 'OFFERS', offers: { offers } })) {
+      if (state.sink(fwId, { type: 'OFFERS', offers: { offers } })) state.stats.offersSent += offers.length;
+      else {
+        // Not connected, or its stream is full (see EventOutbox): the offers were never made.
         for (const o of offers) {
           const offer = state.offers.get(o.id.value);
           if (offer) state.returnOffer(offer);

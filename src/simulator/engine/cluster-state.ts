@@ -5,6 +5,7 @@ import type { Holding } from '../sim-holdings.js';
 import type { StatusUpdateStream } from '../status-update-stream.js';
 import type { AgentSpec, SimAgent, SimOffer, UpdateFaults } from '../sim-types.js';
 import type { ExecutorHost } from '../executor-host.js';
+import type { UpdateCarrier } from '../event-outbox.js';
 
 const TERMINAL = new Set<v1.TaskState>(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_LOST', 'TASK_GONE_BY_OPERATOR']);
 /** States non-partition-aware frameworks see as TASK_LOST. */
@@ -56,6 +57,9 @@ export interface SimFramework {
   failoverTimer?: NodeJS.Timeout;
 }
 
+/** @internal The next scripted step of a simulated task. */
+export type SimTaskStep = 'starting' | 'running' | 'outcome' | 'killed';
+
 /** A task on a simulated agent that has not been retired yet (retired = terminal and acknowledged). */
 export interface SimTask {
   /** Id of its framework. */
@@ -70,8 +74,10 @@ export interface SimTask {
   resources: Holding;
   /** @internal its status updates, sent one at a time until acknowledged, with retries. */
   updates: StatusUpdateStream;
-  /** @internal timers of its simulated behaviour. */
-  timers: NodeJS.Timeout[];
+  /** @internal the timer of its next scripted step (simulated tasks), while one is due. */
+  timer?: NodeJS.Timeout | undefined;
+  /** @internal the step that timer runs. */
+  step?: SimTaskStep | undefined;
   /** Epoch milliseconds of its launch. */
   launchedAt: number;
   /** Run by a real executor process (`ExecutorHost`): its updates come from the executor. */
@@ -82,9 +88,11 @@ export interface SimTask {
   killRequested?: boolean;
 }
 
-/** Where the engine sends events; returns false when the framework has no open stream. */
-/** @internal */
-export type EventSink = (frameworkId: string, event: scheduler.Event) => boolean;
+/**
+ * @internal Where the engine sends events; returns false when the framework has no open stream (or
+ * an OFFERS event found its stream full). `carrier` comes with an agent's status update.
+ */
+export type EventSink = (frameworkId: string, event: scheduler.Event, carrier?: UpdateCarrier) => boolean;
 
 /** A retired task, as kept in `SimEngine.completedTasks`. */
 export interface CompletedTask {
@@ -162,9 +170,10 @@ export class ClusterState {
   readonly frameworks = new Map<string, SimFramework>();
   readonly offers = new Map<string, SimOffer>();
   readonly tasks = new Map<string, SimTask>();
+  /** Retired tasks, oldest first; may hold up to twice the history limit until {@link trimCompleted}. */
   readonly completedTasks: CompletedTask[] = [];
   readonly updateFaults: UpdateFaults = { duplicate: false, delayMs: 0, reorderWindowMs: 0 };
-  readonly stats = { offersSent: 0, updatesSent: 0, acks: 0, launched: 0 };
+  readonly stats = { offersSent: 0, updatesSent: 0, updateRetries: 0, acks: 0, launched: 0 };
   /** Every task launched, in order (for invariant checks: nothing launched twice). */
   readonly launchLog: LaunchRecord[] = [];
   /** Every operation status sent, oldest first. */
@@ -182,6 +191,11 @@ export class ClusterState {
   private frameworkSeq = 0;
   private offerSeq = 0;
   private agentSeq = 0;
+
+  /** Drops the oldest retired tasks beyond `keep`. */
+  trimCompleted(keep: number): void {
+    if (this.completedTasks.length > keep) this.completedTasks.splice(0, this.completedTasks.length - keep);
+  }
 
   nextFrameworkId(): string {
     return `${this.masterId}-${String(this.frameworkSeq++).padStart(4, '0')}`;

@@ -5,6 +5,13 @@ import type { SimAgent, SimulatorOptions, TaskBehaviour } from '../sim-types.js'
 import type { Allocator } from './allocator.js';
 import { executorIdOf, isTerminal, taskKey, type ClusterState, type SimFramework, type SimTask } from './cluster-state.js';
 import type { TaskUpdates } from './task-updates.js';
+import type { SimTaskStep } from './cluster-state.js';
+
+const NO_BEHAVIOUR: TaskBehaviour = {};
+
+function runStep(runner: TaskRunner, task: SimTask): void {
+  runner.runStep(task);
+}
 
 /**
  * Runs launched tasks on the simulated agents: a task the executor host takes (see
@@ -13,12 +20,24 @@ import type { TaskUpdates } from './task-updates.js';
  * outcome, on timers. Also ends tasks, frees their resources and retires them once acknowledged.
  */
 export class TaskRunner {
+  /** The behaviour rules, their name patterns compiled once. */
+  private readonly rules: Array<{ name?: RegExp; label?: { key: string; value: string | undefined }; behaviour: TaskBehaviour }>;
+
   constructor(
     private readonly state: ClusterState,
     private readonly options: SimulatorOptions,
     private readonly allocator: Allocator,
     private readonly updates: TaskUpdates,
-  ) {}
+  ) {
+    this.rules = (options.taskBehaviours ?? []).map((rule) => {
+      const [key, value] = rule.label?.split('=') ?? [];
+      return {
+        ...(rule.name !== undefined ? { name: new RegExp(rule.name) } : {}),
+        ...(rule.label !== undefined ? { label: { key: key!, value } } : {}),
+        behaviour: rule,
+      };
+    });
+  }
 
   /** Registers a launched task and starts it; `deliver: false` when its executor gets it another way (a task group). */
   launchTask(fw: SimFramework, info: v1.TaskInfo, agent: SimAgent, resources: Holding, deliver = true): void {
@@ -29,9 +48,10 @@ export class TaskRunner {
       agentId: agent.id,
       state: 'TASK_STAGING',
       resources,
-      timers: [],
       launchedAt: Date.now(),
-      updates: new StatusUpdateStream((status) => this.updates.forward(fw.id, status), this.options.statusUpdateRetryMs ?? 10_000, this.options.statusUpdateRetryMaxMs ?? 600_000),
+      updates: new StatusUpdateStream(fw.id, this.updates),
+      timer: undefined,
+      step: undefined,
     };
     state.tasks.set(taskKey(fw.id, info.task_id.value), task);
     state.stats.launched++;
@@ -42,53 +62,74 @@ export class TaskRunner {
       if (deliver) state.executorHost.launch(fw.id, agent.id, info);
       return;
     }
-    const b = this.behaviourOf(info);
-    const start = b.startDelayMs ?? 10;
-    // Each step is scheduled by the previous one: timers of different lengths may fire out of order
-    // when the event loop lags, and an executor reports STARTING, RUNNING and the outcome in order.
-    this.later(task, start, () => {
-      this.updates.executorUpdate(task, 'TASK_STARTING');
-      this.later(task, 1, () => {
-        this.updates.executorUpdate(task, 'TASK_RUNNING');
-        this.armOutcome(task, b.runMs ?? 100);
-      });
-    });
+    // Each step is scheduled by the previous one (one timer per task at a time, no closure): timers
+    // of different lengths may fire out of order when the event loop lags, and an executor reports
+    // STARTING, RUNNING and the outcome in order.
+    this.later(task, this.behaviourOf(info).startDelayMs ?? 10, 'starting');
   }
 
   /** Schedules how a simulated task ends (its behaviour's outcome) `afterMs` from now. */
   armOutcome(task: SimTask, afterMs: number): void {
-    const b = this.behaviourOf(task.info);
-    const outcome = b.outcome ?? 'finished';
-    if (outcome === 'running-forever') return;
-    const state: v1.TaskState = outcome === 'finished' ? 'TASK_FINISHED' : outcome === 'failed' ? 'TASK_FAILED' : 'TASK_LOST';
-    // As Mesos's command executor: the exit status in the message, no reason.
-    this.later(task, afterMs, () => this.finishTask(task, state, b.message ?? (outcome === 'finished' ? 'Command exited with status 0' : 'Command exited with status 1')));
+    if ((this.behaviourOf(task.info).outcome ?? 'finished') === 'running-forever') return;
+    this.later(task, afterMs, 'outcome');
+  }
+
+  /** @internal a task's timer fired: its next scripted step. */
+  runStep(task: SimTask): void {
+    const step = task.step;
+    task.timer = undefined;
+    task.step = undefined;
+    switch (step) {
+      case 'starting':
+        this.updates.executorUpdate(task, 'TASK_STARTING');
+        this.later(task, 1, 'running');
+        return;
+      case 'running':
+        this.updates.executorUpdate(task, 'TASK_RUNNING');
+        this.armOutcome(task, this.behaviourOf(task.info).runMs ?? 100);
+        return;
+      case 'outcome': {
+        const b = this.behaviourOf(task.info);
+        const outcome = b.outcome ?? 'finished';
+        const state: v1.TaskState = outcome === 'finished' ? 'TASK_FINISHED' : outcome === 'failed' ? 'TASK_FAILED' : 'TASK_LOST';
+        // As Mesos's command executor: the exit status in the message, no reason.
+        this.finishTask(task, state, b.message ?? (outcome === 'finished' ? 'Command exited with status 0' : 'Command exited with status 1'));
+        return;
+      }
+      case 'killed':
+        this.finishTask(task, 'TASK_KILLED', 'Command terminated with signal Terminated');
+        return;
+      default:
+        return;
+    }
   }
 
   /** The first behaviour rule that matches the task, or the defaults. */
   behaviourOf(info: v1.TaskInfo): TaskBehaviour {
-    for (const rule of this.options.taskBehaviours ?? []) {
-      if (rule.name !== undefined && !new RegExp(rule.name).test(info.name)) continue;
+    for (const rule of this.rules) {
+      if (rule.name !== undefined && !rule.name.test(info.name)) continue;
       if (rule.label !== undefined) {
-        const [k, v] = rule.label.split('=');
-        if (!(info.labels?.labels ?? []).some((l) => l.key === k && (v === undefined || l.value === v))) continue;
+        const { key, value } = rule.label;
+        if (!(info.labels?.labels ?? []).some((l) => l.key === key && (value === undefined || l.value === value))) continue;
       }
-      return rule;
+      return rule.behaviour;
     }
-    return {};
+    return NO_BEHAVIOUR;
   }
 
-  /** Runs `fn` in `ms` unless the task's timers are cleared first. */
-  later(task: SimTask, ms: number, fn: () => void): void {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    task.timers.push(t);
+  /** Runs the task's step `step` in `ms`, unless its timer is stopped first (one step pending per task). */
+  later(task: SimTask, ms: number, step: SimTaskStep): void {
+    clearTimeout(task.timer);
+    task.step = step;
+    task.timer = setTimeout(runStep, ms, this, task);
+    task.timer.unref();
   }
 
   /** Stops a task's scripted steps. */
   stopTimers(task: SimTask): void {
-    for (const t of task.timers) clearTimeout(t);
-    task.timers = [];
+    clearTimeout(task.timer);
+    task.timer = undefined;
+    task.step = undefined;
   }
 
   /**
@@ -103,7 +144,7 @@ export class TaskRunner {
       return;
     }
     if (fw.killingState) this.updates.executorUpdate(task, 'TASK_KILLING');
-    this.later(task, this.options.killDelayMs ?? 10, () => this.finishTask(task, 'TASK_KILLED', 'Command terminated with signal Terminated'));
+    this.later(task, this.options.killDelayMs ?? 10, 'killed');
   }
 
   /** Ends a task with a terminal update from its executor (or `source`) and frees its resources. */
@@ -127,13 +168,15 @@ export class TaskRunner {
     this.clearTask(task);
     state.tasks.delete(taskKey(task.frameworkId, task.info.task_id.value));
     state.completedTasks.push({ frameworkId: task.frameworkId, taskId: task.info.task_id.value, state: task.state, agentId: task.agentId });
+    // Trimmed in batches (a splice per retired task made retiring n tasks past the limit O(n x limit));
+    // readers see at most the limit (`ClusterState.recentCompleted`).
     const keep = this.options.completedTaskHistory ?? 10_000;
-    if (state.completedTasks.length > keep) state.completedTasks.splice(0, state.completedTasks.length - keep);
+    if (state.completedTasks.length >= 2 * keep + 64) state.trimCompleted(keep);
   }
 
   /** Stops a task's timers and its status update retries. */
   clearTask(task: SimTask): void {
-    for (const t of task.timers) clearTimeout(t);
+    this.stopTimers(task);
     task.updates.close();
   }
 
