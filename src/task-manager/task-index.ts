@@ -2,12 +2,19 @@ import type { RunningTask } from '../resource-manager/placement/placement-types.
 import { isTerminal, type TaskRecord, type TaskRecordState } from './task-record.js';
 import { BackoffHeap } from './backoff-heap.js';
 
+/**
+ * The attempts of one instance slot, in the order they were added: the record itself while the
+ * slot has one (most slots: no array per task), else an array exactly as long as the slot.
+ */
+type Slot = TaskRecord | TaskRecord[];
+const recordsOf = (slot: Slot): TaskRecord[] => (Array.isArray(slot) ? slot : [slot]);
+
 /** The records of one definition name, by instance slot. */
 interface DefinitionRecords {
-  /** `slots[instance]`: the attempts of that slot, in the order they were added (non-negative integer instances below {@link MAX_SLOT}). */
-  slots: Array<TaskRecord[] | undefined>;
+  /** `slots[instance]`, for non-negative integer instances below {@link MAX_SLOT}. */
+  slots: Array<Slot | undefined>;
   /** Slots of any other `instance` value (only a record written to storage by other means has one). */
-  odd: Map<unknown, TaskRecord[]> | undefined;
+  odd: Map<unknown, Slot> | undefined;
   /** Terminal records held, per state (the pruned ones are counted by the task manager's pruned totals). */
   ended: Map<string, number>;
   /** Records held. */
@@ -15,7 +22,7 @@ interface DefinitionRecords {
 }
 
 /** Instances from 0 to this (excluded) are array slots; `scale()` allows 10,000. */
-const MAX_SLOT = 1 << 20;
+const MAX_SLOT = 1 << 16;
 const isSlotIndex = (i: unknown): i is number => typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < MAX_SLOT;
 
 /** True for a record Mesos may be running (launching or launched, not terminal): reconciled, counted by placement constraints. */
@@ -42,6 +49,7 @@ const MAX_INTERNED_LENGTH = 256;
  */
 export class Interner {
   private readonly strings = new Map<string, string>();
+  /** Per agent id, the attribute set last seen on it. */
   private readonly attributes = new Map<string, Record<string, string>>();
 
   /** The shared copy of `s`. */
@@ -52,12 +60,12 @@ export class Interner {
     return s;
   }
 
-  /** A shared object equal to `a` (same keys and values, in the same order). */
-  attributeSet(a: Record<string, string>): Record<string, string> {
-    const key = JSON.stringify(a);
-    const seen = this.attributes.get(key);
-    if (seen !== undefined) return seen;
-    if (this.attributes.size < MAX_INTERNED && key.length <= 4 * MAX_INTERNED_LENGTH) this.attributes.set(key, a);
+  /** A shared object equal to `a` (same keys and values, in the same order), the attributes of agent `agentId`: an agent's tasks share its set. */
+  attributeSet(agentId: string, a: Record<string, string>): Record<string, string> {
+    const seen = this.attributes.get(agentId);
+    if (seen === a) return a;
+    if (seen !== undefined && sameAttributes(seen, a)) return seen;
+    if (this.attributes.size < MAX_INTERNED || seen !== undefined) this.attributes.set(agentId, a);
     return a;
   }
 
@@ -68,9 +76,17 @@ export class Interner {
     if (typeof r.agentId === 'string') r.agentId = this.string(r.agentId);
     if (typeof r.hostname === 'string') r.hostname = this.string(r.hostname);
     if (typeof r.message === 'string') r.message = this.string(r.message);
-    if (r.attributes && typeof r.attributes === 'object') r.attributes = this.attributeSet(r.attributes);
+    if (r.attributes && typeof r.attributes === 'object' && typeof r.agentId === 'string') r.attributes = this.attributeSet(r.agentId, r.attributes);
     return r;
   }
+}
+
+function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || a[ka[i]!] !== b[kb[i]!]) return false;
+  return true;
 }
 
 /**
@@ -118,7 +134,8 @@ export class TaskIndex {
       this.unindex(old, r);
       if (old.name === r.name && old.instance === r.instance) {
         const slot = this.slotOf(old.name, old.instance, false)!;
-        slot[slot.indexOf(old)] = r;
+        if (Array.isArray(slot)) slot[slot.indexOf(old)] = r;
+        else this.setSlot(r.name, r.instance, r);
       } else {
         this.leaveSlot(old);
         this.joinSlot(r);
@@ -181,7 +198,7 @@ export class TaskIndex {
     return set;
   }
 
-  private slotOf(name: string, instance: unknown, create: boolean): TaskRecord[] | undefined {
+  private slotOf(name: string, instance: unknown, create: boolean): Slot | undefined {
     const def = create ? this.definitionOf(name) : this.byDefinition.get(name);
     if (!def) return undefined;
     if (isSlotIndex(instance)) return def.slots[instance];
@@ -189,10 +206,14 @@ export class TaskIndex {
   }
 
   /** Slot arrays are replaced, not grown, when a record joins or leaves: each is exactly as long as its slot (no spare capacity per slot). */
-  private setSlot(name: string, instance: unknown, records: TaskRecord[] | undefined): void {
+  private setSlot(name: string, instance: unknown, records: Slot | undefined): void {
     const def = this.definitionOf(name);
     if (isSlotIndex(instance)) {
-      if (records) def.slots[instance] = records;
+      // Filled up to it first: a write past the end of a JavaScript array leaves a hole, and many holes (records loaded in key order: 0, 1, 10, 100, 1000...) turn it into a slow dictionary.
+      if (records) {
+        while (def.slots.length < instance) def.slots.push(undefined);
+        def.slots[instance] = records;
+      }
       else if (instance === def.slots.length - 1) {
         def.slots.length--;
         while (def.slots.length > 0 && def.slots[def.slots.length - 1] === undefined) def.slots.length--;
@@ -205,27 +226,28 @@ export class TaskIndex {
 
   private joinSlot(r: TaskRecord): void {
     const slot = this.slotOf(r.name, r.instance, true);
-    this.setSlot(r.name, r.instance, slot ? [...slot, r] : [r]);
+    this.setSlot(r.name, r.instance, slot ? [...recordsOf(slot), r] : r);
   }
 
   private leaveSlot(r: TaskRecord): void {
     const slot = this.slotOf(r.name, r.instance, false);
     if (!slot) return;
-    const rest = slot.filter((x) => x !== r);
-    this.setSlot(r.name, r.instance, rest.length ? rest : undefined);
+    const rest = recordsOf(slot).filter((x) => x !== r);
+    this.setSlot(r.name, r.instance, rest.length > 1 ? rest : rest[0]);
   }
 
   /** The records of slot (`name`, `instance`), oldest added first (do not change the array). */
   slot(name: string, instance: unknown): readonly TaskRecord[] {
-    return this.slotOf(name, instance, false) ?? [];
+    const slot = this.slotOf(name, instance, false);
+    return slot ? recordsOf(slot) : [];
   }
 
   /** Every slot of definition `name` (array slots by instance, then the odd ones). */
   *slots(name: string): Generator<readonly TaskRecord[]> {
     const def = this.byDefinition.get(name);
     if (!def) return;
-    for (const slot of def.slots) if (slot) yield slot;
-    if (def.odd) yield* def.odd.values();
+    for (const slot of def.slots) if (slot) yield recordsOf(slot);
+    if (def.odd) for (const slot of def.odd.values()) yield recordsOf(slot);
   }
 
   /** Every slot of every definition. */
@@ -239,11 +261,11 @@ export class TaskIndex {
     if (!def) return [];
     const out: TaskRecord[] = [];
     if (def.odd) {
-      for (const [instance, slot] of def.odd) if ((instance as number) >= from) out.push(...slot);
+      for (const [instance, slot] of def.odd) if ((instance as number) >= from) out.push(...recordsOf(slot));
     }
     for (let i = def.slots.length - 1; i >= Math.max(0, Math.ceil(from)); i--) {
       const slot = def.slots[i];
-      if (slot) out.push(...slot);
+      if (slot) out.push(...recordsOf(slot));
     }
     return def.odd ? out.sort((a, b) => (b.instance as number) - (a.instance as number)) : out;
   }
@@ -258,11 +280,12 @@ export class TaskIndex {
     return this.byState.get(state);
   }
 
-  /** Every record Mesos may be running (launching or launched, not terminal; superseded ones too). */
-  *active(): Generator<TaskRecord> {
+  /** Calls `visit` with every record Mesos may be running (launching or launched, not terminal; superseded ones too). */
+  eachActive(visit: (r: TaskRecord) => void): void {
+    const { records } = this;
     for (const [state, ids] of this.byState) {
       if (state === 'PENDING' || isTerminal(state as TaskRecordState)) continue;
-      for (const id of ids) yield this.records.get(id)!;
+      for (const id of ids) visit(records.get(id)!);
     }
   }
 
@@ -290,7 +313,9 @@ export class TaskIndex {
   runningTasks(): readonly RunningTask[] {
     if (!this.running) {
       const out: RunningTask[] = [];
-      for (const r of this.active()) if (r.agentId) out.push({ group: r.name, agentId: r.agentId, hostname: r.hostname ?? '', attributes: r.attributes ?? {} });
+      this.eachActive((r) => {
+        if (r.agentId) out.push({ group: r.name, agentId: r.agentId, hostname: r.hostname ?? '', attributes: r.attributes ?? {} });
+      });
       this.running = out;
     }
     return this.running;

@@ -402,12 +402,18 @@ export class TaskManager {
   }
 
   /**
-   * Tasks holding resources, for the constraints of the next placement. The `running` array is
-   * shared and kept until a launched task's agent or membership changes (most updates, RUNNING
-   * after STAGING, keep it): do not change it.
+   * Tasks holding resources, for the constraints of the next placement. `running` is built when
+   * first read, then shared and kept until a launched task's agent or membership changes (most
+   * updates, RUNNING after STAGING, keep it): do not change it.
    */
   placementContext(): PlacementContext {
-    return { running: this.index.runningTasks() };
+    const index = this.index;
+    // Built when read: placement reads it only for counted constraints (UNIQUE, MAX_PER, GROUP_BY, CLUSTER).
+    return {
+      get running() {
+        return index.runningTasks();
+      },
+    };
   }
 
   /**
@@ -430,7 +436,8 @@ export class TaskManager {
       throw new ValidationError(TaskManagerErrorCodes.UNPLACEABLE, `task ${rec.id} cannot be launched: ${(cause as Error).message}`, [], { cause });
     }
     // No launch without its recorded intent: when the write fails the task stays as it was (pending) and is not sent.
-    const updated: TaskRecord = { ...rec, state: 'LAUNCHING', agentId: a.agentId.value, hostname: a.hostname, attributes };
+    const agentId = this.interner.string(a.agentId.value);
+    const updated: TaskRecord = { ...rec, state: 'LAUNCHING', agentId, hostname: this.interner.string(a.hostname), attributes: this.interner.attributeSet(agentId, attributes) };
     await this.commit([updated]);
     this.apply([updated]);
     return info;
@@ -495,7 +502,9 @@ export class TaskManager {
   toReconcile(): scheduler.Call.Reconcile.Task[] {
     const out: scheduler.Call.Reconcile.Task[] = [];
     // The state index: O(tasks launched), whatever the history and the pending tasks held.
-    for (const r of this.index.active()) out.push(r.agentId ? { task_id: { value: r.id }, agent_id: { value: r.agentId } } : { task_id: { value: r.id } });
+    this.index.eachActive((r) => {
+      out.push(r.agentId ? { task_id: { value: r.id }, agent_id: { value: r.agentId } } : { task_id: { value: r.id } });
+    });
     return out;
   }
 

@@ -131,6 +131,27 @@ describe('task manager indexes (issue 17)', () => {
     assert.ok(steps.length > 20);
   });
 
+  it('hasPlaceable() answers "nothing" from its last scan only while nothing changed: a definition submitted for a pending task it could not place makes it placeable', async () => {
+    const storage = new InMemoryStorage();
+    let now = 1_000_000;
+    // A pending task whose definition is missing (unplaceable), and one in backoff.
+    await storage.put('tasks/ghost.0.0', toBytes({ id: 'ghost.0.0', name: 'ghost', instance: 0, attempt: 0, state: 'PENDING', desired: 'running' }));
+    await storage.put('definitions/app', toBytes({ name: 'app', instances: 1, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'x' } }));
+    await storage.put('tasks/app.0.1', toBytes({ id: 'app.0.1', name: 'app', instance: 0, attempt: 1, state: 'PENDING', desired: 'running', notBefore: now + 5000 }));
+    const tm = new TaskManager(storage, { kill: async () => {} }, () => now);
+    await tm.load();
+    assert.equal(tm.hasPlaceable(), false);
+    assert.equal(tm.hasPlaceable(), false, 'answered again from the last scan');
+    // The fixed definition creates no task (the slot has its pending one): only the forgotten verdict makes it placeable.
+    assert.deepEqual(await tm.submit({ name: 'ghost', instances: 1, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'x' } }), []);
+    assert.equal(tm.hasPlaceable(), true);
+    assert.deepEqual(tm.placementRequests().map((r) => r.id), ['ghost.0.0']);
+    await tm.prepareLaunch(assignment('ghost.0.0'));
+    assert.equal(tm.hasPlaceable(), false, 'the backoff has not passed');
+    now += 5000;
+    assert.equal(tm.hasPlaceable(), true, 'the backoff passed');
+  });
+
   it('nextBackoffEnd() with 200,000 records in backoff returns the earliest end (no RangeError)', async () => {
     const storage = new InMemoryStorage();
     const now = 1_000_000;
