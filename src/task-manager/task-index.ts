@@ -107,7 +107,8 @@ export class TaskIndex {
   /** Every record held, by id. */
   readonly records = new Map<string, TaskRecord>();
   private readonly byDefinition = new Map<string, DefinitionRecords>();
-  private readonly byState = new Map<string, Set<string>>();
+  /** The records in each state (the objects held: reading them needs no lookup by id). */
+  private readonly byState = new Map<string, Set<TaskRecord>>();
   /** Current (not superseded) records per state. */
   private readonly currentCounts = new Map<string, number>();
   /** Ids of the current PENDING records, in record order: placement and revive look at these only. */
@@ -145,7 +146,7 @@ export class TaskIndex {
     }
     this.definitionOf(r.name).size++;
     if (isTerminal(r.state)) bump(this.definitionOf(r.name).ended, r.state, 1);
-    this.setOf(r.state).add(r.id);
+    this.setOf(r.state).add(r);
     if (!r.superseded) bump(this.currentCounts, r.state, 1);
     if (isPending(r)) {
       if (!this.pending.has(r.id)) {
@@ -177,11 +178,9 @@ export class TaskIndex {
     const def = this.definitionOf(old.name);
     def.size--;
     if (isTerminal(old.state)) bump(def.ended, old.state, -1);
-    if (!next || next.state !== old.state) {
-      const set = this.byState.get(old.state);
-      set?.delete(old.id);
-      if (set?.size === 0) this.byState.delete(old.state);
-    }
+    const set = this.byState.get(old.state);
+    set?.delete(old);
+    if (set?.size === 0 && next?.state !== old.state) this.byState.delete(old.state);
     if (!old.superseded) bump(this.currentCounts, old.state, -1);
     if (isActive(old) && (!next || !isActive(next))) this.running = undefined;
   }
@@ -192,7 +191,7 @@ export class TaskIndex {
     return def;
   }
 
-  private setOf(state: string): Set<string> {
+  private setOf(state: string): Set<TaskRecord> {
     let set = this.byState.get(state);
     if (!set) this.byState.set(state, (set = new Set()));
     return set;
@@ -250,6 +249,18 @@ export class TaskIndex {
     if (def.odd) for (const slot of def.odd.values()) yield recordsOf(slot);
   }
 
+  /** Calls `visit` with every record of definition `name`, by instance slot. */
+  eachOfDefinition(name: string, visit: (r: TaskRecord) => void): void {
+    const def = this.byDefinition.get(name);
+    if (!def) return;
+    for (const slot of def.slots) {
+      if (slot === undefined) continue;
+      if (Array.isArray(slot)) for (const r of slot) visit(r);
+      else visit(slot);
+    }
+    if (def.odd) for (const slot of def.odd.values()) for (const r of recordsOf(slot)) visit(r);
+  }
+
   /** Every slot of every definition. */
   *allSlots(): Generator<readonly TaskRecord[]> {
     for (const name of [...this.byDefinition.keys()]) yield* this.slots(name);
@@ -276,16 +287,15 @@ export class TaskIndex {
   }
 
   /** Ids of every record in `state` (superseded ones too), or undefined when none. */
-  idsIn(state: string): ReadonlySet<string> | undefined {
+  inState(state: string): ReadonlySet<TaskRecord> | undefined {
     return this.byState.get(state);
   }
 
   /** Calls `visit` with every record Mesos may be running (launching or launched, not terminal; superseded ones too). */
   eachActive(visit: (r: TaskRecord) => void): void {
-    const { records } = this;
-    for (const [state, ids] of this.byState) {
+    for (const [state, records] of this.byState) {
       if (state === 'PENDING' || isTerminal(state as TaskRecordState)) continue;
-      for (const id of ids) visit(records.get(id)!);
+      for (const r of records) visit(r);
     }
   }
 

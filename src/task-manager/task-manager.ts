@@ -11,7 +11,7 @@ import { toPlacementRequest, toTaskInfo } from '../task-spec/to-task-info.js';
 import type { Assignment, PlacementContext, PlacementRequest } from '../resource-manager/placement/placement-types.js';
 import { isRegression, isTerminal, type TaskRecord, type TaskRecordState } from './task-record.js';
 import { retentionOf, toPrune, type Retention, type TaskHistoryOptions, type TaskTotals } from './task-history.js';
-import { Interner, TaskIndex, canonicalState } from './task-index.js';
+import { Interner, TaskIndex, canonicalState, isActive } from './task-index.js';
 
 /** Stable codes of the task manager's errors. */
 export const TaskManagerErrorCodes = {
@@ -498,13 +498,24 @@ export class TaskManager {
     return true;
   }
 
-  /** Non-terminal tasks Mesos may know (launching or launched), for explicit reconciliation. */
-  toReconcile(): scheduler.Call.Reconcile.Task[] {
+  /**
+   * Non-terminal tasks Mesos may know (launching or launched), for explicit reconciliation:
+   * O(tasks launched), from the state index. With `only`, those of these ids alone, O(ids) (a
+   * reconciliation retry asks again for the tasks not answered yet).
+   */
+  toReconcile(only?: Iterable<string>): scheduler.Call.Reconcile.Task[] {
     const out: scheduler.Call.Reconcile.Task[] = [];
-    // The state index: O(tasks launched), whatever the history and the pending tasks held.
-    this.index.eachActive((r) => {
+    const add = (r: TaskRecord): void => {
       out.push(r.agentId ? { task_id: { value: r.id }, agent_id: { value: r.agentId } } : { task_id: { value: r.id } });
-    });
+    };
+    if (only === undefined) {
+      this.index.eachActive(add);
+      return out;
+    }
+    for (const id of only) {
+      const r = this.records.get(id);
+      if (r && isActive(r)) add(r);
+    }
     return out;
   }
 
@@ -518,7 +529,7 @@ export class TaskManager {
    * Copies of the records matching `q` (current attempts only unless `history`). Reads the
    * smallest index that applies (a definition's records, a state's, the definitions a label
    * matches): O(the records of that index), not of every record held. Order: by record when
-   * nothing is filtered, by instance slot when `name` or `label` is, by entry into the state when
+   * nothing is filtered, by instance slot when `name` or `label` is, by latest change when
    * `state` is.
    */
   list(q: TaskQuery = {}): TaskRecord[] {
@@ -537,21 +548,22 @@ export class TaskManager {
     }
     const keep = (r: TaskRecord): boolean => (q.history || !r.superseded) && (!q.name || r.name === q.name) && (!q.state || r.state === q.state) && (!label || label(r.name));
     const out: TaskRecord[] = [];
-    const stateIds = q.state ? this.index.idsIn(q.state) : undefined;
-    if (q.state && !stateIds) return out;
+    const visit = (r: TaskRecord): void => {
+      if (keep(r)) out.push({ ...r });
+    };
+    const inState = q.state ? this.index.inState(q.state) : undefined;
+    if (q.state && !inState) return out;
     // Candidates: the smaller of the definition's records and the state's.
     const byName = q.name !== undefined && q.name !== '' ? this.index.definitionSize(q.name) : Infinity;
-    if (stateIds && stateIds.size <= byName) {
-      for (const id of stateIds) {
-        const r = this.records.get(id)!;
-        if (keep(r)) out.push({ ...r });
-      }
-    } else if (byName !== Infinity || label) {
+    if (inState && inState.size <= byName) {
+      for (const r of inState) visit(r);
+    } else if (byName !== Infinity) {
+      this.index.eachOfDefinition(q.name!, visit);
+    } else if (label) {
       // A label matches a stored definition's labels only: the records of those definitions.
-      const names = byName !== Infinity ? [q.name!] : [...this.definitions.keys()].filter((n) => label!(n));
-      for (const name of names) for (const slot of this.index.slots(name)) for (const r of slot) if (keep(r)) out.push({ ...r });
+      for (const name of this.definitions.keys()) if (label(name)) this.index.eachOfDefinition(name, visit);
     } else {
-      for (const r of this.records.values()) if (keep(r)) out.push({ ...r });
+      for (const r of this.records.values()) visit(r);
     }
     return out;
   }

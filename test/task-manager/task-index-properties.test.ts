@@ -74,6 +74,8 @@ async function checkIndexes(tm: TaskManager, storage: InMemoryStorage, now: numb
   // Launched tasks: reconciliation and the placement context.
   const launched = all.filter((r) => r.state !== 'PENDING' && !isTerminal(r.state));
   assert.deepEqual(tm.toReconcile().map((t) => `${t.task_id.value}@${t.agent_id?.value ?? ''}`).sort(), launched.map((r) => `${r.id}@${r.agentId ?? ''}`).sort(), `toReconcile() ${where}`);
+  const some = all.filter((_, i) => i % 2 === 0).map((r) => r.id);
+  assert.deepEqual(tm.toReconcile([...some, 'nope.0.0']).map((t) => t.task_id.value).sort(), launched.filter((r) => some.includes(r.id)).map((r) => r.id).sort(), `toReconcile(ids) ${where}`);
   assert.deepEqual(
     tm.placementContext().running.map((t) => `${t.group}@${t.agentId}@${t.hostname}@${JSON.stringify(t.attributes)}`).sort(),
     launched.filter((r) => r.agentId).map((r) => `${r.name}@${r.agentId}@${r.hostname ?? ''}@${JSON.stringify(r.attributes ?? {})}`).sort(),
