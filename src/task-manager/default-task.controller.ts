@@ -282,7 +282,7 @@ export class DefaultTaskController {
     const delay = Math.min(RECONCILE_MAX_MS, RECONCILE_BASE_MS * 2 ** attempt);
     this.reconcileTimer = setTimeout(() => {
       if (!this.reconciling || this.unanswered.size === 0) return;
-      const again = this.tasks.toReconcile().filter((t) => this.unanswered.has(t.task_id.value));
+      const again = this.tasks.toReconcile(this.unanswered);
       this.scheduler.reconcile(again).catch((err: Error) => this.logger.warn(`reconcile retry failed: ${err.message}`));
       this.scheduleReconcileRetry(attempt + 1);
     }, delay);

@@ -11,7 +11,7 @@ import { toPlacementRequest, toTaskInfo } from '../task-spec/to-task-info.js';
 import type { Assignment, PlacementContext, PlacementRequest } from '../resource-manager/placement/placement-types.js';
 import { isRegression, isTerminal, type TaskRecord, type TaskRecordState } from './task-record.js';
 import { retentionOf, toPrune, type Retention, type TaskHistoryOptions, type TaskTotals } from './task-history.js';
-import { BackoffHeap } from './backoff-heap.js';
+import { Interner, TaskIndex, canonicalState, isActive } from './task-index.js';
 
 /** Stable codes of the task manager's errors. */
 export const TaskManagerErrorCodes = {
@@ -76,7 +76,8 @@ export interface TaskQuery {
 /** States in which a task given up on is running again (and must be killed). */
 const ZOMBIE_STATES: ReadonlySet<string> = new Set(['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING']);
 
-const slotKey = (r: Pick<TaskRecord, 'name' | 'instance'>): string => `${r.name}\u0000${r.instance}`;
+/** Most operations of one storage batch written by `load()` (etcd's limit per transaction: such a batch is one transaction there). */
+const LOAD_BATCH_OPS = 128;
 
 /**
  * The lifecycle of every task (bound to `TOKENS.TaskManager`): definitions and records live in
@@ -93,17 +94,21 @@ const slotKey = (r: Pick<TaskRecord, 'name' | 'instance'>): string => `${r.name}
  */
 export class TaskManager {
   private readonly definitions = new Map<string, TaskDefinition>();
-  private readonly records = new Map<string, TaskRecord>();
-  /** Record ids per instance slot (`name`, `instance`): a transition looks at its slot only. */
-  private readonly slots = new Map<string, Set<string>>();
-  /** Ids of the current (not superseded) PENDING records, kept by `index()`: placement and revive look at these only. */
-  private readonly pending = new Set<string>();
-  /** Ids of the records Mesos may be running (launching or launched, not terminal): the placement context reads these only. */
-  private readonly active = new Set<string>();
-  /** True when a record went back to PENDING (`launchFailed`): `pending` is no longer in record order and is rebuilt before placement. */
-  private pendingReordered = false;
-  /** Restart-backoff ends of PENDING records, earliest first (stale entries dropped lazily). */
-  private readonly backoff = new BackoffHeap();
+  /** The records and their indexes (by id, slot, definition, state; pending set, backoff heap, counts). */
+  private readonly index = new TaskIndex();
+  /** Every record held, by id (the index's map). */
+  private readonly records = this.index.records;
+  /** One copy of the agent ids, host names, attributes and messages records repeat. */
+  private readonly interner = new Interner();
+  /**
+   * What the last scan for placeable tasks found when it found none: nothing is placeable before
+   * `until` (the earliest backoff end seen) while no task became pending (`pendingAdded`) and no
+   * unplaceable verdict was forgotten (`forgotten`). Lets `hasPlaceable()`, asked after every
+   * update, answer in O(1) while every pending task waits.
+   */
+  private noneUntil: { until: number; pendingAdded: number; forgotten: number } | undefined;
+  /** Bumped when unplaceable verdicts are forgotten (a definition submitted again). */
+  private forgotten = 0;
   /** Per definition, counts of ended attempts pruned from the history. */
   private readonly prunedTotals = new Map<string, TaskTotals>();
   /** The storage writes, one after the other (a transition's batch is ordered after the previous one). */
@@ -145,26 +150,73 @@ export class TaskManager {
       this.definitions.set(def.name, def);
     }
     for (const { key, value } of await this.storage.list(TASK_PREFIX)) {
-      this.apply([fromBytes<TaskRecord>(value, key)]);
+      this.index.put(this.interner.record(fromBytes<TaskRecord>(value, key)));
     }
     for (const { key, value } of await this.storage.list(TOTALS_PREFIX)) {
       this.prunedTotals.set(key.slice(TOTALS_PREFIX.length + 1), fromBytes<TaskTotals>(value, key));
     }
     try {
-      for (const rec of [...this.records.values()]) {
-        if (rec.superseded || !isTerminal(rec.state) || rec.desired !== 'running') continue;
-        const updated = { ...rec };
-        const next = this.restartSuccessor(updated);
-        if (updated.superseded) await this.transition(updated, next);
-      }
-      for (const ids of [...this.slots.values()]) {
-        const [first] = ids;
-        if (first !== undefined) await this.transition(undefined, undefined, this.records.get(first));
-      }
+      await this.repairAndPrune();
     } catch (err) {
       // Not fatal: the relaunch is made when the agent resends the update, the pruning at the next transition.
       this.logger?.warn(`could not finish the relaunches or the pruning of the stored history: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * One pass over every slot after `load()`: the relaunch an older SDK may have left unwritten,
+   * and the pruning of the history beyond the retention. A slot's writes (its new attempt, its
+   * supersede mark, its deletions) and the pruned totals they change go in one batch of at most
+   * {@link LOAD_BATCH_OPS} operations with other slots' (one etcd transaction), each batch applied
+   * in memory once written; a batch that fails throws, and what it held is left as it was.
+   */
+  private async repairAndPrune(): Promise<void> {
+    const now = this.now();
+    let puts: TaskRecord[] = [];
+    let deletes: string[] = [];
+    /** Pruned totals as they will be once the batch is written, per definition it changes. */
+    let totals = new Map<string, TaskTotals>();
+    const write = async (): Promise<void> => {
+      if (puts.length === 0 && deletes.length === 0) return;
+      const after = [...totals].map(([name, t]): StorageOperation => ({ type: 'put', key: `${TOTALS_PREFIX}/${name}`, value: toBytes(t) }));
+      await this.commit(puts, deletes, [], after);
+      for (const r of puts) this.index.put(r);
+      for (const id of deletes) this.forgetRecord(id);
+      for (const [name, t] of totals) this.prunedTotals.set(name, t);
+      puts = [];
+      deletes = [];
+      totals = new Map();
+    };
+    for (const slot of [...this.index.allSlots()]) {
+      const changed = new Map<string, TaskRecord>();
+      for (const r of slot) changed.set(r.id, r);
+      const slotPuts: TaskRecord[] = [];
+      for (const rec of slot) {
+        if (rec.superseded || !isTerminal(rec.state) || rec.desired !== 'running') continue;
+        const updated = { ...rec };
+        const next = this.restartSuccessor(updated);
+        if (!updated.superseded) continue;
+        changed.set(updated.id, updated);
+        if (next) changed.set(next.id, next);
+        // The next attempt first: a backend without batches writes one by one, and a crash after it is recovered from.
+        slotPuts.push(...(next ? [next, updated] : [updated]));
+      }
+      const pruned = toPrune([...changed.values()], this.retention, now);
+      if (slotPuts.length === 0 && pruned.length === 0) continue;
+      const prunedIds = new Set(pruned.map((r) => r.id));
+      const slotDeletes = [...prunedIds].filter((id) => this.records.has(id));
+      const name = slot[0]!.name;
+      const ops = slotPuts.length + slotDeletes.length + (pruned.length && !totals.has(name) ? 1 : 0);
+      if (puts.length + deletes.length + totals.size + ops > LOAD_BATCH_OPS) await write();
+      puts.push(...slotPuts.filter((r) => !prunedIds.has(r.id)));
+      deletes.push(...slotDeletes);
+      if (pruned.length) {
+        const t: TaskTotals = { ...(totals.get(name) ?? this.prunedTotals.get(name)) };
+        for (const r of pruned) t[r.state] = (t[r.state] ?? 0) + 1;
+        totals.set(name, t);
+      }
+    }
+    await write();
   }
 
   private readonly workListeners = new Set<() => void>();
@@ -219,7 +271,9 @@ export class TaskManager {
     await this.commit([], [], [{ type: 'put', key: `${DEF_PREFIX}/${name}`, value: toBytes(updated) }]);
     this.definitions.set(name, updated);
     this.forget([name]);
-    for (const rec of this.current(name).filter((r) => r.instance >= instances).sort((a, b) => b.instance - a.instance)) await this.kill(rec.id);
+    // The slots from `instances` up only (the definition's slot index), highest first.
+    const extra = this.index.recordsFrom(name, instances).filter((r) => !r.superseded && r.desired === 'running');
+    for (const rec of extra) await this.kill(rec.id);
     const plan = this.planInstances([name], this.definitions);
     await this.commit(plan.puts);
     this.apply(plan.puts);
@@ -265,15 +319,19 @@ export class TaskManager {
 
   /** Calls `visit` with the request of every placeable pending task, in record order, while it returns true. */
   private eachPlaceable(visit: (req: PlacementRequest) => boolean): void {
-    if (this.pendingReordered) {
-      this.pendingReordered = false;
-      this.pending.clear();
-      for (const r of this.records.values()) if (r.state === 'PENDING' && !r.superseded) this.pending.add(r.id);
-    }
+    this.index.reorderPending();
     const now = this.now();
-    for (const id of this.pending) {
+    const none = this.noneUntil;
+    if (none && now < none.until && none.pendingAdded === this.index.pendingAdded && none.forgotten === this.forgotten) return;
+    /** The earliest backoff end of the tasks skipped for it. */
+    let until = Infinity;
+    for (const id of this.index.pending) {
       const r = this.records.get(id)!;
-      if ((r.notBefore ?? 0) > now || this.unplaceable.has(r.id)) continue;
+      if ((r.notBefore ?? 0) > now) {
+        if (r.notBefore! < until) until = r.notBefore!;
+        continue;
+      }
+      if (this.unplaceable.has(r.id)) continue;
       let req: PlacementRequest;
       try {
         const def = this.definitions.get(r.name);
@@ -284,7 +342,10 @@ export class TaskManager {
         continue;
       }
       if (!visit(req)) return;
+      until = -Infinity;
     }
+    // Nothing placeable: until the earliest backoff end, or a change, the answer stays the same.
+    this.noneUntil = until === -Infinity ? undefined : { until, pendingAdded: this.index.pendingAdded, forgotten: this.forgotten };
   }
 
   /**
@@ -321,8 +382,8 @@ export class TaskManager {
 
   /** Number of pending tasks, including those still in backoff. */
   get pendingCount(): number {
-    let n = this.pending.size;
-    for (const id of this.unplaceable.keys()) if (this.pending.has(id)) n--;
+    let n = this.index.pending.size;
+    for (const id of this.unplaceable.keys()) if (this.index.pending.has(id)) n--;
     return n;
   }
 
@@ -330,8 +391,9 @@ export class TaskManager {
   nextBackoffEnd(): number | undefined {
     const now = this.now();
     // Compacted when stale entries outnumber the records (churn of tasks placed before their end came up).
-    if (this.backoff.size > 64 && this.backoff.size > 2 * this.records.size) this.backoff.retain((t, id) => this.backoffValid(t, id, now));
-    return this.backoff.earliest((t, id) => this.backoffValid(t, id, now));
+    const { backoff } = this.index;
+    if (backoff.size > 64 && backoff.size > 2 * this.records.size) backoff.retain((t, id) => this.backoffValid(t, id, now));
+    return backoff.earliest((t, id) => this.backoffValid(t, id, now));
   }
 
   private backoffValid(time: number, id: string, now: number): boolean {
@@ -339,13 +401,18 @@ export class TaskManager {
     return r !== undefined && r.state === 'PENDING' && r.notBefore === time && time > now;
   }
 
-  /** Tasks holding resources, for the constraints of the next placement. */
+  /**
+   * Tasks holding resources, for the constraints of the next placement. `running` is built when
+   * first read, then shared and kept until a launched task's agent or membership changes (most
+   * updates, RUNNING after STAGING, keep it): do not change it.
+   */
   placementContext(): PlacementContext {
+    const index = this.index;
+    // Built when read: placement reads it only for counted constraints (UNIQUE, MAX_PER, GROUP_BY, CLUSTER).
     return {
-      running: [...this.active]
-        .map((id) => this.records.get(id)!)
-        .filter((r) => r.agentId)
-        .map((r) => ({ group: r.name, agentId: r.agentId!, hostname: r.hostname ?? '', attributes: r.attributes ?? {} })),
+      get running() {
+        return index.runningTasks();
+      },
     };
   }
 
@@ -369,7 +436,8 @@ export class TaskManager {
       throw new ValidationError(TaskManagerErrorCodes.UNPLACEABLE, `task ${rec.id} cannot be launched: ${(cause as Error).message}`, [], { cause });
     }
     // No launch without its recorded intent: when the write fails the task stays as it was (pending) and is not sent.
-    const updated: TaskRecord = { ...rec, state: 'LAUNCHING', agentId: a.agentId.value, hostname: a.hostname, attributes };
+    const agentId = this.interner.string(a.agentId.value);
+    const updated: TaskRecord = { ...rec, state: 'LAUNCHING', agentId, hostname: this.interner.string(a.hostname), attributes: this.interner.attributeSet(agentId, attributes) };
     await this.commit([updated]);
     this.apply([updated]);
     return info;
@@ -380,10 +448,10 @@ export class TaskManager {
     for (const id of ids) {
       const rec = this.records.get(id);
       if (rec && rec.state === 'LAUNCHING') {
-        rec.state = 'PENDING';
-        this.index(rec);
-        this.pendingReordered = true;
-        await this.save(rec).catch(() => {}); // kept dirty and written by flush() when storage is back
+        const updated: TaskRecord = { ...rec, state: 'PENDING' };
+        this.apply([updated]);
+        this.index.pendingReordered = true;
+        await this.save(updated).catch(() => {}); // kept dirty and written by flush() when storage is back
       }
     }
   }
@@ -421,20 +489,34 @@ export class TaskManager {
     }
     if (rec.updatedAt !== undefined && ts > 0 && ts < rec.updatedAt && !isTerminal(status.state)) return false;
     const neverLaunched = rec.state === 'LAUNCHING' && NEVER_LAUNCHED_REASONS.has(status.reason ?? '') && NEVER_LAUNCHED.has(status.state);
-    const updated: TaskRecord = { ...rec, state: status.state };
+    const updated: TaskRecord = { ...rec, state: canonicalState(status.state) };
     if (ts > 0) updated.updatedAt = ts;
-    if (status.message) updated.message = status.message;
-    if (status.agent_id && !rec.agentId) updated.agentId = status.agent_id.value;
+    if (status.message) updated.message = this.interner.string(status.message);
+    if (status.agent_id && !rec.agentId) updated.agentId = this.interner.string(status.agent_id.value);
     const next = neverLaunched ? this.unlaunchedSuccessor(updated) : isTerminal(status.state) ? this.restartSuccessor(updated) : undefined;
     await this.transition(updated, next);
     return true;
   }
 
-  /** Non-terminal tasks Mesos may know (launching or launched), for explicit reconciliation. */
-  toReconcile(): scheduler.Call.Reconcile.Task[] {
-    return [...this.records.values()]
-      .filter((r) => !isTerminal(r.state) && r.state !== 'PENDING')
-      .map((r) => ({ task_id: { value: r.id }, ...(r.agentId ? { agent_id: { value: r.agentId } } : {}) }));
+  /**
+   * Non-terminal tasks Mesos may know (launching or launched), for explicit reconciliation:
+   * O(tasks launched), from the state index. With `only`, those of these ids alone, O(ids) (a
+   * reconciliation retry asks again for the tasks not answered yet).
+   */
+  toReconcile(only?: Iterable<string>): scheduler.Call.Reconcile.Task[] {
+    const out: scheduler.Call.Reconcile.Task[] = [];
+    const add = (r: TaskRecord): void => {
+      out.push(r.agentId ? { task_id: { value: r.id }, agent_id: { value: r.agentId } } : { task_id: { value: r.id } });
+    };
+    if (only === undefined) {
+      this.index.eachActive(add);
+      return out;
+    }
+    for (const id of only) {
+      const r = this.records.get(id);
+      if (r && isActive(r)) add(r);
+    }
+    return out;
   }
 
   /** A copy of the record of task `id`, if any. */
@@ -443,39 +525,62 @@ export class TaskManager {
     return r && { ...r };
   }
 
-  /** Copies of the records matching `q` (current attempts only unless `history`). */
+  /**
+   * Copies of the records matching `q` (current attempts only unless `history`). Reads the
+   * smallest index that applies (a definition's records, a state's, the definitions a label
+   * matches): O(the records of that index), not of every record held. Order: by record when
+   * nothing is filtered, by instance slot when `name` or `label` is, by latest change when
+   * `state` is.
+   */
   list(q: TaskQuery = {}): TaskRecord[] {
-    return [...this.records.values()]
-      .filter((r) => q.history || !r.superseded)
-      .filter((r) => !q.name || r.name === q.name)
-      .filter((r) => !q.state || r.state === q.state)
-      .filter((r) => {
-        if (!q.label) return true;
-        // Own labels only (`?label=constructor` matched every task through Object.prototype);
-        // the value is everything after the first `=`.
-        const at = q.label.indexOf('=');
-        const key = at < 0 ? q.label : q.label.slice(0, at);
-        const labels = this.definitions.get(r.name)?.labels;
+    let label: ((name: string) => boolean) | undefined;
+    if (q.label) {
+      // Own labels only (`?label=constructor` matched every task through Object.prototype);
+      // the value is everything after the first `=`.
+      const at = q.label.indexOf('=');
+      const key = at < 0 ? q.label : q.label.slice(0, at);
+      const value = q.label.slice(at + 1);
+      label = (name) => {
+        const labels = this.definitions.get(name)?.labels;
         if (!labels || !Object.hasOwn(labels, key)) return false;
-        return at < 0 || labels[key] === q.label.slice(at + 1);
-      })
-      .map((r) => ({ ...r }));
+        return at < 0 || labels[key] === value;
+      };
+    }
+    const keep = (r: TaskRecord): boolean => (q.history || !r.superseded) && (!q.name || r.name === q.name) && (!q.state || r.state === q.state) && (!label || label(r.name));
+    const out: TaskRecord[] = [];
+    const visit = (r: TaskRecord): void => {
+      if (keep(r)) out.push({ ...r });
+    };
+    const inState = q.state ? this.index.inState(q.state) : undefined;
+    if (q.state && !inState) return out;
+    // Candidates: the smaller of the definition's records and the state's.
+    const byName = q.name !== undefined && q.name !== '' ? this.index.definitionSize(q.name) : Infinity;
+    if (inState && inState.size <= byName) {
+      for (const r of inState) visit(r);
+    } else if (byName !== Infinity) {
+      this.index.eachOfDefinition(q.name!, visit);
+    } else if (label) {
+      // A label matches a stored definition's labels only: the records of those definitions.
+      for (const name of this.definitions.keys()) if (label(name)) this.index.eachOfDefinition(name, visit);
+    } else {
+      for (const r of this.records.values()) visit(r);
+    }
+    return out;
   }
 
-  /** Count of current tasks per state. */
+  /** Count of current tasks per state. O(states): counts kept with the records. */
   counts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.records.values()) if (!r.superseded) out[r.state] = (out[r.state] ?? 0) + 1;
-    return out;
+    return this.index.counts();
   }
 
   /**
    * Per state, how many attempts of definition `name` ended in it, since its first submit: the
    * attempts pruned from the history (see {@link TaskManagerOptions.history}) are counted too.
+   * O(states): the counts are kept as records change.
    */
   totals(name: string): TaskTotals {
     const out: TaskTotals = { ...this.prunedTotals.get(name) };
-    for (const r of this.records.values()) if (r.name === name && isTerminal(r.state)) out[r.state] = (out[r.state] ?? 0) + 1;
+    for (const [state, n] of Object.entries(this.index.ended(name))) out[state] = (out[state] ?? 0) + n;
     return out;
   }
 
@@ -486,17 +591,14 @@ export class TaskManager {
 
   /** True when no current task is pending, launching or running. */
   get idle(): boolean {
-    return [...this.records.values()].every((r) => r.superseded || isTerminal(r.state));
-  }
-
-  private current(name: string): TaskRecord[] {
-    return [...this.records.values()].filter((r) => r.name === name && !r.superseded && r.desired === 'running');
+    return this.index.idle;
   }
 
   /** Forgets the "unplaceable" verdicts of definitions submitted again. */
   private forget(names: string[]): void {
     for (const name of names) this.reported.delete(name);
     for (const [id] of this.unplaceable) if (names.includes(this.records.get(id)?.name ?? '')) this.unplaceable.delete(id);
+    this.forgotten++;
   }
 
   /**
@@ -511,8 +613,7 @@ export class TaskManager {
       const def = definitions.get(name)!;
       for (let i = 0; i < (def.instances ?? 1); i++) {
         // The slot's own records only (the slot index): linear in the instances, not in the records held.
-        const ids = this.slots.get(slotKey({ name, instance: i }));
-        const previous = ids ? [...ids].map((id) => this.records.get(id)!) : [];
+        const previous = this.index.slot(name, i);
         if (previous.some((r) => !r.superseded && r.desired === 'running' && r.invalid === undefined)) continue;
         for (const old of previous.filter((r) => !r.superseded)) puts.push({ ...old, superseded: true, supersededAt: this.now() });
         const attempt = previous.reduce((max, r) => Math.max(max, r.attempt + 1), 0);
@@ -571,7 +672,7 @@ export class TaskManager {
   private async transition(updated: TaskRecord | undefined, next: TaskRecord | undefined, slotOf?: TaskRecord): Promise<void> {
     const anchor = updated ?? slotOf!;
     const changed = new Map<string, TaskRecord>();
-    for (const id of this.slots.get(slotKey(anchor)) ?? []) changed.set(id, this.records.get(id)!);
+    for (const r of this.index.slot(anchor.name, anchor.instance)) changed.set(r.id, r);
     if (updated) changed.set(updated.id, updated);
     if (next) changed.set(next.id, next);
     const pruned = toPrune([...changed.values()], this.retention, this.now());
@@ -579,40 +680,27 @@ export class TaskManager {
     // The next attempt first: a backend without batches writes one by one, and a crash after it is recovered from.
     const puts = [next, updated].filter((r): r is TaskRecord => r !== undefined && !prunedIds.has(r.id));
     if (puts.length === 0 && pruned.length === 0) return;
-    const totals: TaskTotals = { ...this.prunedTotals.get(anchor.name) };
-    for (const r of pruned) totals[r.state] = (totals[r.state] ?? 0) + 1;
-    const after: StorageOperation[] = pruned.length ? [{ type: 'put', key: `${TOTALS_PREFIX}/${anchor.name}`, value: toBytes(totals) }] : [];
+    let totals: TaskTotals | undefined;
+    if (pruned.length) {
+      totals = { ...this.prunedTotals.get(anchor.name) };
+      for (const r of pruned) totals[r.state] = (totals[r.state] ?? 0) + 1;
+    }
+    const after: StorageOperation[] = totals ? [{ type: 'put', key: `${TOTALS_PREFIX}/${anchor.name}`, value: toBytes(totals) }] : [];
     await this.commit(puts, [...prunedIds].filter((id) => this.records.has(id)), [], after);
     this.apply(puts);
-    for (const id of prunedIds) {
-      const gone = this.records.get(id);
-      this.records.delete(id);
-      this.pending.delete(id);
-      this.active.delete(id);
-      if (gone) this.slots.get(slotKey(gone))?.delete(id);
-      this.dirty.delete(id);
-    }
-    if (pruned.length) this.prunedTotals.set(anchor.name, totals);
+    for (const id of prunedIds) this.forgetRecord(id);
+    if (totals) this.prunedTotals.set(anchor.name, totals);
   }
 
+  /** Stores records (new, or copies replacing the held ones) in memory, with every index. */
   private apply(records: readonly TaskRecord[]): void {
-    for (const r of records) {
-      this.records.set(r.id, r);
-      const key = slotKey(r);
-      let ids = this.slots.get(key);
-      if (!ids) this.slots.set(key, (ids = new Set()));
-      ids.add(r.id);
-      this.index(r);
-    }
+    for (const r of records) this.index.put(r);
   }
 
-  /** Keeps the pending set, the active set and the backoff heap right for a record just stored or changed in memory. */
-  private index(r: TaskRecord): void {
-    if (r.state === 'PENDING' && !r.superseded) this.pending.add(r.id);
-    else this.pending.delete(r.id);
-    if (r.state !== 'PENDING' && !isTerminal(r.state)) this.active.add(r.id);
-    else this.active.delete(r.id);
-    if (r.state === 'PENDING' && r.notBefore !== undefined) this.backoff.push(r.notBefore, r.id);
+  /** Drops a pruned record from memory and every index. */
+  private forgetRecord(id: string): void {
+    this.index.remove(id);
+    this.dirty.delete(id);
   }
 
   /**

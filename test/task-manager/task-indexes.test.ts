@@ -131,6 +131,84 @@ describe('task manager indexes (issue 17)', () => {
     assert.ok(steps.length > 20);
   });
 
+  it('hasPlaceable() answers "nothing" from its last scan only while nothing changed: a definition submitted for a pending task it could not place makes it placeable', async () => {
+    const storage = new InMemoryStorage();
+    let now = 1_000_000;
+    // A pending task whose definition is missing (unplaceable), and one in backoff.
+    await storage.put('tasks/ghost.0.0', toBytes({ id: 'ghost.0.0', name: 'ghost', instance: 0, attempt: 0, state: 'PENDING', desired: 'running' }));
+    await storage.put('definitions/app', toBytes({ name: 'app', instances: 1, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'x' } }));
+    await storage.put('tasks/app.0.1', toBytes({ id: 'app.0.1', name: 'app', instance: 0, attempt: 1, state: 'PENDING', desired: 'running', notBefore: now + 5000 }));
+    const tm = new TaskManager(storage, { kill: async () => {} }, () => now);
+    await tm.load();
+    assert.equal(tm.hasPlaceable(), false);
+    assert.equal(tm.hasPlaceable(), false, 'answered again from the last scan');
+    // The fixed definition creates no task (the slot has its pending one): only the forgotten verdict makes it placeable.
+    assert.deepEqual(await tm.submit({ name: 'ghost', instances: 1, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'x' } }), []);
+    assert.equal(tm.hasPlaceable(), true);
+    assert.deepEqual(tm.placementRequests().map((r) => r.id), ['ghost.0.0']);
+    await tm.prepareLaunch(assignment('ghost.0.0'));
+    assert.equal(tm.hasPlaceable(), false, 'the backoff has not passed');
+    now += 5000;
+    assert.equal(tm.hasPlaceable(), true, 'the backoff passed');
+  });
+
+  it('load() prunes and relaunches in batches of at most 128 operations; a batch that fails leaves its slots as they were, the batches before it applied', async () => {
+    const storage = new InMemoryStorage();
+    const now = 1_000_000;
+    await storage.put('definitions/app', toBytes({ name: 'app', instances: 300, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'x' }, restartPolicy: { policy: 'always', backoffSeconds: 10 } }));
+    const ops: StorageOperation[] = [];
+    for (let i = 0; i < 300; i++) {
+      // Per slot: 3 ended, replaced attempts (keepPerSlot 1: 2 pruned), and a failed current one whose relaunch an older SDK never wrote.
+      for (let a = 0; a < 3; a++) ops.push({ type: 'put', key: `tasks/app.${i}.${a}`, value: toBytes({ id: `app.${i}.${a}`, name: 'app', instance: i, attempt: a, state: 'TASK_FAILED', desired: 'running', superseded: true, supersededAt: now - 1 }) });
+      ops.push({ type: 'put', key: `tasks/app.${i}.3`, value: toBytes({ id: `app.${i}.3`, name: 'app', instance: i, attempt: 3, state: 'TASK_FAILED', desired: 'running' }) });
+    }
+    await storage.batch(ops);
+    const sizes: number[] = [];
+    const batches: Array<readonly StorageOperation[]> = [];
+    let failAt = -1;
+    const counting = Object.assign(Object.create(storage) as InMemoryStorage, {
+      batch: async (o: readonly StorageOperation[]) => {
+        sizes.push(o.length);
+        batches.push(o);
+        if (sizes.length === failAt) throw new Error('etcd is down');
+        return storage.batch(o);
+      },
+    });
+    // A failure at the third batch: the first two are written and applied, nothing of the others.
+    failAt = 3;
+    const failing = new TaskManager(counting, { kill: async () => {} }, () => now, { history: { keepPerSlot: 1 } });
+    await failing.load();
+    assert.ok(sizes.every((n) => n <= 128), `batch sizes ${sizes.join(', ')}`);
+    assert.equal(sizes.length, 3, 'load() stopped at the failed batch');
+    const stored = await storage.list('tasks');
+    assert.equal(failing.recordCount, stored.length, 'memory holds what storage holds');
+    for (const [i, batch] of batches.entries()) {
+      for (const op of batch.filter((o) => o.key.startsWith('tasks/'))) {
+        const id = op.key.slice('tasks/'.length);
+        const value = await storage.get(op.key);
+        const written = i < 2;
+        const applied = op.type === 'put' ? value !== undefined && Buffer.compare(Buffer.from(value), Buffer.from(op.value)) === 0 : value === undefined;
+        assert.equal(applied, written, `${op.type} ${op.key} of batch ${i + 1} ${written ? 'written' : 'not written'}`);
+        if (op.type === 'put') assert.equal(failing.get(id) !== undefined && (failing.get(id)!.superseded ?? false) === (JSON.parse(Buffer.from(op.value).toString()).superseded ?? false), written, `${id} in memory as stored`);
+        else assert.equal(failing.get(id) !== undefined, !written, `${id} in memory as in storage`);
+      }
+    }
+    const storedTotals = JSON.parse(Buffer.from((await storage.get('task-totals/app'))!).toString()) as Record<string, number>;
+    const heldFailed = failing.list({ history: true }).filter((r) => r.state === 'TASK_FAILED').length;
+    assert.equal(failing.totals('app')['TASK_FAILED'], storedTotals['TASK_FAILED']! + heldFailed, 'totals: the stored pruned counts plus the records held');
+    assert.equal(storedTotals['TASK_FAILED']! + heldFailed, 1200, 'no ended attempt lost or counted twice');
+    // Loaded again, without failures: every slot ends with its relaunch and one kept ended attempt besides the current one.
+    sizes.length = 0;
+    failAt = -1;
+    const tm = new TaskManager(counting, { kill: async () => {} }, () => now, { history: { keepPerSlot: 1 } });
+    await tm.load();
+    assert.ok(sizes.length > 0 && sizes.length < 300 && sizes.every((n) => n <= 128), `batch sizes ${sizes.join(', ')}`);
+    assert.equal(tm.recordCount, 600, 'per slot: the relaunch and one ended attempt');
+    assert.equal((await storage.list('tasks')).length, 600);
+    assert.equal(tm.list({ state: 'PENDING' }).length, 300);
+    assert.equal(tm.totals('app')['TASK_FAILED'], 1200);
+  });
+
   it('nextBackoffEnd() with 200,000 records in backoff returns the earliest end (no RangeError)', async () => {
     const storage = new InMemoryStorage();
     const now = 1_000_000;
