@@ -20,6 +20,10 @@ const files = readdirSync(dir)
   .sort();
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as BenchModule;
-  console.log(`# ${file.replace(/\.bench\.js$/, '')}`);
+  const name = file.replace(/\.bench\.js$/, '');
+  console.log(`# ${name}`);
+  const t0 = performance.now();
   await mod.run();
+  console.log(`# ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
+console.log(`# all benchmarks: ${(performance.now() / 1000).toFixed(1)} s`);

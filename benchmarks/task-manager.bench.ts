@@ -1,6 +1,6 @@
 /**
- * Task manager hot paths, before (main's build at /work/main/dist, when present, or
- * `BENCH_TM_BEFORE=<dir>`) and after (this build), side by side in one run:
+ * Task manager hot paths of this build; with `BENCH_TM_BEFORE=<dist dir of an earlier build>`, that
+ * build's figures side by side in the same run (before / after / speedup):
  * - `submit()` of 5,000 / 20,000 / 100,000 instances, in-memory storage, no network (the 100k
  *   case of the old, quadratic code only with `BENCH_TM_BEFORE_100K=1`: it takes about a minute);
  * - the task manager's work per UPDATE at 30,000 records (the status, then what the task
@@ -98,7 +98,8 @@ async function perUpdateUs(make: Make, records: number): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function beforeMake(): Promise<Make | undefined> {
-  const dir = process.env.BENCH_TM_BEFORE ?? '/work/main/dist';
+  const dir = process.env.BENCH_TM_BEFORE;
+  if (!dir) return undefined;
   const tmPath = join(dir, 'src/task-manager/task-manager.js');
   const stPath = join(dir, 'src/storage/in-memory.storage.js');
   if (!existsSync(tmPath) || !existsSync(stPath)) return undefined;
