@@ -87,27 +87,56 @@ function tagOf(field: protobuf.Field, wire: number): number {
   return ((field.id << 3) | wire) >>> 0;
 }
 
-function generateProtoWriter(type: protobuf.Type): ProtoWriter {
-  const params = ['SLOW', 'isArray', 'isSafeInteger', 'C', 'limit'];
-  const args: unknown[] = [SLOW_ENCODE, Array.isArray, Number.isSafeInteger, type.ctor, recursionLimit()];
-  const arg = (value: unknown): string => {
-    params.push(`a${params.length}`);
-    args.push(value);
-    return params[params.length - 1]!;
-  };
-  const lines: string[] = ['if (q > limit || m instanceof C) return SLOW;', 'var v, e, k, n;'];
-  // Fields in field-number order, as protobufjs's encoder writes them.
-  const fields = type.fieldsArray.slice().sort((a, b) => a.id - b.id);
+/** Writes generated functions: the values they close over (by parameter name) and their compilation. */
+class Generated {
+  private readonly params = ['SLOW', 'isArray', 'isSafeInteger', 'C', 'limit', 'isFinite', 'base64', 'str'];
+  private readonly args: unknown[];
+  constructor(type: protobuf.Type) {
+    this.args = [SLOW_ENCODE, Array.isArray, Number.isSafeInteger, type.ctor, recursionLimit(), Number.isFinite, base64Of, JSON.stringify];
+  }
+
+  /** A parameter name holding `value` inside the generated code. */
+  arg(value: unknown): string {
+    this.params.push(`a${this.params.length}`);
+    this.args.push(value);
+    return this.params[this.params.length - 1]!;
+  }
+
+  /** Compiles `function name(signature) { lines }` over the collected values. */
+  compile<F>(name: string, signature: string, lines: string[]): F {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function(...this.params, `return function ${name}(${signature}) {\n${lines.join('\n')}\n};`)(...this.args) as F;
+  }
+}
+
+const base64Of = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+
+/**
+ * The steps every generator shares for each field of `fields`: resolve it, read it into `v`, send a
+ * map field to the general path, refuse groups; `write` adds what the field needs after that.
+ */
+function eachField(type: protobuf.Type, fields: protobuf.Field[], lines: string[], write: (field: protobuf.Field, key: string) => void): void {
   for (const field of fields) {
     field.resolve();
     const key = JSON.stringify(field.name);
-    const resolved = field.resolvedType;
     lines.push(`v = m[${key}];`);
     if (field.map) {
       lines.push('if (v !== undefined && v !== null) return SLOW;');
       continue;
     }
     if ((field as unknown as { delimited?: boolean }).delimited) throw new Unsupported(`${type.fullName}.${field.name}: group`);
+    write(field, key);
+  }
+}
+
+function generateProtoWriter(type: protobuf.Type): ProtoWriter {
+  const g = new Generated(type);
+  const arg = (value: unknown): string => g.arg(value);
+  const lines: string[] = ['if (q > limit || m instanceof C) return SLOW;', 'var v, e, k, n;'];
+  // Fields in field-number order, as protobufjs's encoder writes them.
+  const fields = type.fieldsArray.slice().sort((a, b) => a.id - b.id);
+  eachField(type, fields, lines, (field, key) => {
+    const resolved = field.resolvedType;
     // What one value writes, with X for the value.
     let write: string;
     if (resolved instanceof protobuf.Type) {
@@ -129,32 +158,18 @@ function generateProtoWriter(type: protobuf.Type): ProtoWriter {
     } else {
       lines.push(`if (v !== undefined && v !== null) { ${write.replaceAll('X', 'v')} }`);
     }
-  }
+  });
   lines.push('return undefined;');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function(...params, `return function write(m, w, q) {\n${lines.join('\n')}\n};`)(...args) as ProtoWriter;
+  return g.compile<ProtoWriter>('write', 'm, w, q', lines);
 }
 
 function generateJsonMaker(type: protobuf.Type): JsonMaker {
-  const params = ['SLOW', 'isArray', 'isSafeInteger', 'C', 'limit', 'isFinite', 'base64'];
-  const args: unknown[] = [SLOW_ENCODE, Array.isArray, Number.isSafeInteger, type.ctor, recursionLimit(), Number.isFinite, (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')];
-  const arg = (value: unknown): string => {
-    params.push(`a${params.length}`);
-    args.push(value);
-    return params[params.length - 1]!;
-  };
+  const g = new Generated(type);
+  const arg = (value: unknown): string => g.arg(value);
   const lines: string[] = ['if (q > limit || m instanceof C) return SLOW;', 'var o = {}, v, e, k, n, a, r;'];
   // Fields in declaration order with explicit defaults, as the general path writes them.
-  for (const field of type.fieldsArray) {
-    field.resolve();
-    const key = JSON.stringify(field.name);
+  eachField(type, type.fieldsArray, lines, (field, key) => {
     const resolved = field.resolvedType;
-    lines.push(`v = m[${key}];`);
-    if (field.map) {
-      lines.push('if (v !== undefined && v !== null) return SLOW;');
-      continue;
-    }
-    if ((field as unknown as { delimited?: boolean }).delimited) throw new Unsupported(`${type.fullName}.${field.name}: group`);
     // Converts X into r.
     let convert: string;
     if (resolved instanceof protobuf.Type) {
@@ -178,10 +193,9 @@ function generateJsonMaker(type: protobuf.Type): JsonMaker {
     } else {
       lines.push(`if (v !== undefined && v !== null) { ${convert.replaceAll('X', 'v')} o[${key}] = r; }${explicitDefault ? ` else {${explicitDefault} }` : ''}`);
     }
-  }
+  });
   lines.push('return o;');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function(...params, `return function json(m, q) {\n${lines.join('\n')}\n};`)(...args) as JsonMaker;
+  return g.compile<JsonMaker>('json', 'm, q', lines);
 }
 
 /**
@@ -190,27 +204,14 @@ function generateJsonMaker(type: protobuf.Type): JsonMaker {
  * `JSON.stringify`, numbers as `JSON.stringify` writes them.
  */
 function generateJsonTexter(type: protobuf.Type): JsonTexter {
-  const params = ['SLOW', 'isArray', 'isSafeInteger', 'C', 'limit', 'isFinite', 'base64', 'str'];
-  const args: unknown[] = [SLOW_ENCODE, Array.isArray, Number.isSafeInteger, type.ctor, recursionLimit(), Number.isFinite, (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'), JSON.stringify];
-  const arg = (value: unknown): string => {
-    params.push(`a${params.length}`);
-    args.push(value);
-    return params[params.length - 1]!;
-  };
+  const g = new Generated(type);
+  const arg = (value: unknown): string => g.arg(value);
   const lines: string[] = ['if (q > limit || m instanceof C) return SLOW;', "var s = '', v, e, k, n, r;"];
-  for (const field of type.fieldsArray) {
-    field.resolve();
-    const key = JSON.stringify(field.name);
+  eachField(type, type.fieldsArray, lines, (field) => {
     // The key as it appears in the text, with the separator when it is not the first one written.
     const keyText = (sep: string) => `${sep}${JSON.stringify(JSON.stringify(field.name) + ':')}`;
     const put = `s += (s === '' ? ${keyText('')} : ${keyText("',' + ")});`;
     const resolved = field.resolvedType;
-    lines.push(`v = m[${key}];`);
-    if (field.map) {
-      lines.push('if (v !== undefined && v !== null) return SLOW;');
-      continue;
-    }
-    if ((field as unknown as { delimited?: boolean }).delimited) throw new Unsupported(`${type.fullName}.${field.name}: group`);
     // Converts X into the text r.
     let convert: string;
     if (resolved instanceof protobuf.Type) {
@@ -240,10 +241,9 @@ function generateJsonTexter(type: protobuf.Type): JsonTexter {
     } else {
       lines.push(`if (v !== undefined && v !== null) { ${convert.replaceAll('X', 'v')} ${put} s += r; }${explicitDefault ? ` else { ${explicitDefault} }` : ''}`);
     }
-  }
+  });
   lines.push("return '{' + s + '}';");
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function(...params, `return function text(m, q) {\n${lines.join('\n')}\n};`)(...args) as JsonTexter;
+  return g.compile<JsonTexter>('text', 'm, q', lines);
 }
 
 /** The generated Mesos-JSON text writer of `type`, or `undefined` when the type is not handled. @internal */
