@@ -39,6 +39,9 @@ interface FrameworkSample {
   rss: number;
   cpuMs: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
   counts: Record<string, number>;
 }
 
@@ -104,10 +107,14 @@ async function frameworkChild(master: string, tasks: number): Promise<void> {
   const tm = fw.get(TOKENS.TaskManager);
   const sample = () => {
     const mem = process.memoryUsage();
-    process.send!({ rss: mem.rss, cpuMs: cpuMs(), heapUsed: mem.heapUsed, counts: tm.counts() } satisfies FrameworkSample);
+    process.send!({ rss: mem.rss, cpuMs: cpuMs(), heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, arrayBuffers: mem.arrayBuffers, counts: tm.counts() } satisfies FrameworkSample);
   };
   const timer = setInterval(sample, 1000);
-  process.on('message', (m: { ask?: string }) => {
+  process.on('message', (m: { ask?: string; dir?: string }) => {
+    if (m.ask === 'heap-snapshot') {
+      void import('node:v8').then((v8) => process.send!({ snapshot: v8.writeHeapSnapshot(`${m.dir}/framework-${Date.now()}.heapsnapshot`) }));
+      return;
+    }
     if (m.ask !== 'stop') return;
     clearInterval(timer);
     void fw.stop({ teardown: true }).then(() => process.exit(0));
@@ -142,8 +149,9 @@ async function parent(): Promise<void> {
     .option('--agents <n>', 'simulated agents', (v) => Number.parseInt(v, 10), 1000)
     .option('--timeout <s>', 'give up after this long', (v) => Number.parseInt(v, 10), 900)
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of both children to this directory')
+    .option('--heap-snapshot <dir>', "write a V8 heap snapshot of the framework's process to this directory at the end")
     .parse(process.argv)
-    .opts<{ tasks: number; agents: number; timeout: number; cpuProf?: string }>();
+    .opts<{ tasks: number; agents: number; timeout: number; cpuProf?: string; heapSnapshot?: string }>();
   const prof = (name: string) => (o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
   const tasksPerAgent = Math.ceil(o.tasks / o.agents);
   const sim = fork(self, ['--child-sim', String(o.agents), String(tasksPerAgent)], { execArgv: prof('simulator'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -151,10 +159,11 @@ async function parent(): Promise<void> {
   console.log(`# scale: ${o.tasks} tasks on ${o.agents} agents, simulator at ${url}`);
   const started = Date.now();
   const framework = fork(self, ['--child-framework', url, String(o.tasks)], { execArgv: prof('framework'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  let last: FrameworkSample = { rss: 0, cpuMs: 0, heapUsed: 0, counts: {} };
+  let last: FrameworkSample = { rss: 0, cpuMs: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, counts: {} };
   let fwRssMax = 0;
   let simRssMax = 0;
   framework.on('message', (m) => {
+    if (typeof m !== 'object' || m === null || !('rss' in m)) return;
     last = m as FrameworkSample;
     fwRssMax = Math.max(fwRssMax, last.rss);
   });
@@ -189,6 +198,11 @@ async function parent(): Promise<void> {
   report('scale.framework_rss_mb', mb(last.rss), 'MB');
   report('scale.framework_rss_max_mb', mb(fwRssMax), 'MB');
   report('scale.framework_heap_mb', mb(last.heapUsed), 'MB');
+  // Where the framework's memory is: V8's heap (used, reserved) and memory outside it (Buffers and other ArrayBuffers).
+  report('scale.framework_heap_total_mb', mb(last.heapTotal), 'MB');
+  report('scale.framework_external_mb', mb(last.external), 'MB');
+  report('scale.framework_array_buffers_mb', mb(last.arrayBuffers), 'MB');
+  report('scale.framework_heap_bytes_per_task', Math.round(last.heapUsed / o.tasks), 'B');
   report('scale.simulator_rss_mb', mb(s.rss), 'MB');
   report('scale.simulator_rss_max_mb', mb(simRssMax), 'MB');
   report('scale.simulator_heap_mb', mb(s.heapUsed), 'MB');
@@ -213,6 +227,11 @@ async function parent(): Promise<void> {
   if ((last.counts['TASK_RUNNING'] ?? 0) !== o.tasks) failures.push(`framework: ${last.counts['TASK_RUNNING'] ?? 0} RUNNING of ${o.tasks}`);
   if (s.pendingUpdates !== 0) failures.push(`${s.pendingUpdates} status updates left unacknowledged`);
   console.log(failures.length ? `# invariants FAILED: ${failures.join('; ')}` : '# invariants hold: every instance launched exactly once, all RUNNING on both sides, nothing left unacknowledged');
+  if (o.heapSnapshot) {
+    framework.send({ ask: 'heap-snapshot', dir: o.heapSnapshot });
+    const { snapshot } = await nextMessage(framework, (m): m is { snapshot: string } => typeof m === 'object' && m !== null && 'snapshot' in m, 300_000);
+    console.log(`# framework heap snapshot: ${snapshot}`);
+  }
   framework.send({ ask: 'stop' });
   await waitExit(framework, 30_000);
   sim.send({ ask: 'stop' });
