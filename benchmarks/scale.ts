@@ -10,6 +10,9 @@
  *   npm run bench:scale -- --tasks 20000 --agents 200 --timeout 300 --cpu-prof /tmp/prof
  *
  * `--cpu-prof DIR` writes V8 CPU profiles of both children there (open them in Chrome DevTools).
+ * `--heap-snapshot DIR` writes a heap snapshot of the framework's process there at the end (and
+ * `--heap-snapshot-at S` one S seconds in); writing one costs the process about twice its heap in
+ * RSS for a while, so the RSS figures of such a run are not the framework's own.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
