@@ -10,6 +10,9 @@
  *   npm run bench:scale -- --tasks 20000 --agents 200 --timeout 300 --cpu-prof /tmp/prof
  *
  * `--cpu-prof DIR` writes V8 CPU profiles of both children there (open them in Chrome DevTools).
+ * `--heap-snapshot DIR` writes a heap snapshot of the framework's process there at the end (and
+ * `--heap-snapshot-at S` one S seconds in); writing one costs the process about twice its heap in
+ * RSS for a while, so the RSS figures of such a run are not the framework's own.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +42,11 @@ interface FrameworkSample {
   rss: number;
   cpuMs: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  /** V8's heap spaces: MB reserved (`space_size`) / used, by space name. */
+  spaces: Record<string, [number, number]>;
   counts: Record<string, number>;
 }
 
@@ -95,6 +103,7 @@ async function simChild(agents: number, tasksPerAgent: number): Promise<void> {
 
 async function frameworkChild(master: string, tasks: number): Promise<void> {
   const { createFramework, TOKENS } = await import('../src/index.js');
+  const v8 = await import('node:v8');
   const fw = createFramework({
     master,
     framework: { name: 'scale' },
@@ -104,10 +113,15 @@ async function frameworkChild(master: string, tasks: number): Promise<void> {
   const tm = fw.get(TOKENS.TaskManager);
   const sample = () => {
     const mem = process.memoryUsage();
-    process.send!({ rss: mem.rss, cpuMs: cpuMs(), heapUsed: mem.heapUsed, counts: tm.counts() } satisfies FrameworkSample);
+    process.send!({ rss: mem.rss, cpuMs: cpuMs(), heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, arrayBuffers: mem.arrayBuffers, spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((x) => [x.space_name, [mb(x.space_size), mb(x.space_used_size)]])), counts: tm.counts() } satisfies FrameworkSample);
   };
   const timer = setInterval(sample, 1000);
-  process.on('message', (m: { ask?: string }) => {
+  process.on('message', (m: { ask?: string; dir?: string; mid?: boolean }) => {
+    if (m.ask === 'heap-snapshot') {
+      const name = `${m.dir}/framework-${m.mid ? 'mid-' : ''}${Date.now()}.heapsnapshot`;
+      process.send!({ snapshot: v8.writeHeapSnapshot(name) });
+      return;
+    }
     if (m.ask !== 'stop') return;
     clearInterval(timer);
     void fw.stop({ teardown: true }).then(() => process.exit(0));
@@ -142,8 +156,10 @@ async function parent(): Promise<void> {
     .option('--agents <n>', 'simulated agents', (v) => Number.parseInt(v, 10), 1000)
     .option('--timeout <s>', 'give up after this long', (v) => Number.parseInt(v, 10), 900)
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of both children to this directory')
+    .option('--heap-snapshot <dir>', "write a V8 heap snapshot of the framework's process to this directory at the end")
+    .option('--heap-snapshot-at <s>', 'and one this many seconds after the framework started (with --heap-snapshot)', (v) => Number.parseInt(v, 10))
     .parse(process.argv)
-    .opts<{ tasks: number; agents: number; timeout: number; cpuProf?: string }>();
+    .opts<{ tasks: number; agents: number; timeout: number; cpuProf?: string; heapSnapshot?: string; heapSnapshotAt?: number }>();
   const prof = (name: string) => (o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
   const tasksPerAgent = Math.ceil(o.tasks / o.agents);
   const sim = fork(self, ['--child-sim', String(o.agents), String(tasksPerAgent)], { execArgv: prof('simulator'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -151,10 +167,11 @@ async function parent(): Promise<void> {
   console.log(`# scale: ${o.tasks} tasks on ${o.agents} agents, simulator at ${url}`);
   const started = Date.now();
   const framework = fork(self, ['--child-framework', url, String(o.tasks)], { execArgv: prof('framework'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  let last: FrameworkSample = { rss: 0, cpuMs: 0, heapUsed: 0, counts: {} };
+  let last: FrameworkSample = { rss: 0, cpuMs: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, spaces: {}, counts: {} };
   let fwRssMax = 0;
   let simRssMax = 0;
   framework.on('message', (m) => {
+    if (typeof m !== 'object' || m === null || !('rss' in m)) return;
     last = m as FrameworkSample;
     fwRssMax = Math.max(fwRssMax, last.rss);
   });
@@ -164,6 +181,9 @@ async function parent(): Promise<void> {
     simRssMax = Math.max(simRssMax, s.rss);
     return s;
   };
+  if (o.heapSnapshot && o.heapSnapshotAt !== undefined) {
+    setTimeout(() => framework.send({ ask: 'heap-snapshot', dir: o.heapSnapshot, mid: true }), o.heapSnapshotAt * 1000).unref();
+  }
   let s = await simSample();
   let allRunningS: number | undefined;
   const deadline = started + o.timeout * 1000;
@@ -175,7 +195,7 @@ async function parent(): Promise<void> {
     const running = last.counts['TASK_RUNNING'] ?? 0;
     if (Date.now() - printed >= 10_000) {
       printed = Date.now();
-      console.log(`# ${((Date.now() - started) / 1000).toFixed(0)} s: framework ${running} RUNNING (rss ${mb(last.rss)} MB, cpu ${(last.cpuMs / 1000).toFixed(1)} s); simulator ${s.running} RUNNING, ${s.pendingUpdates} updates unacknowledged, ${s.updateRetries} retries (rss ${mb(s.rss)} MB, cpu ${(s.cpuMs / 1000).toFixed(1)} s)`);
+      console.log(`# ${((Date.now() - started) / 1000).toFixed(0)} s: framework ${running} RUNNING (rss ${mb(last.rss)} MB, heap ${mb(last.heapUsed)}/${mb(last.heapTotal)} MB, cpu ${(last.cpuMs / 1000).toFixed(1)} s); simulator ${s.running} RUNNING, ${s.pendingUpdates} updates unacknowledged, ${s.updateRetries} retries (rss ${mb(s.rss)} MB, cpu ${(s.cpuMs / 1000).toFixed(1)} s)`);
     }
     if (allRunningS === undefined && running >= o.tasks && s.running >= o.tasks) allRunningS = (Date.now() - started) / 1000;
     if (allRunningS !== undefined && s.pendingUpdates === 0) break;
@@ -189,6 +209,12 @@ async function parent(): Promise<void> {
   report('scale.framework_rss_mb', mb(last.rss), 'MB');
   report('scale.framework_rss_max_mb', mb(fwRssMax), 'MB');
   report('scale.framework_heap_mb', mb(last.heapUsed), 'MB');
+  // Where the framework's memory is: V8's heap (used, reserved) and memory outside it (Buffers and other ArrayBuffers).
+  report('scale.framework_heap_total_mb', mb(last.heapTotal), 'MB');
+  report('scale.framework_external_mb', mb(last.external), 'MB');
+  report('scale.framework_array_buffers_mb', mb(last.arrayBuffers), 'MB');
+  console.log(`# framework heap spaces (MB reserved/used): ${Object.entries(last.spaces).map(([k, [size, used]]) => `${k} ${size}/${used}`).join(', ')}`);
+  report('scale.framework_heap_bytes_per_task', Math.round(last.heapUsed / o.tasks), 'B');
   report('scale.simulator_rss_mb', mb(s.rss), 'MB');
   report('scale.simulator_rss_max_mb', mb(simRssMax), 'MB');
   report('scale.simulator_heap_mb', mb(s.heapUsed), 'MB');
@@ -213,6 +239,11 @@ async function parent(): Promise<void> {
   if ((last.counts['TASK_RUNNING'] ?? 0) !== o.tasks) failures.push(`framework: ${last.counts['TASK_RUNNING'] ?? 0} RUNNING of ${o.tasks}`);
   if (s.pendingUpdates !== 0) failures.push(`${s.pendingUpdates} status updates left unacknowledged`);
   console.log(failures.length ? `# invariants FAILED: ${failures.join('; ')}` : '# invariants hold: every instance launched exactly once, all RUNNING on both sides, nothing left unacknowledged');
+  if (o.heapSnapshot) {
+    framework.send({ ask: 'heap-snapshot', dir: o.heapSnapshot });
+    const { snapshot } = await nextMessage(framework, (m): m is { snapshot: string } => typeof m === 'object' && m !== null && 'snapshot' in m && !String(m.snapshot).includes('-mid-'), 300_000);
+    console.log(`# framework heap snapshot: ${snapshot}`);
+  }
   framework.send({ ask: 'stop' });
   await waitExit(framework, 30_000);
   sim.send({ ask: 'stop' });

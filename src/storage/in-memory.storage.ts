@@ -1,13 +1,34 @@
 import { injectable } from 'inversify';
 import { StorageError } from '../errors/families.js';
 import type { Storage, StorageEntry, StorageOperation } from './storage.interface.js';
-import { checkKey, sameBytes, StorageErrorCodes, underPrefix } from './storage-keys.js';
+import { checkKey, StorageErrorCodes, underPrefix } from './storage-keys.js';
 
+/**
+ * A value's bytes as a one-byte string, one character per byte (latin1 is a bijection between
+ * bytes and the code units 0-255): one V8 heap object of about `byteLength + 16` bytes, instead
+ * of a `Uint8Array` + `ArrayBuffer` + a native backing store (about 300 bytes more per value, and
+ * one `malloc` each that fragments the process's memory).
+ */
+const pack = (value: Uint8Array): string => Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
 
-/** Storage in process memory: the default, for one instance and for tests. Values are copied in and out; `close()` keeps the data for a `reopen()`. */
+/** Copies `packed`'s bytes into `into` at `at`; returns the byte count. */
+const unpackInto = (packed: string, into: Buffer, at: number): number => into.write(packed, at, packed.length, 'latin1');
+
+/** A new plain `Uint8Array` holding `packed`'s bytes. */
+function unpack(packed: string): Uint8Array {
+  const out = new Uint8Array(packed.length);
+  unpackInto(packed, Buffer.from(out.buffer, 0, out.byteLength), 0);
+  return out;
+}
+
+/**
+ * Storage in process memory: the default, for one instance and for tests. Values are copied in
+ * and out (held as one compact string each; they come back as new `Uint8Array`s with the same
+ * bytes); `close()` keeps the data for a `reopen()`.
+ */
 @injectable()
 export class InMemoryStorage implements Storage {
-  private readonly data = new Map<string, Uint8Array>();
+  private readonly data = new Map<string, string>();
   private closed = false;
 
   private open(): void {
@@ -18,12 +39,12 @@ export class InMemoryStorage implements Storage {
   async get(key: string): Promise<Uint8Array | undefined> {
     this.open();
     const v = this.data.get(checkKey(key));
-    return v && Uint8Array.from(v);
+    return v === undefined ? undefined : unpack(v);
   }
   /** Stores a copy of `value` at `key`. */
   async put(key: string, value: Uint8Array): Promise<void> {
     this.open();
-    this.data.set(checkKey(key), Uint8Array.from(value));
+    this.data.set(checkKey(key), pack(value));
   }
   /** Deletes `key`; true when it existed. */
   async delete(key: string): Promise<boolean> {
@@ -35,21 +56,20 @@ export class InMemoryStorage implements Storage {
     this.open();
     checkKey(prefix);
     // Keys sorted as strings (UTF-16 code units, as `<` compares them). The values are copied into
-    // one new buffer, each entry a view of its own bytes: one allocation instead of one per value
-    // (200,000 task records: 1.3 s with Uint8Array.from, 0.36 s with a slice() each, 0.19 s so).
+    // one new buffer, each entry a view of its own bytes: one allocation instead of one per value.
     const keys: string[] = [];
     for (const k of this.data.keys()) if (underPrefix(k, prefix)) keys.push(k);
     keys.sort();
     const values = keys.map((key) => this.data.get(key)!);
     let total = 0;
-    for (const v of values) total += v.byteLength;
+    for (const v of values) total += v.length;
     const block = new Uint8Array(total);
+    const writer = Buffer.from(block.buffer, 0, total);
     let at = 0;
     return keys.map((key, i) => {
-      const v = values[i]!;
-      block.set(v, at);
-      at += v.byteLength;
-      return { key, value: block.subarray(at - v.byteLength, at) };
+      const start = at;
+      at += unpackInto(values[i]!, writer, at);
+      return { key, value: block.subarray(start, at) };
     });
   }
   /** Deletes `prefix` and everything below it; returns how many keys went. */
@@ -63,9 +83,10 @@ export class InMemoryStorage implements Storage {
   /** Replaces the value if it equals `expected` (`undefined`: absent); `next === undefined` deletes. False when the comparison failed. */
   async compareAndSet(key: string, expected: Uint8Array | undefined, next: Uint8Array | undefined): Promise<boolean> {
     this.open();
-    if (!sameBytes(this.data.get(checkKey(key)), expected)) return false;
+    const current = this.data.get(checkKey(key));
+    if (current === undefined || expected === undefined ? current !== expected : current !== pack(expected)) return false;
     if (next === undefined) this.data.delete(key);
-    else this.data.set(key, Uint8Array.from(next));
+    else this.data.set(key, pack(next));
     return true;
   }
   /** Applies every operation, in order, at once (checked first: a bad key writes nothing). */
@@ -73,7 +94,7 @@ export class InMemoryStorage implements Storage {
     this.open();
     for (const op of operations) checkKey(op.key);
     for (const op of operations) {
-      if (op.type === 'put') this.data.set(op.key, op.value.slice());
+      if (op.type === 'put') this.data.set(op.key, pack(op.value));
       else this.data.delete(op.key);
     }
   }

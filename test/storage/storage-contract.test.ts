@@ -56,6 +56,53 @@ function contract(name: string, make: () => Promise<{ storage: Storage; cleanup(
       await storage.delete('race');
     });
 
+    it('gives back every byte value 0-255 byte-identical, through put, batch, list and compare-and-set', async () => {
+      const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+      // Not UTF-8 (a lone continuation byte, an overlong NUL, a lone surrogate's encoding), and empty.
+      const odd = Uint8Array.of(0x80, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xff, 0x00);
+      const empty = new Uint8Array(0);
+      // A view into a larger buffer: only its own bytes are stored.
+      const big = Uint8Array.from({ length: 64 }, (_, i) => 255 - i);
+      const view = big.subarray(10, 20);
+      await storage.put('bytes/all', all);
+      await storage.batch([
+        { type: 'put', key: 'bytes/odd', value: odd },
+        { type: 'put', key: 'bytes/empty', value: empty },
+        { type: 'put', key: 'bytes/view', value: view },
+      ]);
+      const same = (got: Uint8Array | undefined, want: Uint8Array, what: string) => {
+        assert.ok(got instanceof Uint8Array, `${what}: a Uint8Array`);
+        assert.deepEqual([...got], [...want], what);
+      };
+      same(await storage.get('bytes/all'), all, 'get all');
+      same(await storage.get('bytes/odd'), odd, 'get odd');
+      same(await storage.get('bytes/empty'), empty, 'get empty');
+      same(await storage.get('bytes/view'), view, 'get view');
+      const listed = new Map((await storage.list('bytes')).map((e) => [e.key, e.value]));
+      same(listed.get('bytes/all'), all, 'list all');
+      same(listed.get('bytes/odd'), odd, 'list odd');
+      same(listed.get('bytes/empty'), empty, 'list empty');
+      same(listed.get('bytes/view'), view, 'list view');
+      assert.equal(await storage.compareAndSet('bytes/odd', Uint8Array.of(0x80, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xff), all), false, 'a prefix of the value is not the value');
+      assert.equal(await storage.compareAndSet('bytes/odd', Uint8Array.from(odd), all), true);
+      same(await storage.get('bytes/odd'), all, 'after compare-and-set');
+      await storage.deletePrefix('bytes');
+    });
+
+    it('copies values in and out: changing a value given or read back changes nothing stored', async () => {
+      const v = Uint8Array.of(1, 2, 3);
+      await storage.put('copy/a', v);
+      v[0] = 9;
+      const got = (await storage.get('copy/a'))!;
+      assert.deepEqual([...got], [1, 2, 3]);
+      got[1] = 9;
+      const listed = (await storage.list('copy'))[0]!.value;
+      assert.deepEqual([...listed], [1, 2, 3]);
+      listed[2] = 9;
+      assert.deepEqual([...(await storage.get('copy/a'))!], [1, 2, 3]);
+      await storage.deletePrefix('copy');
+    });
+
     it('refuses bad keys with ERR_STORAGE_BAD_KEY', async () => {
       for (const bad of ['', '/a', 'a/', 'a//b', 'a/../b', 'a\0b', 'x'.repeat(2000)]) {
         await assert.rejects(storage.get(bad), (err: unknown) => err instanceof StorageError && err.code === 'ERR_STORAGE_BAD_KEY', JSON.stringify(bad.slice(0, 10)));
@@ -65,6 +112,19 @@ function contract(name: string, make: () => Promise<{ storage: Storage; cleanup(
 }
 
 contract('in-memory', async () => ({ storage: new InMemoryStorage(), cleanup: async () => {} }));
+
+describe('in-memory storage values', () => {
+  it('come back as plain Uint8Arrays (not Buffers), each read a new copy', async () => {
+    const storage = new InMemoryStorage();
+    await storage.put('k', Uint8Array.of(0xff, 0, 0x80));
+    const a = (await storage.get('k'))!;
+    const b2 = (await storage.get('k'))!;
+    assert.equal(Object.getPrototypeOf(a), Uint8Array.prototype);
+    assert.notEqual(a.buffer, b2.buffer);
+    assert.equal(Object.getPrototypeOf((await storage.list('k'))[0]!.value), Uint8Array.prototype);
+    assert.deepStrictEqual(a, Uint8Array.of(0xff, 0, 0x80));
+  });
+});
 
 contract('LevelDB (on-disk)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mesos-sdk-level-'));
