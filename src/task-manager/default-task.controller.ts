@@ -56,9 +56,17 @@ export interface TaskControllerOptions {
   /**
    * The most tasks launched and not yet settled at once: their launch recorded (`LAUNCHING`) or
    * reported `TASK_STAGING`/`TASK_STARTING`, not yet `TASK_RUNNING` nor ended. While that many are,
-   * offers are declined (refused as while tasks are pending); as they start, offers are revived and
+   * offers are declined (refused as while tasks are pending); once a tenth of the window is free, offers are revived and
    * launches go on. A positive integer, or `Infinity` for no bound (every placeable task is
-   * launched in the first offers). See {@link DEFAULT_MAX_LAUNCHING_TASKS}. @defaultValue 2000
+   * launched in the first offers). See {@link DEFAULT_MAX_LAUNCHING_TASKS}.
+   *
+   * A task holds its place until Mesos reports it running or ended; one that stays STAGING is
+   * ended by Mesos itself: the agent fails a task whose executor does not register in time
+   * (`--executor_registration_timeout`, 1 min by default), the master reports the tasks of an agent
+   * it loses (`TASK_UNREACHABLE`, `TASK_LOST`) and answers an ACCEPT of invalid offers with
+   * `TASK_DROPPED`/`TASK_LOST`; a record left `LAUNCHING` by a lost ACCEPT or a master failover is
+   * answered by the reconciliation of the next subscription.
+   * @defaultValue 2000
    */
   maxLaunchingTasks?: number;
 }
@@ -87,7 +95,13 @@ export class DefaultTaskController {
   private readonly attributes = new Map<string, Record<string, string>>();
   /** The launch window: at most this many tasks launched and not yet settled (`maxLaunchingTasks`). */
   private readonly maxLaunching: number;
-  /** Free places in the window from which offers are revived after it was full (half of it: launches come in batches, not one per update). */
+  /**
+   * Free places in the window from which offers are revived after it was full: a tenth of it (at
+   * least one). Not half: the offers a REVIVE brings are handled after the updates already received,
+   * by when more places are free, and waiting longer leaves the framework idle between batches
+   * (measured: 20,000 tasks RUNNING in 32 s instead of 36 s); REVIVE is rate-limited besides
+   * (`minReviveIntervalMs`).
+   */
   private readonly reopenAt: number;
   /** True when the window left placeable tasks out of an offer cycle (their offers declined): offers are revived once it has room again. */
   private windowFull = false;
@@ -104,7 +118,7 @@ export class DefaultTaskController {
     const problem = maxLaunchingTasksProblem(options?.maxLaunchingTasks);
     if (problem) throw new ValidationError(TaskControllerErrorCodes.MAX_LAUNCHING_INVALID, `maxLaunchingTasks ${problem}`, [{ path: 'maxLaunchingTasks', message: problem }]);
     this.maxLaunching = options?.maxLaunchingTasks ?? DEFAULT_MAX_LAUNCHING_TASKS;
-    this.reopenAt = Math.max(1, Math.ceil(this.maxLaunching / 2));
+    this.reopenAt = Math.max(1, Math.ceil(this.maxLaunching / 10));
     // Work submitted while offers are suppressed (through the API, or by user code) revives them.
     this.stopWatchingWork = tasks.onPendingWork(() => {
       if (this.scheduler.state !== 'subscribed') return; // SUBSCRIBED revives on its own
