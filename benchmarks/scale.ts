@@ -13,6 +13,8 @@
  * `--heap-snapshot DIR` writes a heap snapshot of the framework's process there at the end (and
  * `--heap-snapshot-at S` one S seconds in); writing one costs the process about twice its heap in
  * RSS for a while, so the RSS figures of such a run are not the framework's own.
+ * `--max-launching N` sets the framework's `maxLaunchingTasks` (`Infinity`: every task launched in
+ * the first offers, as before the launch window).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +58,7 @@ const role = process.argv[2];
 if (role?.startsWith('--child')) process.on('disconnect', () => process.exit(0));
 
 if (role === '--child-sim') await simChild(Number(process.argv[3]), Number(process.argv[4]));
-else if (role === '--child-framework') await frameworkChild(process.argv[3]!, Number(process.argv[4]));
+else if (role === '--child-framework') await frameworkChild(process.argv[3]!, Number(process.argv[4]), process.argv[5] === undefined ? undefined : Number(process.argv[5]));
 else await parent();
 
 async function simChild(agents: number, tasksPerAgent: number): Promise<void> {
@@ -101,13 +103,14 @@ async function simChild(agents: number, tasksPerAgent: number): Promise<void> {
   process.send!({ url: sim.url });
 }
 
-async function frameworkChild(master: string, tasks: number): Promise<void> {
+async function frameworkChild(master: string, tasks: number, maxLaunchingTasks: number | undefined): Promise<void> {
   const { createFramework, TOKENS } = await import('../src/index.js');
   const v8 = await import('node:v8');
   const fw = createFramework({
     master,
     framework: { name: 'scale' },
     tasks: [{ name: 'scale', instances: tasks, resources: { cpus: 0.1, mem: 32 }, command: { shell: 'sleep 1000000' } }],
+    ...(maxLaunchingTasks === undefined ? {} : { maxLaunchingTasks }),
   });
   await fw.start();
   const tm = fw.get(TOKENS.TaskManager);
@@ -158,15 +161,16 @@ async function parent(): Promise<void> {
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of both children to this directory')
     .option('--heap-snapshot <dir>', "write a V8 heap snapshot of the framework's process to this directory at the end")
     .option('--heap-snapshot-at <s>', 'and one this many seconds after the framework started (with --heap-snapshot)', (v) => Number.parseInt(v, 10))
+    .option('--max-launching <n>', "the framework's maxLaunchingTasks (default: the SDK's; Infinity for no bound)", (v) => Number(v))
     .parse(process.argv)
-    .opts<{ tasks: number; agents: number; timeout: number; cpuProf?: string; heapSnapshot?: string; heapSnapshotAt?: number }>();
+    .opts<{ tasks: number; agents: number; timeout: number; cpuProf?: string; heapSnapshot?: string; heapSnapshotAt?: number; maxLaunching?: number }>();
   const prof = (name: string) => (o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
   const tasksPerAgent = Math.ceil(o.tasks / o.agents);
   const sim = fork(self, ['--child-sim', String(o.agents), String(tasksPerAgent)], { execArgv: prof('simulator'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const { url } = await nextMessage(sim, (m): m is { url: string } => typeof m === 'object' && m !== null && 'url' in m, 60_000);
   console.log(`# scale: ${o.tasks} tasks on ${o.agents} agents, simulator at ${url}`);
   const started = Date.now();
-  const framework = fork(self, ['--child-framework', url, String(o.tasks)], { execArgv: prof('framework'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const framework = fork(self, ['--child-framework', url, String(o.tasks), ...(o.maxLaunching === undefined ? [] : [String(o.maxLaunching)])], { execArgv: prof('framework'), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   let last: FrameworkSample = { rss: 0, cpuMs: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, spaces: {}, counts: {} };
   let fwRssMax = 0;
   let simRssMax = 0;

@@ -3,6 +3,7 @@ import { resolveClientOptions } from '../client/client-options.js';
 import { validateTaskDefinitions } from '../task-spec/task-spec-validator.js';
 import type { TaskDefinition } from '../task-spec/task-definition.js';
 import { LifecycleErrorCodes } from './framework-lifecycle.js';
+import { maxLaunchingTasksProblem } from '../task-manager/default-task.controller.js';
 
 type Problem = { path: string; message: string };
 
@@ -14,6 +15,7 @@ export interface CheckedOptions {
   encoding?: unknown;
   tasks?: unknown;
   reconcileIntervalSeconds?: unknown;
+  maxLaunchingTasks?: unknown;
   server?: unknown;
   ha?: unknown;
 }
@@ -43,6 +45,8 @@ export function checkFrameworkOptions(options: CheckedOptions): TaskDefinition[]
   if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0)) {
     problems.push({ path: 'reconcileIntervalSeconds', message: `must be a number of seconds >= 0 (0 turns it off), not ${JSON.stringify(interval)}` });
   }
+  const window = maxLaunchingTasksProblem(options.maxLaunchingTasks);
+  if (window) problems.push({ path: 'maxLaunchingTasks', message: window });
   checkServer(options.server, problems);
   checkHa(options.ha, problems);
 

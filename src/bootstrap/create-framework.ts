@@ -72,6 +72,13 @@ export interface FrameworkOptions {
   taskManager?: boolean;
   /** Period of the implicit reconciliation the task controller runs while subscribed; 0 turns it off. @default 900 */
   reconcileIntervalSeconds?: number;
+  /**
+   * The built-in task manager's launch window: the most tasks launched and not yet running at once
+   * (`LAUNCHING`, `TASK_STAGING`, `TASK_STARTING`). More wait for offers until some start, so the
+   * framework is never handed more updates at once than it can acknowledge before the agents resend
+   * them. A positive integer, or `Infinity` for no bound. @default 2000 (see `DEFAULT_MAX_LAUNCHING_TASKS`)
+   */
+  maxLaunchingTasks?: number;
   /** How many ended attempts of the built-in task manager are kept (per slot, and for how long); older ones are pruned, their counts kept. Default: 5 per slot, one day. */
   taskHistory?: TaskHistoryOptions;
   /**

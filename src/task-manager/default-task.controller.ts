@@ -8,7 +8,8 @@ import { renderAttributes } from '../resource-manager/placement/attributes.js';
 import { EventController, OnOffers, OnRescind, OnSubscribed, OnUpdate } from '../decorators/event-controller.decorator.js';
 import { TaskManagerErrorCodes, type TaskManager } from './task-manager.js';
 import type { PendingPlacement } from '../resource-manager/resource-manager.js';
-import type { MesosSdkError } from '../errors/index.js';
+import type { PlacementRequest } from '../resource-manager/placement/placement-types.js';
+import { ValidationError, type MesosSdkError } from '../errors/index.js';
 import type { LeaderElection } from '../ha/leader-election.interface.js';
 import { isFencedError, leadershipGone } from '../ha/fenced.js';
 
@@ -20,6 +21,55 @@ const DECLINE_RETRY_BASE_MS = 100;
 const DECLINE_RETRY_MAX_MS = 5000;
 /** Offers are declined for this long while storage is down. */
 const STORAGE_RETRY_SECONDS = 2;
+
+/**
+ * Default of `maxLaunchingTasks`. Each task launched sends about two updates before it runs
+ * (STARTING, RUNNING; STAGING too on some executors), and the framework applies them at a rate
+ * measured around 2,000 updates/s on a small machine (2 cores, storage in memory): 2,000 tasks in
+ * flight queue at most ~4,000-6,000 updates, 2-3 s of work, well under the 10 s after which an agent
+ * first resends an update not yet acknowledged (a duplicate the framework then handles too). It
+ * still keeps more tasks starting than the framework can take per second, so launches are not
+ * slowed by it.
+ */
+export const DEFAULT_MAX_LAUNCHING_TASKS = 2000;
+
+/** Stable codes of the task controller's errors. */
+export const TaskControllerErrorCodes = {
+  /** `maxLaunchingTasks` is not a positive integer (or `Infinity`). */
+  MAX_LAUNCHING_INVALID: 'ERR_MAX_LAUNCHING_TASKS_INVALID',
+} as const;
+
+/**
+ * Why `value` is not a valid `maxLaunchingTasks` (a positive integer, or `Infinity` for no bound),
+ * or undefined when it is (or is not given).
+ */
+export function maxLaunchingTasksProblem(value: unknown): string | undefined {
+  if (value === undefined || value === Infinity) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return undefined;
+  return `must be a positive integer (the most tasks launched and not yet running at once; Infinity for no bound), not ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`;
+}
+
+/** Options of the {@link DefaultTaskController} (fields of `FrameworkOptions`). */
+export interface TaskControllerOptions {
+  /** Period of the implicit reconciliation while subscribed, in seconds; 0 turns it off. @defaultValue 900 */
+  reconcileIntervalSeconds?: number;
+  /**
+   * The most tasks launched and not yet settled at once: their launch recorded (`LAUNCHING`) or
+   * reported `TASK_STAGING`/`TASK_STARTING`, not yet `TASK_RUNNING` nor ended. While that many are,
+   * offers are declined (refused as while tasks are pending); once a tenth of the window is free, offers are revived and
+   * launches go on. A positive integer, or `Infinity` for no bound (every placeable task is
+   * launched in the first offers). See {@link DEFAULT_MAX_LAUNCHING_TASKS}.
+   *
+   * A task holds its place until Mesos reports it running or ended; one that stays STAGING is
+   * ended by Mesos itself: the agent fails a task whose executor does not register in time
+   * (`--executor_registration_timeout`, 1 min by default), the master reports the tasks of an agent
+   * it loses (`TASK_UNREACHABLE`, `TASK_LOST`) and answers an ACCEPT of invalid offers with
+   * `TASK_DROPPED`/`TASK_LOST`; a record left `LAUNCHING` by a lost ACCEPT or a master failover is
+   * answered by the reconciliation of the next subscription.
+   * @defaultValue 2000
+   */
+  maxLaunchingTasks?: number;
+}
 
 /**
  * The built-in controller that runs the task manager's tasks: on every (re)subscription it
@@ -43,16 +93,32 @@ export class DefaultTaskController {
   private readonly declinesInFlight = new Set<Promise<void>>();
   private disposed = false;
   private readonly attributes = new Map<string, Record<string, string>>();
+  /** The launch window: at most this many tasks launched and not yet settled (`maxLaunchingTasks`). */
+  private readonly maxLaunching: number;
+  /**
+   * Free places in the window from which offers are revived after it was full: a tenth of it (at
+   * least one). Not half: the offers a REVIVE brings are handled after the updates already received,
+   * by when more places are free, and waiting longer leaves the framework idle between batches
+   * (measured: 20,000 tasks RUNNING in 32 s instead of 36 s); REVIVE is rate-limited besides
+   * (`minReviveIntervalMs`).
+   */
+  private readonly reopenAt: number;
+  /** True when the window left placeable tasks out of an offer cycle (their offers declined): offers are revived once it has room again. */
+  private windowFull = false;
 
   constructor(
     @inject(TOKENS.Scheduler) private readonly scheduler: Scheduler,
     @inject(TOKENS.TaskManager) private readonly tasks: TaskManager,
     @inject(TOKENS.ResourceManager) private readonly resources: ResourceManager,
     @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(TOKENS.FrameworkOptions) @optional() options?: { reconcileIntervalSeconds?: number },
+    @inject(TOKENS.FrameworkOptions) @optional() options?: TaskControllerOptions,
     @inject(TOKENS.LeaderElection) @optional() private readonly election?: LeaderElection,
   ) {
     this.periodicMs = (options?.reconcileIntervalSeconds ?? 900) * 1000;
+    const problem = maxLaunchingTasksProblem(options?.maxLaunchingTasks);
+    if (problem) throw new ValidationError(TaskControllerErrorCodes.MAX_LAUNCHING_INVALID, `maxLaunchingTasks ${problem}`, [{ path: 'maxLaunchingTasks', message: problem }]);
+    this.maxLaunching = options?.maxLaunchingTasks ?? DEFAULT_MAX_LAUNCHING_TASKS;
+    this.reopenAt = Math.max(1, Math.ceil(this.maxLaunching / 10));
     // Work submitted while offers are suppressed (through the API, or by user code) revives them.
     this.stopWatchingWork = tasks.onPendingWork(() => {
       if (this.scheduler.state !== 'subscribed') return; // SUBSCRIBED revives on its own
@@ -64,6 +130,11 @@ export class DefaultTaskController {
 
   private readonly periodicMs: number;
   private periodicTimer: NodeJS.Timeout | undefined;
+
+  /** Free places in the launch window: `maxLaunchingTasks` less the tasks launched and not yet settled. */
+  private get windowRoom(): number {
+    return Math.max(0, this.maxLaunching - this.tasks.launchingCount);
+  }
 
   /** True while the reconciliation after a subscription is still waiting for answers. */
   get isReconciling(): boolean {
@@ -120,8 +191,18 @@ export class DefaultTaskController {
       return;
     }
     let placement: PendingPlacement;
+    /** True when the launch window left placeable tasks out of this cycle. */
+    let limited = false;
     try {
-      const requests = this.reconciling ? [] : this.tasks.placementRequests();
+      let requests: PlacementRequest[] = [];
+      if (!this.reconciling) {
+        const room = this.windowRoom;
+        // One more than fits: tells whether the window leaves any out.
+        requests = room === Infinity ? this.tasks.placementRequests() : room > 0 ? this.tasks.placementRequests(room + 1) : [];
+        limited = room === 0 ? this.tasks.hasPlaceable() : requests.length > room;
+        if (limited) requests.length = Math.min(requests.length, room);
+      }
+      this.windowFull = limited;
       placement = this.resources.placePending(requests, this.tasks.placementContext());
       if (placement.failed) this.logOnce(`placement failed, every offer of this cycle is declined: ${placement.failed.message}`);
     } catch (err) {
@@ -175,7 +256,9 @@ export class DefaultTaskController {
         unused.push(...offerIds);
       }
     }
-    if (decline.length) this.declineInBackground(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : placement.declineFilters);
+    // Left out by the window: refused as while tasks are pending (placement saw only those that fit); revived when the window opens.
+    const filters = limited ? this.resources.declineFilter(this.tasks.pendingCount) : placement.declineFilters;
+    if (decline.length) this.declineInBackground(decline, this.reconciling || storageDown ? { refuse_seconds: storageDown ? STORAGE_RETRY_SECONDS : 1 } : filters);
     if (unused.length) this.declineInBackground(unused, { refuse_seconds: 1 });
     // After the offers are answered: the tasks of definitions placement refused are marked (logged once) and skipped from now on.
     try {
@@ -273,7 +356,8 @@ export class DefaultTaskController {
   async update(status: v1.TaskStatus): Promise<void> {
     await this.tasks.onStatus(status);
     if (this.unanswered.delete(status.task_id.value) && this.unanswered.size === 0 && this.reconciling) await this.finishReconciliation();
-    await this.reviveIfPending(false);
+    // The window had left tasks out and has room again: offers back (their filters cleared).
+    await this.reviveIfPending(this.windowFull && this.windowRoom >= this.reopenAt);
     this.armBackoffRevive();
   }
 
@@ -299,10 +383,16 @@ export class DefaultTaskController {
 
   private async reviveIfPending(force: boolean): Promise<void> {
     if (this.reconciling || !this.tasks.hasPlaceable()) return;
+    // The window is full: nothing could be launched from the offers; the update that opens it revives.
+    if (this.windowRoom === 0) {
+      this.windowFull = true;
+      return;
+    }
     if (this.resources.shouldRevive(this.tasks.pendingCount, force)) {
+      this.windowFull = false;
       await this.scheduler.revive();
       this.resources.recordRevived();
-    } else if (this.resources.isSuppressed && !this.reviveRetry) {
+    } else if ((this.resources.isSuppressed || (force && this.windowFull)) && !this.reviveRetry) {
       // Rate-limited: try again shortly rather than leaving placeable work without offers.
       this.reviveRetry = setTimeout(() => {
         this.reviveRetry = undefined;

@@ -306,6 +306,11 @@ export class TaskIndex {
     return out;
   }
 
+  /** Count of current records in `state`. O(1). */
+  count(state: TaskRecordState): number {
+    return this.currentCounts.get(state) ?? 0;
+  }
+
   /** True when no current record is pending, launching or running. O(states). */
   get idle(): boolean {
     for (const [state, n] of this.currentCounts) if (n > 0 && !isTerminal(state as TaskRecordState)) return false;

@@ -292,16 +292,29 @@ export class TaskManager {
   }
 
   /**
-   * Pending tasks whose backoff has passed, as placement requests. A task whose definition cannot
-   * be turned into a request is left out (and marked by the next {@link TaskManager.markInvalid}).
+   * Pending tasks whose backoff has passed, as placement requests, in record order. A task whose
+   * definition cannot be turned into a request is left out (and marked by the next
+   * {@link TaskManager.markInvalid}).
+   * @param limit - At most this many (the scan stops there). Default: all.
    */
-  placementRequests(): PlacementRequest[] {
+  placementRequests(limit = Infinity): PlacementRequest[] {
     const out: PlacementRequest[] = [];
+    if (limit <= 0) return out;
     this.eachPlaceable((req) => {
       out.push(req);
-      return true;
+      return out.length < limit;
     });
     return out;
+  }
+
+  /**
+   * Tasks launched and not yet settled: their launch intent recorded (`LAUNCHING`) or Mesos
+   * reporting them `TASK_STAGING` or `TASK_STARTING` (not yet running, not ended). O(1), from the
+   * counts per state. The task controller bounds it (`maxLaunchingTasks`).
+   */
+  get launchingCount(): number {
+    const index = this.index;
+    return index.count('LAUNCHING') + index.count('TASK_STAGING') + index.count('TASK_STARTING');
   }
 
   /**
