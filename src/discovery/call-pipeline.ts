@@ -93,6 +93,17 @@ export class CallPipeline {
     return new Promise((r) => this.roomWaiters.push(r));
   }
 
+  /**
+   * Lets whoever waits in {@link room} go on now, however many calls are pending (once: later
+   * calls to `room()` wait again). For when the calls pending can no longer matter, as when the
+   * subscription they were made for ended.
+   */
+  releaseRoom(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
   private pump(): void {
     while (this.active < this.concurrency && this.readyHead < this.ready.length) {
       const { key, job } = this.ready[this.readyHead++]!;

@@ -155,7 +155,12 @@ export class EventDispatcher {
         for (const id of ids ?? []) this.spentOffers.add(id.value);
       },
     });
-    const unlisten = this.scheduler.onLifecycle((e) => void this.lifecycle(e));
+    const unlisten = this.scheduler.onLifecycle((e) => {
+      // The queue may be waiting for room behind acknowledgements of the subscription that just
+      // ended; the next subscription's events must not wait for those calls to time out.
+      if (e.type === 'disconnected') this.calls.releaseRoom();
+      void this.lifecycle(e);
+    });
     return () => {
       unobserve();
       unlisten();
@@ -212,12 +217,16 @@ export class EventDispatcher {
    * @returns how many were dropped.
    */
   async flush(withinMs: number): Promise<number> {
-    await this.queue;
+    // The deadline runs from now: the queue itself may be waiting for room behind calls in flight.
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([this.calls.idle().then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), withinMs)))]);
+    const deadline = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), withinMs)));
+    const timedOut = await Promise.race([this.queue.then(() => this.calls.idle()).then(() => false), deadline]);
     clearTimeout(timer);
     if (!timedOut) return 0;
-    const dropped = this.calls.dropWaiting();
+    // Dropping the waiting calls makes room, so the queue finishes; what it submits then is dropped too.
+    let dropped = this.calls.dropWaiting();
+    await this.queue;
+    dropped += this.calls.dropWaiting();
     if (dropped) this.logger.info(`${dropped} acknowledgement(s) not sent: the master did not take them within ${withinMs} ms of stop(); the agents resend those updates`);
     return dropped;
   }

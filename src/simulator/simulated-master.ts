@@ -147,6 +147,10 @@ export class SimulatedMaster implements ClusterView {
     this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
     this.faultsApi = options.faultsApi ?? true;
     this.eventQueueBytes = options.eventQueueBytes ?? 8 * 1024 * 1024;
+    if (!Number.isFinite(this.eventQueueBytes) || this.eventQueueBytes <= 0) {
+      // 0 or less would hold status updates back for good (nothing is ever written to wake them); NaN would lift the bound.
+      throw new RangeError(`eventQueueBytes must be a finite number of bytes greater than 0 (got ${String(options.eventQueueBytes)}); leave it out for the default 8 MiB`);
+    }
     this.engine.sink = (frameworkId, event, carrier) => this.leader()?.send(frameworkId, event, carrier) ?? false;
   }
 

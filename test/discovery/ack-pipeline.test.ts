@@ -7,9 +7,9 @@ import { CallPipeline } from '../../src/discovery/call-pipeline.js';
 import { EventController, OnUpdate } from '../../src/decorators/event-controller.decorator.js';
 import { MemoryLogger } from '../../src/logging/logger.js';
 import { currentCorrelationId } from '../../src/logging/correlation.js';
-import { StorageError, ValidationError } from '../../src/errors/index.js';
+import { StorageError, SubscriptionError, ValidationError } from '../../src/errors/index.js';
 import { HaErrorCodes } from '../../src/ha/leader-election.interface.js';
-import type { EventHandler, Scheduler, SubscriptionState } from '../../src/scheduler/scheduler.interface.js';
+import type { EventHandler, LifecycleEvent, Scheduler, SubscriptionState } from '../../src/scheduler/scheduler.interface.js';
 import type { scheduler, v1 } from '../../src/protocol/generated/index.js';
 
 interface PendingAck {
@@ -344,6 +344,40 @@ describe('EventDispatcher: pipelined acknowledgements', () => {
     t.release('t4:1');
     await settlesSoon(t.d.drain(), 'drain');
     assert.deepEqual(t.started.slice(2), ['t3:1', 't4:1'], 'nothing dropped is sent later');
+  });
+
+  it('flush(ms) keeps its deadline when the queue itself waits for room behind an ACKNOWLEDGE that never settles', async () => {
+    const t = setUp([], { ackConcurrency: 1 });
+    for (let i = 1; i < MAX_PENDING_ACKS; i++) await t.push(update(`t${i}`));
+    const last = t.push(update('last'));
+    assert.equal(await stillPending(last), true, 'the queue waits for room');
+    // t1's ACKNOWLEDGE never settles: before, flush() awaited the queue first and so never ended.
+    assert.equal(await settlesSoon(t.d.flush(30), 'flush'), MAX_PENDING_ACKS - 1, 'every ACKNOWLEDGE not started is dropped');
+    await settlesSoon(last, 'the UPDATE that waited for room');
+    assert.deepEqual(t.started, ['t1:1'], 'nothing dropped was sent');
+    t.release('t1:1');
+    await settlesSoon(t.d.drain(), 'drain');
+  });
+
+  it('a subscription that ends lets the queue waiting for room go on: the next events are handled while the old ACKNOWLEDGEs hang', async () => {
+    const t = blockingScheduler();
+    const listeners: Array<(e: LifecycleEvent) => void> = [];
+    (t.s as { onLifecycle: Scheduler['onLifecycle'] }).onLifecycle = (l) => {
+      listeners.push(l);
+      return () => {};
+    };
+    const d = new EventDispatcher(t.s, new MemoryLogger(), { ackConcurrency: 1 });
+    d.attach();
+    for (let i = 1; i < MAX_PENDING_ACKS; i++) await t.push(update(`t${i}`));
+    const last = t.push(update('last'));
+    assert.equal(await stillPending(last), true, 'the queue waits for room');
+    t.s.state = 'disconnected';
+    for (const l of listeners) l({ type: 'disconnected', error: new SubscriptionError('ERR_STREAM_ENDED', 'the master closed the subscription stream') });
+    await settlesSoon(last, 'the UPDATE that waited for room');
+    await settlesSoon(t.push({ type: 'HEARTBEAT' }), "the next subscription's first event");
+    t.release('t1:1');
+    await settlesSoon(d.drain(), 'drain (the ACKNOWLEDGEs whose turn comes while disconnected are dropped)');
+    assert.deepEqual(t.started, ['t1:1']);
   });
 
   it('awaitAcknowledgements: true keeps the previous behaviour: the queue waits for each ACKNOWLEDGE', async () => {

@@ -106,3 +106,12 @@ describe('simulated master: event stream backpressure', () => {
     agent.destroy();
   });
 });
+
+describe('SimulatedMaster eventQueueBytes', () => {
+  for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    it(`refuses eventQueueBytes ${String(bad)} (0 or less would hold updates back for good, NaN would lift the bound)`, async () => {
+      // A simulator that did start is stopped, so that the failure is reported rather than left running.
+      await assert.rejects(SimulatedMaster.start({ eventQueueBytes: bad }).then(async (sim) => void (await sim.stop())), (err: Error) => err instanceof RangeError && /eventQueueBytes must be a finite number of bytes greater than 0/.test(err.message));
+    });
+  }
+});
