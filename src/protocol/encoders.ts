@@ -246,41 +246,33 @@ function generateJsonTexter(type: protobuf.Type): JsonTexter {
   return g.compile<JsonTexter>('text', 'm, q', lines);
 }
 
-/** The generated Mesos-JSON text writer of `type`, or `undefined` when the type is not handled. @internal */
-export function compileJsonTextEncoder(type: protobuf.Type): ((m: Obj) => string | typeof SLOW_ENCODE) | undefined {
-  let holder: Holder<JsonTexter>;
+/** {@link compileWith} with `undefined` for a type the generator does not handle. */
+function compiledOrUndefined<F>(cache: Map<protobuf.Type, Holder<F> | null>, type: protobuf.Type, generate: (t: protobuf.Type) => F, placeholder: F): Holder<F> | undefined {
   try {
-    holder = compileWith(jsonTexters, type, generateJsonTexter, () => SLOW_ENCODE);
+    return compileWith(cache, type, generate, placeholder);
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
     throw err;
   }
-  return (m) => holder.fn(m, 0);
+}
+
+/** The generated Mesos-JSON text writer of `type`, or `undefined` when the type is not handled. @internal */
+export function compileJsonTextEncoder(type: protobuf.Type): ((m: Obj) => string | typeof SLOW_ENCODE) | undefined {
+  const holder = compiledOrUndefined<JsonTexter>(jsonTexters, type, generateJsonTexter, () => SLOW_ENCODE);
+  return holder && ((m) => holder.fn(m, 0));
 }
 
 /** The generated binary encoder of `type`, or `undefined` when the type is not handled. @internal */
 export function compileProtobufEncoder(type: protobuf.Type): ((m: Obj) => Uint8Array | typeof SLOW_ENCODE) | undefined {
-  let holder: Holder<ProtoWriter>;
-  try {
-    holder = compileWith(protoWriters, type, generateProtoWriter, () => SLOW_ENCODE);
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
-  }
-  return (m) => {
+  const holder = compiledOrUndefined<ProtoWriter>(protoWriters, type, generateProtoWriter, () => SLOW_ENCODE);
+  return holder && ((m) => {
     const w = protobuf.Writer.create();
     return holder.fn(m, w, 0) === SLOW_ENCODE ? SLOW_ENCODE : w.finish();
-  };
+  });
 }
 
 /** The generated Mesos-JSON value maker of `type`, or `undefined` when the type is not handled. @internal */
 export function compileJsonEncoder(type: protobuf.Type): ((m: Obj) => Obj | typeof SLOW_ENCODE) | undefined {
-  let holder: Holder<JsonMaker>;
-  try {
-    holder = compileWith(jsonMakers, type, generateJsonMaker, () => SLOW_ENCODE);
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
-  }
-  return (m) => holder.fn(m, 0);
+  const holder = compiledOrUndefined<JsonMaker>(jsonMakers, type, generateJsonMaker, () => SLOW_ENCODE);
+  return holder && ((m) => holder.fn(m, 0));
 }
