@@ -220,7 +220,7 @@ export class EventDispatcher {
     // The deadline runs from now: the queue itself may be waiting for room behind calls in flight.
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), withinMs)));
-    const timedOut = await Promise.race([this.queue.then(() => this.calls.idle()).then(() => false), deadline]);
+    const timedOut = await Promise.race([this.drain().then(() => false), deadline]);
     clearTimeout(timer);
     if (!timedOut) return 0;
     // Dropping the waiting calls makes room, so the queue finishes; what it submits then is dropped too.
