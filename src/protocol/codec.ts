@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import { ProtocolError } from '../errors/families.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { compileProtobufDecoder, type ProtobufDecoder } from './protobuf-decoder.js';
-import { compileJsonEncoder, compileJsonTextEncoder, compileProtobufEncoder, SLOW_ENCODE } from './encoders.js';
+import { compileJsonEncoder, compileJsonTextEncoder, compileProtobufEncoder, enumCanonicalNames, SLOW_ENCODE } from './encoders.js';
 
 /** Wire encodings the Mesos V1 HTTP APIs speak. */
 export type Encoding = 'protobuf' | 'json';
@@ -403,11 +403,8 @@ type ValueConverter = (value: unknown) => unknown;
 function scalarConverter(field: protobuf.Field): ValueConverter | undefined {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Enum) {
-    const names = new Map<string, string>();
-    for (const [name, id] of Object.entries(resolved.values)) {
-      // An alias (two names, one number) comes back as the first name: leave those to the general path.
-      if (resolved.valuesById[id] === name) names.set(name, name);
-    }
+    // An alias (two names, one number) comes back as the first name: not in the map, so it takes the general path.
+    const names = enumCanonicalNames(resolved);
     return (v) => (typeof v === 'string' ? (names.get(v) ?? SLOW) : SLOW);
   }
   switch (field.type) {

@@ -44,8 +44,8 @@ function enumNumbers(e: protobuf.Enum): Map<string, number> {
   return new Map(Object.keys(e.values).map((name) => [name, e.values[name]!]));
 }
 
-/** Canonical enum names (those `toObject` writes back) mapped to themselves. */
-function enumCanonicalNames(e: protobuf.Enum): Map<string, string> {
+/** Canonical enum names (those `toObject` writes back; an alias of an earlier name is left out) mapped to themselves. @internal */
+export function enumCanonicalNames(e: protobuf.Enum): Map<string, string> {
   const out = new Map<string, string>();
   for (const name of Object.keys(e.values)) if (e.valuesById[e.values[name]!] === name) out.set(name, name);
   return out;
