@@ -33,7 +33,6 @@ export interface ClusterView {
 interface OpenStream {
   frameworkId: string;
   streamId: string;
-  encoding: Encoding;
   res: http.ServerResponse;
   outbox: EventOutbox;
   heartbeat: NodeJS.Timeout;
@@ -339,7 +338,7 @@ export class MasterServer {
       if (!this.cluster.heartbeatsStopped) write({ type: 'HEARTBEAT' });
     }, this.cluster.heartbeatSeconds * 1000);
     heartbeat.unref();
-    const stream: OpenStream = { frameworkId: fw.id, streamId, encoding, res, outbox, heartbeat };
+    const stream: OpenStream = { frameworkId: fw.id, streamId, res, outbox, heartbeat };
     this.streams.set(fw.id, stream);
     res.on('close', () => {
       clearInterval(heartbeat);
